@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the SCIM and Bird Accounts clients: URL rules, errors, redaction, retries."""

@@ -1,0 +1,64 @@
+"""One place that keeps access keys out of logs, messages and reprs."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+PLACEHOLDER = "<redacted>"
+
+_SCHEMES = re.compile(r"(?i)\b(Bearer|AccessKey|Basic|Token)(\s+|%20|\+)([^\s\"',;]+)")
+_KEY_PARAMS = re.compile(r"(?i)((?:access[_-]?key|api[_-]?key|token|secret)[\"']?\s*[=:]\s*[\"']?)([^\s\"'&,;]+)")
+
+_known: set[str] = set()
+_lock = threading.Lock()
+
+
+def register_secret(secret: str | None) -> None:
+    """Remember a secret so that it is scrubbed wherever it appears, even without a scheme in front."""
+    if secret and len(secret) >= 4:
+        with _lock:
+            _known.add(secret)
+
+
+def redact(text: str) -> str:
+    """Replace every credential-looking fragment and every registered secret with a placeholder."""
+    if not text:
+        return text
+    with _lock:
+        known = sorted(_known, key=len, reverse=True)
+    for secret in known:
+        if secret in text:
+            text = text.replace(secret, PLACEHOLDER)
+    text = _SCHEMES.sub(lambda m: f"{m.group(1)}{m.group(2)}{PLACEHOLDER}", text)
+    return _KEY_PARAMS.sub(lambda m: f"{m.group(1)}{PLACEHOLDER}", text)
+
+
+def fingerprint(secret: str | None) -> str:
+    """What may be shown of a key: its last four characters."""
+    if not secret:
+        return ""
+    return "…" + secret[-4:] if len(secret) > 8 else "…"
+
+
+class RedactingFilter(logging.Filter):
+    """Logging filter that scrubs the final message; attach it to handlers so no record escapes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def install_redaction(logger: logging.Logger | None = None) -> None:
+    """Put the redacting filter on every handler of ``logger`` (the root logger by default)."""
+    target = logger or logging.getLogger()
+    for handler in target.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

@@ -1,0 +1,281 @@
+"""One shared httpx client per connection, with the project's retry, redirect and redaction rules.
+
+Retries: a 429 is retried for any method (the server did not process it), honouring ``Retry-After``; a 5xx,
+a timeout or a dropped connection is retried only for idempotent methods, because a PATCH or POST that may
+have been applied must be checked, not repeated blindly (callers that can verify do so themselves). A refused
+connection is retried for every method: nothing was sent. Every retry is bounded in count and in time.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from birdadmin.net import errors
+from birdadmin.net.redact import redact, register_secret
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """Knobs of one connection; the defaults suit a real Bird organization over the internet."""
+
+    timeout: float = 30.0
+    ca_bundle: str | None = None
+    max_retries: int = 4
+    backoff_base: float = 0.25
+    backoff_cap: float = 8.0
+    retry_after_cap: float = 30.0
+    max_connections: int = 8
+    user_agent: str = "birdadmin"
+
+
+class KeyAuth(httpx.Auth):
+    """Puts the key in the Authorization header; the only object that ever holds it for a connection."""
+
+    def __init__(self, scheme: str, key: str) -> None:
+        self._scheme = scheme
+        self._key = key
+        register_secret(key)
+
+    def auth_flow(self, request: httpx.Request):  # type: ignore[override]
+        request.headers["Authorization"] = f"{self._scheme} {self._key}"
+        yield request
+
+    def __repr__(self) -> str:
+        return f"KeyAuth({self._scheme} <redacted>)"
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def error_body(response: httpx.Response) -> tuple[str | None, str | None]:
+    """(detail, type) from a SCIM error body or a Bird ``{code, message}`` body; (None, None) otherwise."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        text = response.text.strip()
+        return (text[:200] or None) if text and "<html" not in text[:200].lower() else None, None
+    if not isinstance(body, dict):
+        return None, None
+    detail = body.get("detail") or body.get("message") or body.get("error_description") or body.get("error")
+    kind = body.get("scimType") or body.get("code")
+    return (str(detail) if detail else None), (str(kind) if kind else None)
+
+
+def error_for_response(response: httpx.Response, *, service: str, retries: int = 0) -> errors.RequestError:
+    """Map an unsuccessful response to a typed error with one plain sentence."""
+    status = response.status_code
+    detail, kind = error_body(response)
+    request = response.request
+    common: dict[str, Any] = dict(
+        method=request.method, url=str(request.url), status=status, scim_type=kind, detail=detail, service=service
+    )
+    said = f": {detail}" if detail else ""
+    if status == 401:
+        return errors.AuthError(
+            f"The {service} server refused the access key (HTTP 401); check that the key is current and "
+            "was copied whole.",
+            **common,
+        )
+    if status == 403:
+        return errors.AuthError(
+            f"The access key was accepted but is not allowed to do this on the {service} server (HTTP 403){said}.",
+            **common,
+        )
+    if status == 404:
+        return errors.NotFoundError(f"The {service} server has no such resource (HTTP 404){said}.", **common)
+    if status == 412:
+        return errors.PreconditionFailedError(
+            "Someone else changed this since it was read (HTTP 412); nothing was overwritten. "
+            "Reload and try again.",
+            **common,
+        )
+    if status == 409:
+        return errors.ConflictError(f"The change conflicts with existing data (HTTP 409){said}.", **common)
+    if status == 429:
+        return errors.RateLimitedError(
+            f"The {service} server kept refusing with 'too many requests' (HTTP 429) after {retries} retries; "
+            "try again later.",
+            retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
+            **common,
+        )
+    if 300 <= status < 400:
+        target = response.headers.get("Location", "another address")
+        return errors.ProtocolError(
+            f"The {service} server redirected to {target} (HTTP {status}); birdadmin does not follow redirects, "
+            "so check the URL.",
+            **common,
+        )
+    if status >= 500:
+        return errors.ServerError(f"The {service} server failed (HTTP {status}){said}.", **common)
+    return errors.BadRequestError(f"The {service} server refused the request (HTTP {status}){said}.", **common)
+
+
+def parse_json(response: httpx.Response, *, service: str) -> Any:
+    """The JSON body of a successful response, or a ProtocolError naming what came back instead."""
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        kind = response.headers.get("Content-Type", "no content type")
+        return_error = errors.ProtocolError(
+            f"The {service} server answered with something that is not JSON ({kind}); "
+            "check that the URL points at the right API.",
+            method=response.request.method,
+            url=str(response.request.url),
+            status=response.status_code,
+            service=service,
+        )
+        raise return_error from None
+
+
+class HttpSession:
+    """A thread-safe HTTP session: one httpx.Client, redirects off, TLS verified, bounded retries."""
+
+    def __init__(
+        self,
+        *,
+        scheme: str,
+        key: str,
+        service: str,
+        settings: HttpSettings | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.settings = settings or HttpSettings()
+        self.service = service
+        self._sleep = sleep
+        verify: Any = self.settings.ca_bundle or True
+        limits = httpx.Limits(
+            max_connections=self.settings.max_connections, max_keepalive_connections=self.settings.max_connections
+        )
+        self._client = httpx.Client(
+            auth=KeyAuth(scheme, key),
+            timeout=httpx.Timeout(self.settings.timeout),
+            verify=verify,
+            follow_redirects=False,
+            limits=limits,
+            transport=transport,
+            headers={"User-Agent": self.settings.user_agent, **(headers or {})},
+        )
+
+    def __repr__(self) -> str:
+        return f"HttpSession(service={self.service!r})"
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * (2**attempt))
+        return random.uniform(ceiling / 2, ceiling)
+
+    def request(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        ok: tuple[int, ...] = (200, 201, 204),
+    ) -> httpx.Response:
+        """Send one request with the retry rules above; return a response whose status is in ``ok``."""
+        method = method.upper()
+        content = None
+        send_headers = dict(headers or {})
+        if json_body is not None:
+            content = json.dumps(json_body, separators=(",", ":")).encode()
+            send_headers.setdefault("Content-Type", "application/json")
+        deadline = time.monotonic() + self.settings.timeout * (self.settings.max_retries + 1) + 60
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                response = self._client.request(method, url, params=params, content=content, headers=send_headers)
+            except httpx.ConnectError as exc:
+                failure: errors.RequestError = errors.ConnectionFailedError(
+                    f"Could not connect to the {self.service} server at {httpx.URL(str(url)).host}"
+                    f" ({_reason(exc)}); check the URL and the network.",
+                    method=method,
+                    url=str(url),
+                    service=self.service,
+                )
+                retryable = True
+            except httpx.TimeoutException:
+                failure = errors.TimeoutError_(
+                    f"The {self.service} server did not answer within {self.settings.timeout:g} seconds.",
+                    method=method,
+                    url=str(url),
+                    service=self.service,
+                )
+                retryable = method in IDEMPOTENT
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+                failure = errors.ConnectionFailedError(
+                    f"The connection to the {self.service} server broke ({_reason(exc)}).",
+                    method=method,
+                    url=str(url),
+                    service=self.service,
+                )
+                retryable = method in IDEMPOTENT
+            else:
+                elapsed = (time.perf_counter() - started) * 1000
+                log.debug("%s %s -> %s in %.0f ms", method, redact(str(response.request.url)), response.status_code, elapsed)
+                if response.status_code in ok:
+                    return response
+                failure = error_for_response(response, service=self.service, retries=attempt)
+                if response.status_code == 429:
+                    retryable = True
+                else:
+                    retryable = response.status_code in RETRYABLE_STATUS and method in IDEMPOTENT
+            if not retryable or attempt >= self.settings.max_retries:
+                raise failure
+            wait = self._backoff(attempt)
+            if isinstance(failure, errors.RateLimitedError) and failure.retry_after is not None:
+                wait = min(failure.retry_after, self.settings.retry_after_cap) + random.uniform(0, 0.05)
+            if time.monotonic() + wait > deadline:
+                raise failure
+            log.info("%s %s failed (%s); retry %d in %.2f s", method, redact(str(url)), failure.title, attempt + 1, wait)
+            self._sleep(wait)
+            attempt += 1
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip()
+    if "Connection refused" in text or "Errno 111" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        return "unknown host name"
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        return "its TLS certificate could not be verified"
+    return redact(text)[:120] or type(exc).__name__

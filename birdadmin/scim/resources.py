@@ -1,0 +1,220 @@
+"""Lean, immutable views of SCIM Users and Groups.
+
+Parsed straight from ``json.loads`` output into slotted dataclasses: a listing of tens of thousands of users
+must cost microseconds and a few hundred bytes per user, so the raw JSON is not kept (the detail view
+re-reads one user when it needs it). Role UUIDs are interned: the same few roles repeat across every user.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
+class RolesShape(StrEnum):
+    """How a connection writes ``roles``; both shapes are always read."""
+
+    STRINGS = "strings"  # Bird: ["5f0c...", "a91e..."]
+    COMPLEX = "complex"  # RFC 7643: [{"value": "5f0c...", "display": "..."}]
+
+
+class RoleStrategy(StrEnum):
+    """How a role change goes on the wire (BIRD.md, unknown 1)."""
+
+    REPLACE = "replace"  # one PATCH replacing the whole array (default)
+    ADD_REMOVE = "add-remove"  # PATCH add / remove operations for the difference only
+    PUT = "put"  # full PUT of the re-read user with its roles, for servers without PATCH
+
+
+def parse_bool(value: Any, default: bool = True) -> bool:
+    """SCIM booleans, including Entra ID's ``"False"`` strings."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+    return default
+
+
+def parse_roles(value: Any) -> tuple[str, ...]:
+    """Role UUIDs from either wire shape, de-duplicated in order; a single string counts as one role."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, dict)):
+        value = [value]
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in value:
+        role = item.get("value") if isinstance(item, dict) else item
+        if not isinstance(role, str) or not role or role in seen:
+            continue
+        seen.add(role)
+        out.append(sys.intern(role))
+    return tuple(out)
+
+
+def encode_roles(roles: Iterable[str], shape: RolesShape) -> list[Any]:
+    """Roles in the connection's wire shape."""
+    if shape is RolesShape.COMPLEX:
+        return [{"value": role} for role in roles]
+    return list(roles)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _primary_email(emails: Any) -> str:
+    if not isinstance(emails, list):
+        return ""
+    first = ""
+    for item in emails:
+        if isinstance(item, dict) and isinstance(item.get("value"), str):
+            if parse_bool(item.get("primary"), False):
+                return item["value"]
+            first = first or item["value"]
+    return first
+
+
+def _display_name(obj: Mapping[str, Any]) -> str:
+    name = obj.get("displayName")
+    if isinstance(name, str) and name:
+        return name
+    parts = obj.get("name")
+    if isinstance(parts, dict):
+        formatted = parts.get("formatted")
+        if isinstance(formatted, str) and formatted:
+            return formatted
+        joined = " ".join(p for p in (_text(parts.get("givenName")), _text(parts.get("familyName"))) if p)
+        if joined:
+            return joined
+    return ""
+
+
+def _version(obj: Mapping[str, Any]) -> str | None:
+    meta = obj.get("meta")
+    if isinstance(meta, dict) and isinstance(meta.get("version"), str):
+        return meta["version"]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRef:
+    """A group named on a user (the user's read-only ``groups`` attribute)."""
+
+    id: str
+    display: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    user_name: str
+    display_name: str = ""
+    active: bool = True
+    roles: tuple[str, ...] = ()
+    email: str = ""
+    external_id: str = ""
+    version: str | None = None
+    groups: tuple[GroupRef, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.user_name
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's JSON shape: roles always a list of UUID strings, whatever the server sent."""
+        return {
+            "id": self.id,
+            "userName": self.user_name,
+            "displayName": self.display_name,
+            "active": self.active,
+            "roles": list(self.roles),
+            "email": self.email,
+            "externalId": self.external_id,
+            "groups": [g.id for g in self.groups],
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    value: str
+    display: str = ""
+    type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    id: str
+    display_name: str
+    members: tuple[Member, ...] | None = None  # None: not fetched (groups are listed without members)
+    external_id: str = ""
+    version: str | None = None
+
+    @property
+    def member_ids(self) -> tuple[str, ...]:
+        return tuple(m.value for m in self.members or ())
+
+    def to_json(self, *, with_members: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "displayName": self.display_name, "externalId": self.external_id}
+        if with_members and self.members is not None:
+            out["members"] = list(self.member_ids)
+        return out
+
+
+def parse_user(obj: Mapping[str, Any]) -> User:
+    """A User from one SCIM resource; tolerant of missing optional attributes, strict on ``id``."""
+    groups_raw = obj.get("groups")
+    groups: tuple[GroupRef, ...] = ()
+    if isinstance(groups_raw, list):
+        groups = tuple(
+            GroupRef(g["value"], _text(g.get("display"))) for g in groups_raw if isinstance(g, dict) and "value" in g
+        )
+    return User(
+        id=str(obj["id"]),
+        user_name=_text(obj.get("userName")),
+        display_name=_display_name(obj),
+        active=parse_bool(obj.get("active"), True),
+        roles=parse_roles(obj.get("roles")),
+        email=_primary_email(obj.get("emails")),
+        external_id=_text(obj.get("externalId")),
+        version=_version(obj),
+        groups=groups,
+    )
+
+
+def parse_group(obj: Mapping[str, Any]) -> Group:
+    members_raw = obj.get("members")
+    members: tuple[Member, ...] | None = None
+    if isinstance(members_raw, list):
+        members = tuple(
+            Member(str(m["value"]), _text(m.get("display")), _text(m.get("type")))
+            for m in members_raw
+            if isinstance(m, dict) and "value" in m
+        )
+    return Group(
+        id=str(obj["id"]),
+        display_name=_text(obj.get("displayName")),
+        members=members,
+        external_id=_text(obj.get("externalId")),
+        version=_version(obj),
+    )
+
+
+def same_roles(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Role arrays compare as sets: servers may reorder them."""
+    return set(a) == set(b)

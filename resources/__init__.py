@@ -1,0 +1,1 @@
+"""Assets (icons, sample data), read through importlib.resources as ``birdadmin.resources``."""
