@@ -1,0 +1,273 @@
+"""The role catalogue: which role UUIDs exist and what people call them.
+
+Three sources, most trusted name first: local names the admin typed or imported (they override and complete
+Bird's), the Accounts API's ``iam-roles`` (when a key for it is configured), and UUIDs merely seen on users and
+teams ("learned", nameless). SCIM alone only ever shows UUIDs, so without the other two every role is shown as
+"Unknown role 1a2b3c4d" and can only be given by UUID.
+
+Pure Python: persistence is the caller's business through ``to_csv()`` / ``import_csv()`` and ``on_change``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from birdadmin.net.errors import InputError
+
+Source = Literal["accounts", "local", "learned"]
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID_ISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
+_LISTED = 12  # names shown in an "unknown role" message before "and N more"
+
+
+def is_uuid(text: str) -> bool:
+    return bool(_UUID.match(text))
+
+
+def short_id(role_id: str) -> str:
+    return role_id.replace("-", "")[:8] or role_id
+
+
+class CatalogueRole(Protocol):
+    """What the catalogue needs from an Accounts API role (birdadmin.bird.models.Role fits)."""
+
+    id: str
+    name: str
+    description: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoleInfo:
+    id: str
+    name: str
+    description: str = ""
+    type: str = "organization"
+    source: Source = "learned"
+
+
+@dataclass(frozen=True, slots=True)
+class _Local:
+    name: str
+    description: str = ""
+
+
+class RoleCatalogue:
+    """Role names by UUID, and role tokens (UUID or name) resolved to UUIDs for commands."""
+
+    def __init__(
+        self,
+        accounts_roles: Iterable[CatalogueRole] | None = None,
+        *,
+        local_csv: str | None = None,
+        on_change: Callable[[RoleCatalogue], None] | None = None,
+    ) -> None:
+        self._accounts: dict[str, RoleInfo] = {}
+        self._local: dict[str, _Local] = {}
+        self._learned: set[str] = set()
+        self.from_accounts = accounts_roles is not None
+        for role in accounts_roles or ():
+            rid = role.id.strip().lower()
+            self._accounts[rid] = RoleInfo(rid, role.name or "", role.description or "", role.type or "organization", "accounts")
+        if local_csv:
+            self._read_csv(local_csv)
+        self._on_change = on_change
+
+    # -- names ------------------------------------------------------------------------------------------------
+
+    def name_for(self, role_id: str) -> str:
+        rid = role_id.lower()
+        local = self._local.get(rid)
+        if local is not None:
+            return local.name
+        known = self._accounts.get(rid)
+        if known is not None and known.name:
+            return known.name
+        return f"Unknown role {short_id(rid)}"
+
+    def is_known(self, role_id: str) -> bool:
+        """True when the role has a name from Bird or from the admin; learned UUIDs are not known."""
+        rid = role_id.lower()
+        return rid in self._accounts or rid in self._local
+
+    def has_names(self) -> bool:
+        """False when every role is a bare UUID; then "not in the catalogue" says nothing about a role."""
+        return bool(self._accounts or self._local)
+
+    def info(self, role_id: str) -> RoleInfo:
+        rid = role_id.lower()
+        known = self._accounts.get(rid)
+        local = self._local.get(rid)
+        if local is not None:
+            return RoleInfo(
+                rid,
+                local.name,
+                local.description or (known.description if known else ""),
+                known.type if known else "organization",
+                "local",
+            )
+        if known is not None:
+            return known
+        return RoleInfo(rid, self.name_for(rid), source="learned")
+
+    def roles(self) -> list[RoleInfo]:
+        """Every role, named ones first by name, then learned ones by UUID."""
+        ids = set(self._accounts) | set(self._local) | self._learned
+        infos = [self.info(rid) for rid in ids]
+        infos.sort(key=lambda r: (r.source == "learned", r.name.casefold(), r.id))
+        return infos
+
+    def learn(self, role_ids: Iterable[str]) -> int:
+        """Remember UUIDs seen on users or teams; returns how many were new to the catalogue."""
+        before = len(self._learned)
+        for role_id in role_ids:
+            rid = role_id.lower()
+            if rid not in self._accounts and rid not in self._local:
+                self._learned.add(rid)
+        return len(self._learned) - before
+
+    # -- local names ------------------------------------------------------------------------------------------
+
+    def set_local_name(self, role_id: str, name: str, description: str = "") -> None:
+        rid = self._check_uuid(role_id)
+        name = name.strip()
+        if not name:
+            raise InputError("A role name cannot be empty; remove the local name instead.")
+        self._local[rid] = _Local(name, description.strip())
+        self._learned.discard(rid)
+        self._changed()
+
+    def remove_local_name(self, role_id: str) -> None:
+        rid = role_id.lower()
+        if self._local.pop(rid, None) is not None:
+            if rid not in self._accounts:
+                self._learned.add(rid)
+            self._changed()
+
+    def local_names(self) -> dict[str, str]:
+        return {rid: entry.name for rid, entry in self._local.items()}
+
+    def to_csv(self) -> str:
+        """Local names as CSV with the header ``id,name,description``."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["id", "name", "description"])
+        for rid in sorted(self._local, key=lambda r: (self._local[r].name.casefold(), r)):
+            writer.writerow([rid, self._local[rid].name, self._local[rid].description])
+        return out.getvalue()
+
+    def import_csv(self, text: str) -> int:
+        """Merge local names from CSV (columns id,name[,description]); all rows or none. Returns rows read."""
+        count = self._read_csv(text)
+        self._changed()
+        return count
+
+    @classmethod
+    def from_accounts(cls, roles: Iterable[CatalogueRole], *, local_csv: str | None = None) -> RoleCatalogue:
+        """The catalogue of an organization whose Accounts API is configured."""
+        return cls(roles, local_csv=local_csv)
+
+    @classmethod
+    def from_csv(cls, text: str, accounts_roles: Iterable[CatalogueRole] | None = None) -> RoleCatalogue:
+        return cls(accounts_roles, local_csv=text)
+
+    def _read_csv(self, text: str) -> int:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+        rows = [row for row in rows if any(cell.strip() for cell in row)]
+        if not rows:
+            return 0
+        header = [cell.strip().lower() for cell in rows[0]]
+        if "id" not in header or "name" not in header:
+            raise InputError("The role names file needs a header row with the columns id and name (description optional).")
+        at_id, at_name = header.index("id"), header.index("name")
+        at_desc = header.index("description") if "description" in header else None
+        parsed: dict[str, _Local] = {}
+        def cell(row: list[str], at: int | None) -> str:
+            return row[at].strip() if at is not None and at < len(row) else ""
+
+        for line, row in enumerate(rows[1:], start=2):
+            rid, name = cell(row, at_id), cell(row, at_name)
+            if not is_uuid(rid):
+                raise InputError(f"Line {line} of the role names file: {rid!r} is not a role UUID.")
+            if not name:
+                raise InputError(f"Line {line} of the role names file: the role {rid} has no name.")
+            parsed[rid.lower()] = _Local(name, cell(row, at_desc))
+        self._local.update(parsed)
+        self._learned.difference_update(parsed)
+        return len(parsed)
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change(self)
+
+    # -- resolution -------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_uuid(role_id: str) -> str:
+        text = role_id.strip()
+        if not is_uuid(text):
+            raise InputError(f"{text!r} is not a role UUID.")
+        return text.lower()
+
+    def _matches(self, name: str) -> list[str]:
+        wanted = name.casefold()
+        found: list[str] = []
+        for rid in sorted(set(self._local) | set(self._accounts)):
+            names = {self.name_for(rid).casefold()}
+            if rid in self._accounts and self._accounts[rid].name:
+                names.add(self._accounts[rid].name.casefold())  # Bird's own name still works when renamed locally
+            if wanted in names:
+                found.append(rid)
+        return found
+
+    def resolve(self, token: str) -> str:
+        """A role UUID (normalized to lower case) for a UUID or a role name; InputError otherwise.
+
+        Well-formed UUIDs are accepted even when the catalogue does not know them: the catalogue may be
+        learned-only, and the server is the judge of what exists.
+        """
+        text = (token or "").strip()
+        if not text:
+            raise InputError("A role was given as an empty string; give a role name or UUID.")
+        if is_uuid(text):
+            return text.lower()
+        found = self._matches(text)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise InputError(
+                f"The role name {text!r} is ambiguous: it matches {len(found)} roles ({', '.join(found)}); "
+                "give the UUID instead."
+            )
+        if _UUID_ISH.match(text) and "-" in text:
+            raise InputError(f"{text!r} is not a well-formed role UUID, and no role has that name.")
+        names = sorted({self.name_for(rid) for rid in set(self._local) | set(self._accounts)}, key=str.casefold)
+        if not names:
+            raise InputError(
+                f"No role named {text!r}: role names are unknown here (no Accounts API and no local names); "
+                "give the role UUID."
+            )
+        shown = ", ".join(names[:_LISTED]) + (f" and {len(names) - _LISTED} more" if len(names) > _LISTED else "")
+        raise InputError(f"No role named {text!r}; known roles: {shown}.")
+
+    def resolve_many(self, tokens: Sequence[str]) -> list[str]:
+        """All tokens resolved, duplicates dropped in order, or one InputError naming every bad token."""
+        out: list[str] = []
+        problems: list[str] = []
+        for token in tokens:
+            try:
+                rid = self.resolve(token)
+            except InputError as exc:
+                problems.append(exc.message)
+                continue
+            if rid not in out:
+                out.append(rid)
+        if problems:
+            raise InputError(problems[0] if len(problems) == 1 else " ".join(problems))
+        return out

@@ -1,0 +1,154 @@
+"""Who has which role, and through what: direct roles on the SCIM user plus roles carried by Bird groups.
+
+SCIM shows a user's direct ``roles``; a group's roles live on the Bird team (Accounts API ``roleRefs``). The
+two are linked by the assumption that a SCIM Group's id is the team's id, with a fallback on the name that is
+recorded so the UI can say when it was used (BIRD.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from birdadmin.bird.models import Team
+from birdadmin.scim.resources import Group, User
+
+GrantSource = Literal["direct", "group"]
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGrant:
+    role_id: str
+    source: GrantSource
+    group_id: str | None = None
+    group_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How the grant is shown: "direct" or "group Sales"."""
+        if self.source == "direct":
+            return "direct"
+        return f"group {self.group_name or self.group_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    user: User
+    sources: tuple[RoleGrant, ...]
+
+
+def effective_roles(
+    user: User, group_roles: Mapping[str, Sequence[str]], user_groups: Sequence[tuple[str, str]]
+) -> list[RoleGrant]:
+    """Every grant the user has: direct roles first, then each group's roles in the order of ``user_groups``.
+
+    A role held several ways appears once per source, which is what an auditor needs to see.
+    """
+    grants = [RoleGrant(role.lower(), "direct") for role in user.roles]
+    for group_id, group_name in user_groups:
+        for role in group_roles.get(group_id, ()):
+            grants.append(RoleGrant(role.lower(), "group", group_id, group_name))
+    return grants
+
+
+def holders(
+    role_id: str,
+    users: Iterable[User],
+    memberships: Mapping[str, Sequence[tuple[str, str]]],
+    group_roles: Mapping[str, Sequence[str]],
+) -> list[Holder]:
+    """Users who hold ``role_id`` by any route, each with the grants that give it to them."""
+    wanted = role_id.lower()
+    carrying = {gid for gid, roles in group_roles.items() if any(r.lower() == wanted for r in roles)}
+    out: list[Holder] = []
+    for user in users:
+        sources: list[RoleGrant] = []
+        if any(r.lower() == wanted for r in user.roles):
+            sources.append(RoleGrant(wanted, "direct"))
+        if carrying:
+            for gid, gname in memberships.get(user.id, ()):
+                if gid in carrying:
+                    sources.append(RoleGrant(wanted, "group", gid, gname))
+        if sources:
+            out.append(Holder(user, tuple(sources)))
+    return out
+
+
+def memberships_from_groups(groups: Iterable[Group]) -> dict[str, list[tuple[str, str]]]:
+    """user id -> [(group id, group name)] from groups fetched with their members."""
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for group in groups:
+        for member in group.members or ():
+            out[member.value].append((group.id, group.display_name))
+    return dict(out)
+
+
+def memberships_from_users(users: Iterable[User]) -> dict[str, list[tuple[str, str]]]:
+    """user id -> [(group id, group name)] from the users' read-only ``groups`` attribute, when sent."""
+    return {user.id: [(g.id, g.display) for g in user.groups] for user in users if user.groups}
+
+
+@dataclass(slots=True)
+class GroupRoleMap:
+    """SCIM groups matched to Bird teams, and the roles each group therefore carries.
+
+    Matching is by id (the documented assumption); a group whose id is no team's id is matched to the team
+    whose name equals its displayName (case-insensitive) when exactly one team has that name. Such matches are
+    listed in ``matched_by_name`` so the UI can say the fallback was used; name clashes stay unmatched.
+    """
+
+    team_for_group: dict[str, Team] = field(default_factory=dict)
+    matched_by_name: frozenset[str] = frozenset()
+    unmatched: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()
+    teams_without_group: tuple[Team, ...] = ()
+
+    @classmethod
+    def build(cls, groups: Iterable[Group], teams: Iterable[Team]) -> GroupRoleMap:
+        teams = list(teams)
+        by_id = {team.id: team for team in teams}
+        by_name: dict[str, list[Team]] = defaultdict(list)
+        for team in teams:
+            by_name[team.name.casefold()].append(team)
+        matched: dict[str, Team] = {}
+        by_name_ids: set[str] = set()
+        unmatched: list[str] = []
+        ambiguous: list[str] = []
+        for group in groups:
+            team = by_id.get(group.id)
+            if team is None:
+                candidates = by_name.get(group.display_name.casefold(), []) if group.display_name else []
+                if len(candidates) == 1:
+                    team = candidates[0]
+                    by_name_ids.add(group.id)
+                elif candidates:
+                    ambiguous.append(group.id)
+                    continue
+            if team is None:
+                unmatched.append(group.id)
+            else:
+                matched[group.id] = team
+        used = {team.id for team in matched.values()}
+        return cls(
+            team_for_group=matched,
+            matched_by_name=frozenset(by_name_ids),
+            unmatched=tuple(unmatched),
+            ambiguous=tuple(ambiguous),
+            teams_without_group=tuple(t for t in teams if t.id not in used),
+        )
+
+    def team(self, group_id: str) -> Team | None:
+        return self.team_for_group.get(group_id)
+
+    def roles_for(self, group_id: str) -> tuple[str, ...]:
+        team = self.team_for_group.get(group_id)
+        return tuple(ref.id.lower() for ref in team.role_refs) if team else ()
+
+    def was_matched_by_name(self, group_id: str) -> bool:
+        return group_id in self.matched_by_name
+
+    def group_roles(self) -> dict[str, tuple[str, ...]]:
+        """group id -> role ids, the mapping ``effective_roles`` and the findings take."""
+        return {gid: self.roles_for(gid) for gid in self.team_for_group}
