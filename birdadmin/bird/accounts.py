@@ -1,0 +1,184 @@
+"""Client for the part of Bird's Accounts REST API that birdadmin needs: role names, teams and their roles.
+
+The Accounts API is a different service from SCIM with a different key (``Authorization: AccessKey``), so it has
+its own HttpSession; errors, retries and redaction follow the same rules as the SCIM client. Changing a team's
+roles goes through the assumed endpoint in ``team_roles_adapter``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import httpx
+
+from birdadmin.bird import team_roles_adapter
+from birdadmin.bird.errors import refine
+from birdadmin.bird.models import (
+    AccessKeyInfo,
+    MissingIdError,
+    Role,
+    RoleRef,
+    Team,
+    parse_access_key,
+    parse_member_id,
+    parse_role,
+    parse_team,
+    role_refs_json,
+)
+from birdadmin.bird.paging import DEFAULT_MAX_PAGES, check_limit, collect
+from birdadmin.net import errors
+from birdadmin.net.session import HttpSession, HttpSettings, parse_json
+from birdadmin.net.urls import check_server_url, join
+
+SERVICE = "Bird Accounts"
+T = TypeVar("T")
+
+# Ids go into URL paths: anything beyond these characters would change which resource is addressed.
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._~-]{1,200}$")
+
+
+def _check_id(value: str, what: str) -> str:
+    if not isinstance(value, str) or not _SAFE_ID.match(value) or value in (".", ".."):
+        raise errors.InputError(f"{what} {value!r} is not a valid id (letters, digits, '-', '_', '.', '~').")
+    return value
+
+
+class AccountsClient:
+    """A thread-safe client for one organization; one HTTP connection pool, closed by ``close()``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        org_id: str,
+        key: str,
+        *,
+        http: HttpSettings | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        page_limit: int = 100,
+        max_pages: int = DEFAULT_MAX_PAGES,
+    ) -> None:
+        base = check_server_url(base_url, what="Accounts API URL")
+        if not key or not key.strip():
+            raise errors.InputError("The Accounts API access key is empty; set BIRDADMIN_ACCOUNTS_KEY.")
+        self.org_id = _check_id((org_id or "").strip(), "The organization id")
+        self.page_limit = check_limit(page_limit)
+        self.max_pages = max_pages
+        self.org_url = join(base, "organizations", self.org_id)
+        self._session = HttpSession(
+            scheme="AccessKey", key=key.strip(), service=SERVICE, settings=http, transport=transport, sleep=sleep
+        )
+
+    def __repr__(self) -> str:
+        return f"AccountsClient({str(self.org_url)!r})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> AccountsClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing ---------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _typed(self) -> Iterator[None]:
+        try:
+            yield
+        except errors.RequestError as exc:
+            refined = refine(exc)
+            if refined is exc:
+                raise
+            raise refined from None
+
+    def _get_json(self, url: httpx.URL, params: Mapping[str, Any] | None = None) -> Any:
+        with self._typed():
+            response = self._session.request("GET", url, params=params, ok=(200,))
+        return parse_json(response, service=SERVICE)
+
+    def _list(self, url: httpx.URL, parse: Callable[[Any], T | None], key: Callable[[T], str]) -> list[T]:
+        return collect(
+            lambda params: self._get_json(url, params),
+            parse,
+            key,
+            limit=self.page_limit,
+            url=str(url),
+            service=SERVICE,
+            max_pages=self.max_pages,
+        )
+
+    def _one(self, response: httpx.Response, parse: Callable[[Any], T]) -> T:
+        try:
+            return parse(parse_json(response, service=SERVICE))
+        except MissingIdError as exc:
+            raise errors.ProtocolError(
+                f"The {SERVICE} server answered with an object that cannot be used ({exc}).",
+                method=response.request.method,
+                url=str(response.request.url),
+                status=response.status_code,
+                service=SERVICE,
+            ) from None
+
+    def _team_url(self, team_id: str, *rest: str) -> httpx.URL:
+        return join(self.org_url, "teams", _check_id(team_id, "The team id"), *rest)
+
+    # -- reads ------------------------------------------------------------------------------------------------
+
+    def list_roles(self) -> list[Role]:
+        """The organization's role catalogue (``iam-roles``): where role names come from."""
+        return self._list(join(self.org_url, "iam-roles"), parse_role, lambda r: r.id)
+
+    def list_teams(self) -> list[Team]:
+        return self._list(join(self.org_url, "teams"), parse_team, lambda t: t.id)
+
+    def get_team(self, team_id: str) -> Team:
+        url = self._team_url(team_id)
+        with self._typed():
+            response = self._session.request("GET", url, ok=(200,))
+        return self._one(response, parse_team)
+
+    def list_team_members(self, team_id: str) -> list[str]:
+        """User ids of the team's members (members that are not users are left out)."""
+        return self._list(self._team_url(team_id, "members"), parse_member_id, lambda m: m)
+
+    def list_access_keys(self) -> list[AccessKeyInfo]:
+        """Key metadata only; Bird never returns a key's secret after creating it."""
+        return self._list(join(self.org_url, "access-keys"), parse_access_key, lambda k: k.id)
+
+    # -- writes -----------------------------------------------------------------------------------------------
+
+    def create_team(self, name: str, description: str = "", role_refs: Sequence[RoleRef] = ()) -> Team:
+        if not name or not name.strip():
+            raise errors.InputError("A team needs a name.")
+        body = {"name": name.strip(), "description": description, "roleRefs": role_refs_json(role_refs)}
+        with self._typed():
+            response = self._session.request("POST", join(self.org_url, "teams"), json_body=body, ok=(200, 201))
+        return self._one(response, parse_team)
+
+    def add_team_member(self, team_id: str, user_id: str) -> None:
+        body = {"type": "user", "id": _check_id(user_id, "The user id")}
+        with self._typed():
+            self._session.request("POST", self._team_url(team_id, "members"), json_body=body, ok=(200, 201, 204))
+
+    def remove_team_member(self, team_id: str, user_id: str) -> None:
+        url = self._team_url(team_id, "members", _check_id(user_id, "The user id"))
+        with self._typed():
+            self._session.request("DELETE", url, ok=(200, 204))
+
+    def set_team_roles(self, team_id: str, role_refs: Sequence[RoleRef]) -> Team:
+        """Replace the team's roleRefs with exactly ``role_refs`` (plan them with ``bird.role_refs``).
+
+        Callers that add or remove one role build ``role_refs`` from the team's current refs so that other
+        roles keep their workspace scoping.
+        """
+        _check_id(team_id, "The team id")
+        with self._typed():
+            return team_roles_adapter.update_team_roles(
+                self._session, self.org_url, team_id, tuple(role_refs), read_team=self.get_team
+            )

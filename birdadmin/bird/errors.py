@@ -1,0 +1,26 @@
+"""Accounts-API-specific refinements of the shared error hierarchy (birdadmin/net/errors.py)."""
+
+from __future__ import annotations
+
+from birdadmin.net import errors
+
+
+class ValidationError(errors.BadRequestError):
+    """422: Bird understood the request but refused a value (a bad ``limit``, an unknown role in ``roleRefs``)."""
+
+    title = "Value refused"
+
+
+def refine(exc: errors.RequestError) -> errors.RequestError:
+    """Re-type a generic 422 as ValidationError, keeping every field; other errors pass through unchanged."""
+    if type(exc) is errors.BadRequestError and exc.status == 422:
+        return ValidationError(
+            exc.message,
+            method=exc.method,
+            url=exc.url,
+            status=exc.status,
+            scim_type=exc.scim_type,
+            detail=exc.detail,
+            service=exc.service,
+        )
+    return exc
