@@ -1,0 +1,399 @@
+"""Connection profiles: which server, which organization, how to write roles; never a key.
+
+The file is ``<config dir>/profiles.json``: ``{"version": 1, "profiles": [...], "lastUsed": "name"}``, written
+atomically. A file birdadmin cannot read (corrupt, wrong shape, or written by a newer version) is copied to
+``profiles.json.bak-<timestamp>`` and reported; nothing writes over it until a person decides.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from birdadmin.net.errors import ConfigError, InputError
+from birdadmin.net.urls import check_server_url, org_id_from_url
+from birdadmin.scim.resources import RolesShape, RoleStrategy
+from birdadmin.store.atomic import write_json_atomic
+from birdadmin.store.paths import config_dir
+
+if TYPE_CHECKING:
+    from birdadmin.store.secrets import Secrets
+
+FILE_NAME = "profiles.json"
+FILE_VERSION = 1
+MAX_NAME_LENGTH = 80
+MIN_TIMEOUT = 1.0
+MAX_TIMEOUT = 600.0
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+class Profile(BaseModel):
+    """One connection. Frozen, and holding no secret: only each key's fingerprint and when it was stored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    name: str
+    base_url: str
+    accounts_url: str | None = None
+    org_id: str | None = None
+    roles_shape: RolesShape = RolesShape.STRINGS
+    role_strategy: RoleStrategy = RoleStrategy.REPLACE
+    ca_bundle: str | None = None
+    timeout: float = 30.0
+    read_only: bool = False
+    scim_key_fingerprint: str | None = None
+    scim_key_stored_at: datetime | None = None
+    accounts_key_fingerprint: str | None = None
+    accounts_key_stored_at: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_org_id(cls, data: Any) -> Any:
+        # The org ID is read from the Base URL when the user did not type one; Bird's per-workspace URLs may not
+        # carry it, and then it stays empty until the user enters it.
+        if isinstance(data, dict) and not data.get("org_id"):
+            data = {**data, "org_id": org_id_from_url(str(data.get("base_url") or "")) or None}
+        return data
+
+    @field_validator("name", "base_url")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("accounts_url", "org_id", "ca_bundle")
+    @classmethod
+    def _strip_optional(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return value.strip() or None
+
+    def has_key(self, kind: str) -> bool:
+        return bool(self.scim_key_fingerprint if kind == "scim" else self.accounts_key_fingerprint)
+
+
+def validate_profile_fields(
+    name: str | None,
+    base_url: str | None,
+    accounts_url: str | None,
+    ca_bundle: str | None,
+    timeout: float | None,
+    existing_names: Iterable[str],
+    *,
+    org_id: str | None = None,
+) -> dict[str, str]:
+    """Field -> message for every field that must change; empty when all is well.
+
+    The dialog and the CLI both call this, so a person reads the same sentence in either. ``existing_names``
+    are the other profiles' names (leave the edited profile's own name out).
+    """
+    problems: dict[str, str] = {}
+    clean_name = (name or "").strip()
+    if not clean_name:
+        problems["name"] = "Enter a name for this profile."
+    elif len(clean_name) > MAX_NAME_LENGTH:
+        problems["name"] = f"Shorten the name to at most {MAX_NAME_LENGTH} characters."
+    elif any(not ch.isprintable() for ch in clean_name):
+        problems["name"] = "Remove the control characters from the name."
+    elif clean_name.casefold() in {other.strip().casefold() for other in existing_names}:
+        problems["name"] = f"A profile named '{clean_name}' already exists; choose another name."
+    try:
+        check_server_url(base_url or "", what="Base URL")
+    except InputError as exc:
+        problems["base_url"] = exc.message
+    if accounts_url and accounts_url.strip():
+        try:
+            check_server_url(accounts_url, what="Accounts API URL")
+        except InputError as exc:
+            problems["accounts_url"] = exc.message
+    clean_org = (org_id or "").strip()
+    if clean_org and not _UUID.match(clean_org):
+        problems["org_id"] = "The organization ID must be a UUID like 123e4567-e89b-12d3-a456-426614174000."
+    elif accounts_url and accounts_url.strip() and not clean_org and not org_id_from_url(base_url or ""):
+        problems["org_id"] = (
+            "Enter the organization ID: the Accounts API needs it and it cannot be read from this Base URL."
+        )
+    if ca_bundle and ca_bundle.strip():
+        bundle = Path(ca_bundle.strip()).expanduser()
+        if not bundle.is_file():
+            problems["ca_bundle"] = f"The CA bundle file {bundle} does not exist; choose a PEM file or leave it empty."
+    if timeout is None or not (MIN_TIMEOUT <= float(timeout) <= MAX_TIMEOUT):
+        problems["timeout"] = f"Set the timeout between {MIN_TIMEOUT:g} and {MAX_TIMEOUT:g} seconds."
+    return problems
+
+
+FIELD_LABELS = {
+    "name": "Name",
+    "base_url": "Base URL",
+    "accounts_url": "Accounts API URL",
+    "org_id": "Organization ID",
+    "ca_bundle": "CA bundle",
+    "timeout": "Timeout",
+}
+
+
+def _refuse(problems: dict[str, str]) -> None:
+    if problems:
+        raise InputError(" ".join(problems.values()))
+
+
+@dataclass(slots=True)
+class _Document:
+    profiles: list[Profile] = field(default_factory=list)
+    last_used: str | None = None
+
+
+_PROCESS_LOCK = threading.RLock()
+
+
+class ProfileStore:
+    """The profile file, re-read on every call so a CLI run and an open window never disagree for long."""
+
+    def __init__(self, directory: Path | None = None, *, secrets: Secrets | None = None) -> None:
+        self._directory = Path(directory) if directory is not None else None
+        self._secrets = secrets
+
+    @property
+    def directory(self) -> Path:
+        if self._directory is None:
+            return config_dir()
+        self._directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self._directory
+
+    @property
+    def path(self) -> Path:
+        return self.directory / FILE_NAME
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def list(self) -> list[Profile]:
+        return sorted(self._read().profiles, key=lambda p: p.name.casefold())
+
+    def names(self) -> list[str]:
+        return [p.name for p in self.list()]
+
+    def get(self, name: str) -> Profile:
+        """The profile called ``name`` (exact, else case-insensitive); InputError naming the known ones."""
+        profiles = self._read().profiles
+        for profile in profiles:
+            if profile.name == name:
+                return profile
+        for profile in profiles:
+            if profile.name.casefold() == (name or "").strip().casefold():
+                return profile
+        known = ", ".join(sorted((p.name for p in profiles), key=str.casefold))
+        hint = f"known profiles: {known}" if known else "there are no profiles yet; add one with 'profiles add'"
+        raise InputError(f"No profile named '{name}'; {hint}.")
+
+    def get_by_id(self, profile_id: str) -> Profile:
+        for profile in self._read().profiles:
+            if profile.id == profile_id:
+                return profile
+        raise InputError("That profile no longer exists; it was removed, perhaps from another window.")
+
+    def last_used(self) -> str | None:
+        document = self._read()
+        if document.last_used and any(p.name == document.last_used for p in document.profiles):
+            return document.last_used
+        return None
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def add(self, profile: Profile) -> Profile:
+        with self._locked():
+            document = self._read()
+            if any(p.id == profile.id for p in document.profiles):
+                raise InputError(f"A profile with the id {profile.id} already exists.")
+            _refuse(self._problems(profile, [p.name for p in document.profiles], check_ca=True))
+            document.profiles.append(profile)
+            self._write(document)
+        return profile
+
+    def update(self, profile: Profile) -> Profile:
+        """Replace the stored profile that has ``profile.id`` (a rename keeps the keys: they follow the id)."""
+        with self._locked():
+            document = self._read()
+            index = next((i for i, p in enumerate(document.profiles) if p.id == profile.id), None)
+            if index is None:
+                raise InputError(f"The profile '{profile.name}' no longer exists; it was removed, perhaps elsewhere.")
+            old = document.profiles[index]
+            others = [p.name for p in document.profiles if p.id != profile.id]
+            # A CA bundle that vanished since it was chosen must not block recording a key; check it when changed.
+            _refuse(self._problems(profile, others, check_ca=profile.ca_bundle != old.ca_bundle))
+            document.profiles[index] = profile
+            if document.last_used == old.name:
+                document.last_used = profile.name
+            self._write(document)
+        return profile
+
+    def remove(self, name: str, secrets: Secrets | None = None) -> None:
+        """Delete a profile and forget its keys; if the keys cannot be forgotten, the profile stays."""
+        profile = self.get(name)
+        store = secrets or self._secrets
+        if store is None and (profile.scim_key_fingerprint or profile.accounts_key_fingerprint):
+            from birdadmin.store.secrets import SecretStore
+
+            store = SecretStore()
+        if store is not None:
+            for kind in ("scim", "accounts"):
+                if profile.has_key(kind) or not store.persistent:
+                    store.delete(profile.id, kind)  # type: ignore[arg-type]
+        with self._locked():
+            document = self._read()
+            document.profiles = [p for p in document.profiles if p.id != profile.id]
+            if document.last_used == profile.name:
+                document.last_used = None
+            self._write(document)
+
+    def duplicate(self, name: str, new_name: str) -> Profile:
+        """A copy under a new name and id. Keys are not copied: the copy needs its own (Bird keys are per use)."""
+        source = self.get(name)
+        copy = source.model_copy(
+            update={
+                "id": uuid.uuid4().hex,
+                "name": new_name.strip(),
+                "scim_key_fingerprint": None,
+                "scim_key_stored_at": None,
+                "accounts_key_fingerprint": None,
+                "accounts_key_stored_at": None,
+            }
+        )
+        return self.add(copy)
+
+    def set_last_used(self, name: str | None) -> None:
+        with self._locked():
+            document = self._read()
+            if name is not None:
+                name = next((p.name for p in document.profiles if p.name.casefold() == name.casefold()), None)
+                if name is None:
+                    return
+            if document.last_used != name:
+                document.last_used = name
+                self._write(document)
+
+    def start_fresh(self) -> Path:
+        """Set an unreadable profile file aside (its backup is kept) and start with no profiles.
+
+        Only for an explicit choice in the UI; returns where the old file's copy is.
+        """
+        with self._locked():
+            try:
+                self._read()
+            except ConfigError:
+                pass
+            else:
+                raise InputError("The profile file is readable; there is nothing to set aside.")
+            backup = self._backup()
+            self._write(_Document())
+        return backup
+
+    # -- file handling ------------------------------------------------------------------------------------
+    @staticmethod
+    def _problems(profile: Profile, others: list[str], *, check_ca: bool) -> dict[str, str]:
+        return validate_profile_fields(
+            profile.name,
+            profile.base_url,
+            profile.accounts_url,
+            profile.ca_bundle if check_ca else None,
+            profile.timeout,
+            others,
+            org_id=profile.org_id,
+        )
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Serialise read-modify-write between threads and, on POSIX, between processes."""
+        with _PROCESS_LOCK:
+            if os.name != "posix":
+                yield
+                return
+            import fcntl
+
+            lock_path = self.directory / (FILE_NAME + ".lock")
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+
+    def _read(self) -> _Document:
+        path = self.path
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return _Document()
+        except OSError as exc:
+            raise ConfigError(f"The profile file {path} cannot be read ({exc.strerror}).") from None
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            self._quarantine("is not valid JSON")
+        if not isinstance(data, dict) or not isinstance(data.get("version"), int) or isinstance(data["version"], bool):
+            self._quarantine("is not a birdadmin profile file")
+        version = data["version"]
+        if version > FILE_VERSION:
+            self._quarantine(f"was written by a newer birdadmin (file version {version}); update birdadmin")
+        if version < 1 or not isinstance(data.get("profiles"), list):
+            self._quarantine("is not a birdadmin profile file")
+        try:
+            profiles = [Profile.model_validate(item) for item in data["profiles"]]
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first.get("loc", ()))
+            self._quarantine(f"has an invalid entry ({where}: {first.get('msg', 'invalid')})")
+        ids = [p.id for p in profiles]
+        names = [p.name.casefold() for p in profiles]
+        if len(set(ids)) != len(ids) or len(set(names)) != len(names):
+            self._quarantine("lists the same profile twice")
+        last_used = data.get("lastUsed")
+        return _Document(profiles, last_used if isinstance(last_used, str) else None)
+
+    def _backup(self) -> Path:
+        """Copy the current file beside itself once (an identical earlier copy is reused)."""
+        path = self.path
+        content = path.read_bytes()
+        for existing in sorted(path.parent.glob(FILE_NAME + ".bak-*")):
+            with contextlib.suppress(OSError):
+                if existing.read_bytes() == content:
+                    return existing
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        backup = path.with_name(f"{FILE_NAME}.bak-{stamp}")
+        shutil.copy2(path, backup)
+        os.chmod(backup, 0o600)
+        return backup
+
+    def _quarantine(self, problem: str) -> Any:
+        try:
+            backup = self._backup()
+        except OSError as exc:
+            raise ConfigError(
+                f"The profile file {self.path} {problem}, and a backup copy could not be made ({exc.strerror}); "
+                "birdadmin left it unchanged."
+            ) from None
+        raise ConfigError(
+            f"The profile file {self.path} {problem}; birdadmin left it unchanged and kept a copy at {backup.name}. "
+            "Fix or move the file, then try again.",
+            details=f"Backup: {backup}",
+        )
+
+    def _write(self, document: _Document) -> None:
+        write_json_atomic(
+            self.path,
+            {
+                "version": FILE_VERSION,
+                "profiles": [p.model_dump(mode="json") for p in document.profiles],
+                "lastUsed": document.last_used,
+            },
+        )
