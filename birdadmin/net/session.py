@@ -35,6 +35,7 @@ class HttpSettings:
     timeout: float = 30.0
     ca_bundle: str | None = None
     max_retries: int = 4
+    connect_retries: int = 2  # a refused connection rarely heals within seconds
     backoff_base: float = 0.25
     backoff_cap: float = 8.0
     retry_after_cap: float = 30.0
@@ -258,7 +259,12 @@ class HttpSession:
                     retryable = True
                 else:
                     retryable = response.status_code in RETRYABLE_STATUS and method in IDEMPOTENT
-            if not retryable or attempt >= self.settings.max_retries:
+            limit = (
+                self.settings.connect_retries
+                if isinstance(failure, errors.ConnectionFailedError)
+                else self.settings.max_retries
+            )
+            if not retryable or attempt >= limit:
                 raise failure
             wait = self._backoff(attempt)
             if isinstance(failure, errors.RateLimitedError) and failure.retry_after is not None:

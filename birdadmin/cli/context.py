@@ -1,0 +1,245 @@
+"""What one CLI invocation connects to, resolved once: flags, then profile, then environment, or the demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
+
+from birdadmin.cli.output import Output
+from birdadmin.net import errors
+from birdadmin.net.session import HttpSettings
+from birdadmin.net.urls import org_id_from_url
+from birdadmin.scim.client import ScimClient, ScimSettings, is_uuid
+from birdadmin.scim.resources import RolesShape, RoleStrategy
+
+if TYPE_CHECKING:
+    from birdadmin.bird.accounts import AccountsClient
+    from birdadmin.domain.catalogue import RoleCatalogue
+    from birdadmin.store.profiles import ProfileStore
+    from birdadmin.store.secrets import SecretStore
+
+ACCESS_KEY_ENV = "BIRDADMIN_ACCESS_KEY"
+ACCOUNTS_KEY_ENV = "BIRDADMIN_ACCOUNTS_KEY"
+
+
+@dataclass
+class Connection:
+    """Everything needed to talk to one organization; the keys never leave this object and the clients."""
+
+    base_url: str
+    key: str = field(repr=False)
+    accounts_url: str | None = None
+    accounts_key: str | None = field(default=None, repr=False)
+    org_id: str | None = None
+    scim: ScimSettings = field(default_factory=ScimSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    read_only: bool = False
+    label: str = ""
+
+
+class CliContext:
+    """Lazily opens the clients a command needs, and closes them (and a demo server) at the end."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        out: Output,
+        *,
+        env: Mapping[str, str] | None = None,
+        stdin: IO[str] | None = None,
+    ) -> None:
+        self.args = args
+        self.out = out
+        self.env = os.environ if env is None else env
+        self.stdin = stdin or sys.stdin
+        self._connection: Connection | None = None
+        self._scim: ScimClient | None = None
+        self._accounts: AccountsClient | None = None
+        self._catalogue: RoleCatalogue | None = None
+        self._emulator: Any = None
+
+    # -- stores (profiles issue) ------------------------------------------------------------------------
+
+    def profiles(self) -> ProfileStore:
+        from birdadmin.store.profiles import ProfileStore
+
+        return ProfileStore()
+
+    def secrets(self) -> SecretStore:
+        from birdadmin.store.secrets import SecretStore
+
+        return SecretStore()
+
+    # -- connection -------------------------------------------------------------------------------------
+
+    def connection(self) -> Connection:
+        if self._connection is None:
+            self._connection = self._resolve()
+        return self._connection
+
+    def _resolve(self) -> Connection:
+        args = self.args
+        if getattr(args, "demo", False):
+            if args.base_url or args.profile:
+                raise errors.InputError("--demo starts a local demo organization; it cannot be combined with "
+                                        "--base-url or --profile.")
+            return self._demo_connection()
+        scim = ScimSettings(
+            roles_shape=RolesShape(args.roles_shape) if args.roles_shape else RolesShape.STRINGS,
+            role_strategy=RoleStrategy(args.role_strategy) if args.role_strategy else RoleStrategy.REPLACE,
+            page_size=args.page_size,
+            concurrency=args.concurrency,
+        )
+        http = HttpSettings(timeout=args.timeout or 30.0, ca_bundle=args.ca_bundle)
+        env_key = (self.env.get(ACCESS_KEY_ENV) or "").strip() or None
+        env_accounts_key = (self.env.get(ACCOUNTS_KEY_ENV) or "").strip() or None
+        if args.profile:
+            return self._profile_connection(args.profile, scim, env_key, env_accounts_key)
+        if not args.base_url:
+            raise errors.InputError(
+                "No organization given: pass --base-url URL (with the key in $BIRDADMIN_ACCESS_KEY), "
+                "--profile NAME, or --demo."
+            )
+        if not env_key:
+            raise errors.InputError(f"No access key: set {ACCESS_KEY_ENV} (or use --profile with a stored key).")
+        return Connection(
+            base_url=args.base_url,
+            key=env_key,
+            accounts_url=args.accounts_url,
+            accounts_key=env_accounts_key,
+            org_id=args.org_id or org_id_from_url(args.base_url),
+            scim=scim,
+            http=http,
+            label=args.base_url,
+        )
+
+    def _profile_connection(
+        self, name: str, scim: ScimSettings, env_key: str | None, env_accounts_key: str | None
+    ) -> Connection:
+        args = self.args
+        profile = self.profiles().get(name)
+        needs_keyring = env_key is None or (profile.accounts_url and env_accounts_key is None)
+        secrets = self.secrets() if needs_keyring else None
+        key = env_key or (secrets.get(profile.id, "scim") if secrets else None)
+        if not key:
+            raise errors.InputError(
+                f"Profile {profile.name!r} has no stored SCIM key; store one with "
+                f"'birdadmin-cli profiles set-key {profile.name}' or set {ACCESS_KEY_ENV}."
+            )
+        accounts_url = args.accounts_url or profile.accounts_url
+        accounts_key = env_accounts_key
+        if accounts_url and accounts_key is None and secrets is not None:
+            accounts_key = secrets.get(profile.id, "accounts")
+        return Connection(
+            base_url=args.base_url or profile.base_url,
+            key=key,
+            accounts_url=accounts_url,
+            accounts_key=accounts_key,
+            org_id=args.org_id or profile.org_id or org_id_from_url(profile.base_url),
+            scim=ScimSettings(
+                roles_shape=RolesShape(args.roles_shape) if args.roles_shape else profile.roles_shape,
+                role_strategy=RoleStrategy(args.role_strategy) if args.role_strategy else profile.role_strategy,
+                page_size=scim.page_size,
+                concurrency=scim.concurrency,
+            ),
+            http=HttpSettings(timeout=args.timeout or profile.timeout, ca_bundle=args.ca_bundle or profile.ca_bundle),
+            read_only=profile.read_only,
+            label=f"profile {profile.name}",
+        )
+
+    def _demo_connection(self) -> Connection:
+        from birdadmin.emulator import EmulatorOptions, start_emulator
+
+        self._emulator = start_emulator(EmulatorOptions(port=0))
+        emu = self._emulator
+        return Connection(
+            base_url=emu.scim_url,
+            key=emu.key,
+            accounts_url=emu.accounts_url,
+            accounts_key=emu.accounts_key,
+            org_id=emu.org_id,
+            scim=ScimSettings(page_size=self.args.page_size, concurrency=self.args.concurrency),
+            label="demo organization",
+        )
+
+    @property
+    def read_only(self) -> bool:
+        return self.connection().read_only
+
+    def require_writable(self) -> None:
+        """Refuse a write on a read-only profile before anything is sent."""
+        if self.read_only:
+            raise errors.InputError(
+                f"The {self.connection().label} is read-only; this command would change data, so nothing was sent."
+            )
+
+    # -- clients ----------------------------------------------------------------------------------------
+
+    def scim(self) -> ScimClient:
+        if self._scim is None:
+            conn = self.connection()
+            self._scim = ScimClient(conn.base_url, conn.key, settings=conn.scim, http=conn.http)
+        return self._scim
+
+    def has_accounts(self) -> bool:
+        conn = self.connection()
+        return bool(conn.accounts_url and conn.accounts_key and conn.org_id)
+
+    def accounts(self) -> AccountsClient:
+        if self._accounts is None:
+            from birdadmin.bird.accounts import AccountsClient
+
+            conn = self.connection()
+            if not conn.accounts_url or not conn.accounts_key:
+                raise errors.InputError(
+                    "This needs Bird's Accounts API: pass --accounts-url URL and set "
+                    f"{ACCOUNTS_KEY_ENV} (or store an Accounts key in the profile)."
+                )
+            if not conn.org_id:
+                raise errors.InputError(
+                    "The organization ID is unknown: pass --org-id (it could not be read from the Base URL)."
+                )
+            self._accounts = AccountsClient(conn.accounts_url, conn.org_id, conn.accounts_key, http=conn.http)
+        return self._accounts
+
+    def catalogue(self) -> RoleCatalogue:
+        """Role names from the Accounts API when configured, otherwise an empty (UUID-only) catalogue."""
+        if self._catalogue is None:
+            from birdadmin.domain.catalogue import RoleCatalogue
+
+            if self.has_accounts():
+                self._catalogue = RoleCatalogue.from_accounts(self.accounts().list_roles())
+            else:
+                self._catalogue = RoleCatalogue()
+        return self._catalogue
+
+    def resolve_roles(self, tokens: Sequence[str]) -> list[str]:
+        """Role UUIDs from UUIDs or names; all-or-nothing, and before any write is sent."""
+        cleaned = [t.strip() for t in tokens]
+        if all(is_uuid(t) for t in cleaned):
+            return list(dict.fromkeys(t.lower() for t in cleaned))
+        if not self.has_accounts():
+            bad = next(t for t in cleaned if not is_uuid(t))
+            raise errors.InputError(
+                f"{bad!r} is not a role UUID; role names need the Accounts API "
+                f"(--accounts-url and {ACCOUNTS_KEY_ENV})."
+            )
+        return list(dict.fromkeys(self.catalogue().resolve_many(cleaned)))
+
+    def role_label(self, role_id: str) -> str:
+        """A role's name when the catalogue is at hand, else its UUID."""
+        if not self.has_accounts():
+            return role_id
+        return self.catalogue().name_for(role_id)
+
+    def close(self) -> None:
+        for client in (self._scim, self._accounts):
+            if client is not None:
+                client.close()
+        if self._emulator is not None:
+            self._emulator.stop()
+            self._emulator = None

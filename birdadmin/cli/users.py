@@ -1,0 +1,107 @@
+"""``users list|show`` and ``users roles add|remove|set``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from birdadmin.cli.context import CliContext
+from birdadmin.net import errors
+from birdadmin.scim.client import plan_roles
+from birdadmin.scim.resources import User
+
+LIST_COLUMNS = ["id", "userName", "displayName", "active", "roles"]
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    users = commands.add_parser("users", help="list, show and change users' roles")
+    sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+
+    listing = sub.add_parser("list", help="list users")
+    listing.add_argument("--filter", metavar="SCIM_FILTER", help='e.g. \'userName sw "j"\' or \'active eq false\'')
+    listing.set_defaults(handler=list_users)
+
+    show = sub.add_parser("show", help="show one user")
+    show.add_argument("user", metavar="USER", help="SCIM id or userName")
+    show.set_defaults(handler=show_user)
+
+    roles = sub.add_parser("roles", help="change a user's roles")
+    roles_sub = roles.add_subparsers(dest="roles_action", metavar="add|remove|set", required=True)
+    for action, text in (
+        ("add", "add roles to the user"),
+        ("remove", "remove roles from the user"),
+        ("set", "replace all of the user's roles"),
+    ):
+        p = roles_sub.add_parser(action, help=text)
+        p.add_argument("user", metavar="USER", help="SCIM id or userName")
+        p.add_argument("roles", metavar="ROLE", nargs="*", help="role UUID (or name, with the Accounts API)")
+        p.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
+        p.add_argument("--if-match", metavar="VERSION", help="only if the user is still at this version (ETag)")
+        if action == "set":
+            p.add_argument("--allow-empty", action="store_true", help="allow removing every role (Bird hazard)")
+        p.set_defaults(handler=change_roles, action=action)
+
+
+def user_record(ctx: CliContext, user: User) -> dict[str, Any]:
+    record = user.to_json()
+    if ctx.out.format == "table":
+        record["roles"] = ", ".join(ctx.role_label(r) for r in user.roles) or "-"
+    return record
+
+
+def list_users(args: argparse.Namespace, ctx: CliContext) -> int:
+    users = ctx.scim().list_users(args.filter)
+    ctx.out.emit([user_record(ctx, u) for u in users], LIST_COLUMNS)
+    if ctx.out.format == "table":
+        ctx.out.message(f"{len(users)} users")
+    return 0
+
+
+def show_user(args: argparse.Namespace, ctx: CliContext) -> int:
+    user = ctx.scim().resolve_user(args.user)
+    record = user_record(ctx, user)
+    ctx.out.emit_one(record, None if ctx.out.format == "json" else list(record))
+    return 0
+
+
+def change_roles(args: argparse.Namespace, ctx: CliContext) -> int:
+    action = args.action
+    if action in ("add", "remove") and not args.roles:
+        raise errors.InputError(f"'users roles {action}' needs at least one role.")
+    if action == "set" and not args.roles and not args.allow_empty:
+        raise errors.InputError(
+            "'users roles set' with no roles would remove every role of the user; pass --allow-empty if that "
+            "is really meant."
+        )
+    roles = ctx.resolve_roles(args.roles)
+    if not args.dry_run:
+        ctx.require_writable()
+    client = ctx.scim()
+    user = client.resolve_user(args.user)
+    change = {"set_to": roles} if action == "set" else {action: roles}
+    if args.dry_run:
+        target = plan_roles(user.roles, **change)
+        _report(ctx, user, user.roles, tuple(target), "dry-run")
+        return 0
+    result = client.change_roles(user.id, if_match=args.if_match, **change)
+    _report(ctx, result.after, result.before.roles, result.after.roles, "changed" if result.changed else "unchanged")
+    return 0
+
+
+def _report(ctx: CliContext, user: User, before: tuple[str, ...], after: tuple[str, ...], status: str) -> None:
+    record = {
+        "id": user.id,
+        "userName": user.user_name,
+        "status": status,
+        "before": list(before),
+        "after": list(after),
+        "added": [r for r in after if r not in before],
+        "removed": [r for r in before if r not in after],
+    }
+    if ctx.out.format == "json":
+        ctx.out.emit_one(record)
+        return
+    if ctx.out.format == "table":
+        for key in ("before", "after", "added", "removed"):
+            record[key] = ", ".join(ctx.role_label(r) for r in record[key]) or "-"
+    ctx.out.emit_one(record, ["id", "userName", "status", "before", "after", "added", "removed"])

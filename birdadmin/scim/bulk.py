@@ -1,0 +1,84 @@
+"""One role change applied to many users, concurrently, with a truthful outcome per user.
+
+Each user goes through ``ScimClient.change_roles`` (fresh read, If-Match, verification after an unknown
+outcome), so a flaky or rate-limiting server ends in exactly the intended state or in a named failure; one
+user's failure never stops the others and is never reported as a success.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from enum import StrEnum
+
+from birdadmin.net import errors
+from birdadmin.scim.client import ScimClient
+
+
+class Status(StrEnum):
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"  # already as intended; nothing was written
+    FAILED = "failed"
+    SKIPPED = "skipped"  # cancelled before it started
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    user_id: str
+    status: Status
+    user_name: str = ""
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    error: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.user_id,
+            "userName": self.user_name,
+            "status": str(self.status),
+            "before": list(self.before),
+            "after": list(self.after),
+            "error": self.error,
+        }
+
+
+def change_roles_bulk(
+    client: ScimClient,
+    user_ids: Sequence[str],
+    *,
+    set_to: Sequence[str] | None = None,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    concurrency: int = 4,
+    cancel: threading.Event | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Apply the change to every user; outcomes come back in the order of ``user_ids``."""
+
+    def one(user_id: str) -> Outcome:
+        if cancel is not None and cancel.is_set():
+            return Outcome(user_id, Status.SKIPPED, error="cancelled before it started")
+        try:
+            result = client.change_roles(user_id, set_to=set_to, add=add, remove=remove)
+        except errors.BirdadminError as exc:
+            return Outcome(user_id, Status.FAILED, error=exc.message)
+        return Outcome(
+            user_id,
+            Status.CHANGED if result.changed else Status.UNCHANGED,
+            result.after.user_name,
+            result.before.roles,
+            result.after.roles,
+        )
+
+    unique = list(dict.fromkeys(user_ids))
+    results: dict[str, Outcome] = {}
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="scim-bulk") as pool:
+        futures = {pool.submit(one, user_id): user_id for user_id in unique}
+        for future in as_completed(futures):
+            outcome = future.result()
+            results[outcome.user_id] = outcome
+            if on_outcome is not None:
+                on_outcome(outcome)
+    return [results[user_id] for user_id in unique]
