@@ -1,0 +1,490 @@
+"""The profile editor and manager, driven like a person would, against a real SCIM server where one is needed."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import keyring.backend
+import keyring.errors
+import pytest
+from keyring.backends import fail
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton
+
+from birdadmin.domain.connection_check import ConnectionReport
+from birdadmin.scim.resources import RolesShape, RoleStrategy
+from birdadmin.store.profiles import Profile, ProfileStore
+from birdadmin.store.secrets import SERVICE, SecretStore, SessionSecrets, store_key
+from birdadmin.ui.profile_dialogs import ProfileEditDialog, ProfileManagerDialog
+from birdadmin.ui.profile_list_model import ProfileListModel, ProfileRole
+
+ORG = "123e4567-e89b-12d3-a456-426614174000"
+BASE = f"https://api.bird.com/organizations/{ORG}/scim/v2"
+KEY = "sk_test_0123456789abcdefWXYZ"
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.items.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.items[(service, username)] = password
+
+    def delete_password(self, service, username):
+        if (service, username) not in self.items:
+            raise keyring.errors.PasswordDeleteError("absent")
+        del self.items[(service, username)]
+
+
+@pytest.fixture
+def backend() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def secrets(backend: MemoryKeyring) -> SecretStore:
+    return SecretStore(backend=backend)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ProfileStore:
+    return ProfileStore(tmp_path / "cfg")
+
+
+@pytest.fixture
+def pool() -> QThreadPool:
+    pool = QThreadPool()
+    yield pool
+    pool.waitForDone(20_000)
+
+
+@pytest.fixture
+def editor(qtbot, store, secrets, pool):
+    def make(profile: Profile | None = None, **kw) -> ProfileEditDialog:
+        dialog = ProfileEditDialog(store, kw.pop("secrets", secrets), kw.pop("session", SessionSecrets()), profile,
+                                   pool=pool, **kw)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        return dialog
+
+    return make
+
+
+def label(dialog, name: str) -> QLabel:
+    found = dialog.findChild(QLabel, name)
+    assert found is not None, name
+    return found
+
+
+def error_of(dialog, name: str) -> str:
+    widget = label(dialog, name)
+    return widget.text() if widget.isVisibleTo(dialog) else ""
+
+
+def fill(dialog: ProfileEditDialog, **values: str) -> None:
+    names = {"name": "nameEdit", "base_url": "baseUrlEdit", "accounts_url": "accountsUrlEdit",
+             "org_id": "orgIdEdit", "ca_bundle": "caBundleEdit", "scim_key": "scimKeyEdit",
+             "accounts_key": "accountsKeyEdit"}
+    for key, value in values.items():
+        edit = dialog.findChild(QLineEdit, names[key])
+        edit.setText(value)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# -- editor: fields and validation -----------------------------------------------------------------------------
+
+
+def test_new_dialog_starts_invalid_with_plain_messages(editor):
+    dialog = editor()
+    assert not dialog.ok_button.isEnabled()
+    assert error_of(dialog, "nameError") == "Enter a name for this profile."
+    assert "The Base URL is empty" in error_of(dialog, "baseUrlError")
+    assert dialog.windowTitle() == "New profile"
+    assert dialog.timeout_spin.value() == 30
+    for name in ("scimKeyEdit", "accountsKeyEdit"):
+        assert dialog.findChild(QLineEdit, name).echoMode() == QLineEdit.EchoMode.Password
+
+
+@pytest.mark.parametrize(
+    ("values", "label_name", "expected"),
+    [
+        ({"name": ""}, "nameError", "Enter a name for this profile."),
+        ({"name": "existing"}, "nameError", "A profile named 'existing' already exists; choose another name."),
+        ({"name": "x" * 81}, "nameError", "Shorten the name to at most 80 characters."),
+        ({"name": "a\u0007b"}, "nameError", "Remove the control characters from the name."),
+        ({"base_url": "   "}, "baseUrlError", "The Base URL is empty"),
+        ({"base_url": "bird dot com"}, "baseUrlError", "is not an http(s) URL; it should start with https://."),
+        ({"base_url": "http://bird.example/scim"}, "baseUrlError", "would send the access key unencrypted"),
+        ({"base_url": "https://me:pw@bird.example/scim"}, "baseUrlError", "must not contain a user name or password"),
+        ({"base_url": "https://bird.example/scim?x=1"}, "baseUrlError", "must not contain a query"),
+        ({"accounts_url": "http://api.bird.com"}, "accountsUrlError", "The Accounts API URL uses http://"),
+        ({"org_id": "12345"}, "orgIdError", "The organization ID must be a UUID"),
+        (
+            {"base_url": "https://workspace.bird.example/scim/v2", "accounts_url": "https://api.bird.com"},
+            "orgIdError",
+            "Enter the organization ID: the Accounts API needs it",
+        ),
+        ({"ca_bundle": "/no/such/ca.pem"}, "caBundleError", "The CA bundle file /no/such/ca.pem does not exist"),
+        ({"scim_key": "has a space"}, "scimKeyError", "The SCIM access key contains spaces"),
+        ({"accounts_key": KEY}, "accountsKeyError", "Enter the Accounts API URL for this key, or clear the key."),
+        (
+            {"accounts_url": "https://api.bird.com", "accounts_key": "two\tparts"},
+            "accountsKeyError",
+            "The Accounts API key contains spaces",
+        ),
+    ],
+)
+def test_every_validation_message(editor, store, values, label_name, expected):
+    store.add(Profile(name="Existing", base_url=BASE))
+    dialog = editor()
+    fill(dialog, name="Fine", base_url=BASE)
+    assert dialog.ok_button.isEnabled()
+    fill(dialog, **values)
+    assert expected in error_of(dialog, label_name)
+    assert not dialog.ok_button.isEnabled()
+    shown = [n for n in ("nameError", "baseUrlError", "accountsUrlError", "orgIdError", "caBundleError",
+                         "scimKeyError", "accountsKeyError") if error_of(dialog, n)]
+    assert shown == [label_name]  # one problem, one message, in the right place
+
+
+def test_fixing_the_field_clears_its_message(editor, tmp_path):
+    dialog = editor()
+    fill(dialog, name="P", base_url="http://bird.example")
+    assert error_of(dialog, "baseUrlError")
+    fill(dialog, base_url="https://bird.example/scim/v2")
+    assert error_of(dialog, "baseUrlError") == ""
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("pem")
+    fill(dialog, ca_bundle=str(bundle))
+    assert error_of(dialog, "caBundleError") == "" and dialog.ok_button.isEnabled()
+
+
+def test_org_id_follows_base_url_until_typed_by_hand(editor):
+    dialog = editor()
+    dialog.base_url_edit.setText(BASE)
+    assert dialog.org_id_edit.text() == ORG
+    other = "00000000-0000-4000-8000-000000000001"
+    dialog.base_url_edit.setText(BASE.replace(ORG, other))
+    assert dialog.org_id_edit.text() == other
+    dialog.base_url_edit.setText("https://ws.bird.example/scim/v2")
+    assert dialog.org_id_edit.text() == ""
+    mine = "00000000-0000-4000-8000-0000000000aa"
+    dialog.org_id_edit.setText(mine)
+    dialog.base_url_edit.setText(BASE)
+    assert dialog.org_id_edit.text() == mine
+
+
+def test_accessible_names_on_inputs(editor):
+    dialog = editor()
+    for name in ("nameEdit", "baseUrlEdit", "accountsUrlEdit", "orgIdEdit", "caBundleEdit", "scimKeyEdit",
+                 "accountsKeyEdit"):
+        assert dialog.findChild(QLineEdit, name).accessibleName()
+    assert dialog.findChild(QPushButton, "testButton").accessibleName() == "Test connection"
+
+
+# -- editor: saving and keys -----------------------------------------------------------------------------------
+
+
+def test_save_new_profile_and_key(editor, store, backend):
+    dialog = editor()
+    fill(dialog, name="Prod", base_url=BASE, accounts_url="https://api.bird.com", scim_key=KEY,
+         accounts_key="acc_" + KEY)
+    dialog.roles_shape_combo.setCurrentIndex(dialog.roles_shape_combo.findData(RolesShape.COMPLEX))
+    dialog.role_strategy_combo.setCurrentIndex(dialog.role_strategy_combo.findData(RoleStrategy.PUT))
+    dialog.read_only_check.setChecked(True)
+    dialog.timeout_spin.setValue(12)
+    dialog.ok_button.click()
+    assert dialog.result() == ProfileEditDialog.DialogCode.Accepted
+    saved = store.get("Prod")
+    assert saved == dialog.saved
+    assert (saved.org_id, saved.roles_shape, saved.role_strategy, saved.read_only, saved.timeout) == (
+        ORG, RolesShape.COMPLEX, RoleStrategy.PUT, True, 12.0)
+    assert backend.items == {(SERVICE, f"{saved.id}:scim"): KEY, (SERVICE, f"{saved.id}:accounts"): "acc_" + KEY}
+    assert saved.scim_key_fingerprint == "…WXYZ" and saved.accounts_key_fingerprint == "…WXYZ"
+    assert KEY not in store.path.read_text()
+
+
+def test_edit_shows_fingerprint_never_the_key(editor, store, secrets):
+    profile = store_key(store, secrets, store.add(Profile(name="Prod", base_url=BASE)), "scim", KEY)
+    dialog = editor(profile)
+    assert dialog.windowTitle() == "Edit profile"
+    info = label(dialog, "scimKeyInfo").text()
+    assert "…WXYZ" in info and KEY not in info
+    assert label(dialog, "accountsKeyInfo").text() == "No key stored."
+    assert dialog.scim_key_edit.text() == ""  # never shown again
+    texts = " ".join(w.text() for w in dialog.findChildren(QLabel)) + " ".join(
+        w.text() for w in dialog.findChildren(QLineEdit))
+    assert KEY not in texts
+
+
+def test_edit_without_new_key_keeps_the_stored_key(editor, store, secrets, backend):
+    profile = store_key(store, secrets, store.add(Profile(name="Prod", base_url=BASE)), "scim", KEY)
+    dialog = editor(profile)
+    fill(dialog, name="Production")
+    dialog.ok_button.click()
+    saved = store.get("Production")
+    assert saved.id == profile.id and saved.scim_key_fingerprint == "…WXYZ"
+    assert backend.items[(SERVICE, f"{profile.id}:scim")] == KEY
+
+
+def test_no_usable_keyring_offers_session_only(editor, store):
+    session = SessionSecrets()
+    dialog = editor(secrets=SecretStore(backend=fail.Keyring()), session=session)
+    fill(dialog, name="Prod", base_url=BASE, scim_key=KEY)
+    dialog.ok_button.click()
+    assert dialog.isVisible()  # not accepted yet: the person decides
+    panel_text = label(dialog, "keyringError").text()
+    assert "No usable keyring was found" in panel_text and "apt install gnome-keyring" in panel_text
+    assert "The profile is saved; its key is not." in panel_text
+    assert KEY not in panel_text
+    saved = store.get("Prod")
+    assert saved.scim_key_fingerprint is None
+    dialog.findChild(QPushButton, "sessionOnlyButton").click()
+    assert dialog.result() == ProfileEditDialog.DialogCode.Accepted and dialog.session_only
+    assert session.get(saved.id, "scim") == KEY
+    assert KEY not in store.path.read_text()
+
+
+def test_keyring_failure_then_ok_again_updates_the_same_profile(editor, store, backend):
+    dialog = editor(secrets=SecretStore(backend=fail.Keyring()))
+    fill(dialog, name="Prod", base_url=BASE, scim_key=KEY)
+    dialog.ok_button.click()
+    dialog.ok_button.click()  # pressing OK again must not try to add a second 'Prod'
+    assert error_of(dialog, "formError") == ""
+    assert store.names() == ["Prod"]
+
+
+# -- editor: connection test -----------------------------------------------------------------------------------
+
+
+def run_test(qtbot, dialog: ProfileEditDialog):
+    with qtbot.waitSignal(dialog.testFinished, timeout=20_000) as blocker:
+        dialog.test_button.click()
+        assert dialog.test_result.text() == "Testing…"  # the click returned before the result: not blocking
+        assert not dialog.test_button.isEnabled()
+    return blocker.args[0]
+
+
+def test_connection_test_against_a_real_server(qtbot, editor, scim2_server):
+    dialog = editor()
+    fill(dialog, name="Local", base_url=scim2_server.base_url, scim_key=scim2_server.key)
+    report = run_test(qtbot, dialog)
+    assert isinstance(report, ConnectionReport) and report.ok
+    text = dialog.test_result.text()
+    assert text.startswith("Connection works.")
+    assert "key accepted" in text and "ETags:" in text and "Filtering:" in text
+    assert "Role catalogue: not available" in text
+    assert dialog.test_button.isEnabled()
+
+
+def test_connection_test_wrong_key_and_unreachable(qtbot, editor, scim2_server):
+    dialog = editor()
+    fill(dialog, name="Local", base_url=scim2_server.base_url, scim_key="wrong-key-123456")
+    report = run_test(qtbot, dialog)
+    assert report.exit_code == 3
+    assert "reachable, but the key was refused" in dialog.test_result.text()
+    fill(dialog, base_url=f"http://127.0.0.1:{closed_port()}/scim/v2")
+    report = run_test(qtbot, dialog)
+    assert report.exit_code == 4 and "not reachable" in dialog.test_result.text()
+
+
+def test_stale_test_result_is_dropped(qtbot, editor, pool):
+    release = threading.Event()
+    calls: list[str] = []
+
+    def slow_check(profile, scim_key, accounts_key):  # holds the worker until the fields have changed
+        calls.append(profile.name)
+        release.wait(10)
+        return ConnectionReport(reachable=True, key_accepted=True, messages=["SCIM: fine."])
+
+    dialog = editor(check=slow_check)
+    fill(dialog, name="A", base_url=BASE, scim_key=KEY)
+    finished: list[object] = []
+    dialog.testFinished.connect(finished.append)
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: calls == ["A"])
+    fill(dialog, name="B")
+    release.set()
+    pool.waitForDone(10_000)
+    qtbot.wait(50)  # let the queued result arrive
+    assert finished == []
+    assert dialog.test_result.text() == "The fields changed during the test; test again."
+
+
+def test_rotation_requires_a_successful_test_of_the_new_key(qtbot, editor, store, secrets, backend, scim2_server):
+    profile = store_key(store, secrets, store.add(Profile(name="Local", base_url=scim2_server.base_url)), "scim",
+                        "old-key-000000001111")
+    dialog = editor(profile)
+    fill(dialog, scim_key="bad-new-key-99999999")
+    assert "Press Test connection" in error_of(dialog, "scimKeyError")
+    assert not dialog.ok_button.isEnabled()
+    run_test(qtbot, dialog)
+    assert not dialog.ok_button.isEnabled()  # the new key failed: the old one stays
+    fill(dialog, scim_key=scim2_server.key)
+    assert not dialog.ok_button.isEnabled()
+    run_test(qtbot, dialog)
+    assert error_of(dialog, "scimKeyError") == "" and dialog.ok_button.isEnabled()
+    dialog.ok_button.click()
+    assert backend.items[(SERVICE, f"{profile.id}:scim")] == scim2_server.key
+    assert store.get("Local").scim_key_fingerprint == "…" + scim2_server.key[-4:]
+
+
+def test_test_uses_the_stored_key_when_none_is_typed(qtbot, editor, store, secrets, scim2_server):
+    profile = store_key(store, secrets, store.add(Profile(name="Local", base_url=scim2_server.base_url)), "scim",
+                        scim2_server.key)
+    dialog = editor(profile)
+    assert run_test(qtbot, dialog).key_accepted is True
+
+
+# -- manager ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def manager(qtbot, store, secrets, pool):
+    def make(**kw) -> ProfileManagerDialog:
+        dialog = ProfileManagerDialog(store, kw.pop("secrets", secrets), kw.pop("session", None), pool=pool, **kw)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        return dialog
+
+    return make
+
+
+def names_in(dialog: ProfileManagerDialog) -> list[str]:
+    return [p.name for p in dialog.model.profiles()]
+
+
+def test_list_model_passes_modeltester(qtmodeltester):
+    model = ProfileListModel()
+    model.set_profiles([Profile(name="a", base_url=BASE), Profile(name="b", base_url=BASE, read_only=True)])
+    qtmodeltester.check(model)
+    assert model.index(1).data() == "b (read-only)"
+    assert model.index(0).data(ProfileRole).name == "a"
+
+
+def test_manager_lists_and_preselects_last_used(manager, store, secrets):
+    store.add(Profile(name="b", base_url=BASE))
+    prod = store_key(store, secrets, store.add(Profile(name="a", base_url=BASE, read_only=True)), "scim", KEY)
+    store.set_last_used("b")
+    dialog = manager()
+    assert names_in(dialog) == ["a", "b"]
+    assert dialog.selected().name == "b"
+    dialog.select("a")
+    details = label(dialog, "profileDetails").text()
+    assert "Read-only" in details and "ends …WXYZ" in details and KEY not in details
+    assert prod.org_id in details
+
+
+def test_manager_empty_state(manager):
+    dialog = manager()
+    assert label(dialog, "profileDetails").text() == "No profile yet: press New to add one."
+    assert not dialog.connect_button.isEnabled() and dialog.new_button.isEnabled()
+
+
+def test_manager_new_profile_through_the_editor(manager, store):
+    dialog = manager()
+    editor = dialog.new_profile()
+    fill(editor, name="Fresh", base_url=BASE, scim_key=KEY)
+    editor.ok_button.click()
+    assert names_in(dialog) == ["Fresh"] and dialog.selected().name == "Fresh"
+    assert "Saved profile 'Fresh'." == dialog.status.text()
+
+
+def test_manager_duplicate_does_not_copy_keys(manager, store, secrets, backend):
+    store_key(store, secrets, store.add(Profile(name="Prod", base_url=BASE)), "scim", KEY)
+    dialog = manager()
+    dialog.duplicate_button.click()
+    dialog.select("Prod")
+    dialog.duplicate_button.click()
+    assert names_in(dialog) == ["Prod", "Prod copy", "Prod copy 2"]
+    assert "Keys are not copied" in dialog.status.text()
+    assert store.get("Prod copy").scim_key_fingerprint is None
+    assert len(backend.items) == 1
+
+
+def test_manager_delete_asks_first(manager, store, secrets, backend):
+    store_key(store, secrets, store.add(Profile(name="Prod", base_url=BASE)), "scim", KEY)
+    dialog = manager()
+    box = dialog.delete_selected()
+    assert isinstance(box, QMessageBox) and "Delete the profile 'Prod'" in box.text()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert names_in(dialog) == ["Prod"] and backend.items
+    dialog.delete_selected().button(QMessageBox.StandardButton.Yes).click()
+    assert names_in(dialog) == [] and store.names() == [] and backend.items == {}
+    assert dialog.status.text() == "Deleted profile 'Prod'."
+
+
+def test_manager_forget_keys(manager, store, secrets, backend):
+    profile = store.add(Profile(name="Prod", base_url=BASE, accounts_url="https://api.bird.com"))
+    profile = store_key(store, secrets, profile, "scim", KEY)
+    store_key(store, secrets, profile, "accounts", "acc_" + KEY)
+    dialog = manager()
+    dialog.forget_selected().button(QMessageBox.StandardButton.Yes).click()
+    assert backend.items == {}
+    saved = store.get("Prod")
+    assert saved.scim_key_fingerprint is None and saved.accounts_key_fingerprint is None
+    assert "SCIM key: none stored" in label(dialog, "profileDetails").text()
+
+
+def test_manager_connect_returns_profile_and_keys(manager, store, secrets):
+    profile = store.add(Profile(name="Prod", base_url=BASE, accounts_url="https://api.bird.com"))
+    profile = store_key(store, secrets, profile, "scim", KEY)
+    store_key(store, secrets, profile, "accounts", "acc_" + KEY)
+    dialog = manager()
+    dialog.connect_button.click()
+    assert dialog.result() == ProfileManagerDialog.DialogCode.Accepted
+    choice = dialog.choice
+    assert (choice.profile.id, choice.scim_key, choice.accounts_key, choice.session_only) == (
+        profile.id, KEY, "acc_" + KEY, False)
+    assert KEY not in repr(choice)
+    assert store.last_used() == "Prod"
+
+
+def test_manager_connect_without_key_says_what_to_do(manager, store):
+    store.add(Profile(name="Prod", base_url=BASE))
+    dialog = manager()
+    dialog.connect_button.click()
+    assert dialog.choice is None and dialog.isVisible()
+    assert "has no stored SCIM key" in dialog.status.text()
+
+
+def test_manager_connect_with_locked_or_missing_keyring_offers_session_only(manager, store, secrets):
+    store_key(store, secrets, store.add(Profile(name="Prod", base_url=BASE)), "scim", KEY)
+    session = SessionSecrets()
+    dialog = manager(secrets=SecretStore(backend=fail.Keyring()), session=session)
+    dialog.connect_button.click()
+    assert dialog.choice is None
+    assert "No usable keyring was found" in label(dialog, "keyringError").text()
+    assert dialog.keyring_panel.isVisibleTo(dialog)
+    dialog.session_key_edit.setText("with space")
+    dialog.session_only_button.click()
+    assert "contains spaces" in label(dialog, "keyringError").text() and dialog.choice is None
+    dialog.session_key_edit.setText(KEY)
+    dialog.session_only_button.click()
+    assert dialog.choice.scim_key == KEY and dialog.choice.session_only
+    assert dialog.session_key_edit.text() == ""
+
+
+def test_manager_reports_unreadable_file_and_can_start_fresh(manager, store):
+    store.path.write_text("{broken")
+    dialog = manager()
+    panel = label(dialog, "fileProblemLabel").text()
+    assert "is not valid JSON" in panel and "profiles.json.bak-" in panel
+    assert not dialog.new_button.isEnabled()
+    dialog.start_fresh_button.click()
+    assert not dialog.file_problem.isVisibleTo(dialog) and dialog.new_button.isEnabled()
+    assert "kept as profiles.json.bak-" in dialog.status.text()
+    assert list(store.directory.glob("profiles.json.bak-*"))[0].read_text() == "{broken"
