@@ -1,0 +1,598 @@
+"""One organization's data behind both APIs: SCIM Users/Groups and the Accounts API's roles and teams.
+
+A SCIM Group and an Accounts team are the same object (same id; displayName is the team name; members are
+shared); a team's ``roleRefs`` and description live beside the group because SCIM groups carry no roles.
+Every method takes the one RLock, so the HTTP threads see consistent data; the rendered JSON of each
+resource is cached so a page of 100 users is a string join, not 100 serialisations.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from birdadmin.emulator.errors import AccountsError, EmulatorStateError, ScimError, invalid_value, not_found
+from birdadmin.emulator.patch import apply_patch
+from birdadmin.emulator.schema import (
+    ENTERPRISE_URN,
+    GROUP_URN,
+    USER_URN,
+    ResourceSchema,
+    group_schema,
+    user_schema,
+)
+from birdadmin.emulator.seed import STATE_FORMAT, STATE_FORMAT_VERSION, iso
+
+USERS, GROUPS = "Users", "Groups"
+_VERSION = re.compile(r'^(?:W/)?"?(\d+)"?$')
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+def now_iso() -> str:
+    return iso(datetime.now(timezone.utc))
+
+
+def is_uuid(value: Any) -> bool:
+    return isinstance(value, str) and bool(_UUID.match(value))
+
+
+def version_number(version: str) -> int:
+    match = _VERSION.match(version.strip())
+    return int(match.group(1)) if match else 0
+
+
+def etag_matches(header: str, current: str) -> bool:
+    """If-Match semantics with weak comparison: ``*`` or any listed tag with the same opaque value."""
+    want = current[2:] if current.startswith("W/") else current
+    for tag in header.split(","):
+        tag = tag.strip()
+        if tag == "*":
+            return True
+        if (tag[2:] if tag.startswith("W/") else tag) == want:
+            return True
+    return False
+
+
+class EmulatorState:
+    """Thread-safe organization state; the read methods return deep copies the caller may keep."""
+
+    def __init__(self, document: dict[str, Any], scim_base: str = "") -> None:
+        self.lock = threading.RLock()
+        self.scim_base = scim_base.rstrip("/")
+        self.on_write: Callable[[dict[str, Any]], None] | None = None
+        self._users: dict[str, dict[str, Any]] = {}
+        self._user_names: dict[str, str] = {}
+        self._groups: dict[str, dict[str, Any]] = {}
+        self._group_names: dict[str, str] = {}
+        self._memberships: dict[str, dict[str, None]] = {}
+        self._teams: dict[str, dict[str, Any]] = {}
+        self._roles: dict[str, dict[str, Any]] = {}
+        self._workspaces: list[dict[str, Any]] = []
+        self._cache: dict[str, bytes] = {}
+        self._order: dict[str, list[str] | None] = {USERS: None, GROUPS: None}
+        self.org_id = ""
+        self._load(document)
+
+    # -- loading and saving ------------------------------------------------------------------------
+
+    def _load(self, doc: dict[str, Any]) -> None:
+        try:
+            if doc.get("format") != STATE_FORMAT or doc.get("formatVersion") != STATE_FORMAT_VERSION:
+                raise EmulatorStateError("it is not an emulator state file of a supported version")
+            self.org_id = str(doc["orgId"])
+            self._workspaces = [dict(w) for w in doc["workspaces"]]
+            self._roles = {r["id"]: dict(r) for r in doc["roles"]}
+            for user in doc["users"]:
+                self._check_loaded(user, "userName")
+                self._users[user["id"]] = user
+                self._user_names[user["userName"].casefold()] = user["id"]
+            for group in doc["groups"]:
+                self._check_loaded(group, "displayName")
+                self._groups[group["id"]] = group
+                self._group_names[group["displayName"].casefold()] = group["id"]
+                for member in group.get("members", []):
+                    if member["value"] not in self._users:
+                        raise EmulatorStateError(f"group {group['id']} lists an unknown member")
+                    self._memberships.setdefault(member["value"], {})[group["id"]] = None
+            teams = doc["teams"]
+            for gid in self._groups:
+                self._teams[gid] = dict(teams[gid])
+        except EmulatorStateError:
+            raise
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise EmulatorStateError(f"its content is not what the emulator wrote ({type(exc).__name__})") from None
+
+    @staticmethod
+    def _check_loaded(doc: Any, name_key: str) -> None:
+        if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not isinstance(doc.get(name_key), str):
+            raise EmulatorStateError(f"a resource has no valid id or {name_key}")
+        if not isinstance(doc.get("meta"), dict) or not isinstance(doc["meta"].get("version"), str):
+            raise EmulatorStateError(f"resource {doc['id']} has no meta.version")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole state in the state-file format (a deep copy)."""
+        with self.lock:
+            return copy.deepcopy(
+                {
+                    "format": STATE_FORMAT,
+                    "formatVersion": STATE_FORMAT_VERSION,
+                    "orgId": self.org_id,
+                    "workspaces": self._workspaces,
+                    "roles": list(self._roles.values()),
+                    "users": list(self._users.values()),
+                    "groups": list(self._groups.values()),
+                    "teams": self._teams,
+                }
+            )
+
+    def to_json(self) -> str:
+        """Deterministic serialisation (same seed, same bytes)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+
+    def _written(self) -> None:
+        if self.on_write is not None:
+            self.on_write(self.to_dict())
+
+    # -- rendering ---------------------------------------------------------------------------------
+
+    def _location(self, kind: str, rid: str) -> str:
+        return f"{self.scim_base}/{kind}/{rid}"
+
+    def _render_user(self, user: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"schemas": [USER_URN] + ([ENTERPRISE_URN] if ENTERPRISE_URN in user else [])}
+        for key, value in user.items():
+            if key != "meta":
+                out[key] = value
+        groups = self._memberships.get(user["id"])
+        if groups:
+            out["groups"] = [
+                {
+                    "value": gid,
+                    "$ref": self._location(GROUPS, gid),
+                    "display": self._groups[gid]["displayName"],
+                    "type": "direct",
+                }
+                for gid in groups
+            ]
+        out["meta"] = {**user["meta"], "location": self._location(USERS, user["id"])}
+        return out
+
+    def _render_group(self, group: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"schemas": [GROUP_URN]}
+        for key, value in group.items():
+            if key == "members":
+                out["members"] = [
+                    {**m, "$ref": self._location(USERS, m["value"])} if "$ref" not in m else m for m in value
+                ]
+            elif key != "meta":
+                out[key] = value
+        out["meta"] = {**group["meta"], "location": self._location(GROUPS, group["id"])}
+        return out
+
+    def _table(self, kind: str) -> dict[str, dict[str, Any]]:
+        return self._users if kind == USERS else self._groups
+
+    def _render(self, kind: str, rid: str) -> dict[str, Any]:
+        doc = self._table(kind)[rid]
+        return self._render_user(doc) if kind == USERS else self._render_group(doc)
+
+    def _rendered_bytes(self, kind: str, rid: str) -> bytes:
+        cached = self._cache.get(rid)
+        if cached is None:
+            cached = self._cache[rid] = _DUMPS(self._render(kind, rid)).encode("utf-8")
+        return cached
+
+    def _ids(self, kind: str) -> list[str]:
+        order = self._order[kind]
+        if order is None:
+            order = self._order[kind] = list(self._table(kind))
+        return order
+
+    # -- test-facing reads -------------------------------------------------------------------------
+
+    def user(self, user_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            return json.loads(self._rendered_bytes(USERS, user_id)) if user_id in self._users else None
+
+    def users(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [json.loads(self._rendered_bytes(USERS, uid)) for uid in self._users]
+
+    def group(self, group_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            return json.loads(self._rendered_bytes(GROUPS, group_id)) if group_id in self._groups else None
+
+    def groups(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [json.loads(self._rendered_bytes(GROUPS, gid)) for gid in self._groups]
+
+    def user_id_by_name(self, user_name: str) -> str | None:
+        with self.lock:
+            return self._user_names.get(user_name.casefold())
+
+    def workspaces(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return copy.deepcopy(self._workspaces)
+
+    # -- SCIM reads --------------------------------------------------------------------------------
+
+    def get(self, kind: str, rid: str) -> dict[str, Any]:
+        with self.lock:
+            if rid not in self._table(kind):
+                raise not_found(kind[:-1], rid)
+            return self._render(kind, rid)
+
+    def get_bytes(self, kind: str, rid: str) -> tuple[bytes, str]:
+        """The cached JSON of one resource and its ETag."""
+        with self.lock:
+            doc = self._table(kind).get(rid)
+            if doc is None:
+                raise not_found(kind[:-1], rid)
+            return self._rendered_bytes(kind, rid), doc["meta"]["version"]
+
+    def version(self, kind: str, rid: str) -> str | None:
+        with self.lock:
+            doc = self._table(kind).get(rid)
+            return doc["meta"]["version"] if doc else None
+
+    def page(
+        self,
+        kind: str,
+        *,
+        predicate: Predicate | None = None,
+        rendered_predicate: bool = False,
+        user_name: str | None = None,
+        sort_key: Callable[[dict[str, Any]], Any] | None = None,
+        descending: bool = False,
+        start: int = 1,
+        count: int = 100,
+        project: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> tuple[int, list[bytes]]:
+        """(totalResults, the JSON of resources start..start+count-1) of a filtered, sorted listing.
+
+        ``user_name`` narrows to one candidate first (``userName eq "..."``, the IdPs' commonest query).
+        ``rendered_predicate`` evaluates on the rendered form (filters on the computed ``groups``).
+        """
+        with self.lock:
+            table = self._table(kind)
+            if user_name is not None and kind == USERS:
+                found = self._user_names.get(user_name.casefold())
+                ids = [found] if found else []
+            else:
+                ids = self._ids(kind)
+            if predicate is not None:
+                if rendered_predicate:
+                    ids = [rid for rid in ids if predicate(self._render(kind, rid))]
+                else:
+                    ids = [rid for rid in ids if predicate(table[rid])]
+            if sort_key is not None:
+                ids = sorted(ids, key=lambda rid: sort_key(table[rid]), reverse=descending)
+            total = len(ids)
+            chosen = ids[start - 1 : start - 1 + count] if count > 0 else []
+            if project is None:
+                return total, [self._rendered_bytes(kind, rid) for rid in chosen]
+            return total, [_DUMPS(project(self._render(kind, rid))).encode("utf-8") for rid in chosen]
+
+    # -- SCIM writes -------------------------------------------------------------------------------
+
+    def create(self, kind: str, data: Any) -> dict[str, Any]:
+        schema = self._schema(kind)
+        with self.lock:
+            doc = schema.canonical_resource(_object(data))
+            rid = str(uuid.uuid4())
+            doc = self._validated(kind, doc, rid)
+            if kind == USERS:
+                doc.setdefault("active", True)  # Bird creates active users unless told otherwise
+            stamp = now_iso()
+            doc = {"id": rid, **doc, "meta": {"resourceType": kind[:-1], "created": stamp, "lastModified": stamp,
+                                              "version": 'W/"1"'}}  # fmt: skip
+            self._store(kind, doc, None)
+            if kind == GROUPS:
+                self._teams[rid] = {"description": "", "roleRefs": [], "createdAt": stamp, "updatedAt": stamp}
+            self._written()
+            return self._render(kind, rid)
+
+    def replace(self, kind: str, rid: str, data: Any, if_match: str | None = None) -> dict[str, Any]:
+        """PUT: every writable attribute the body omits is cleared, ``roles`` included (Bird hazard 1)."""
+        schema = self._schema(kind)
+        with self.lock:
+            current = self._current(kind, rid, if_match)
+            body = _object(data)
+            given_id = next((v for k, v in body.items() if k.lower() == "id"), None)
+            if given_id is not None and given_id != rid:
+                raise ScimError(400, "id cannot be changed", "mutability")
+            doc = self._validated(kind, schema.canonical_resource(body), rid)
+            return self._commit(kind, current, {"id": rid, **doc})
+
+    def patch(self, kind: str, rid: str, body: Any, if_match: str | None = None) -> dict[str, Any]:
+        schema = self._schema(kind)
+        with self.lock:
+            current = self._current(kind, rid, if_match)
+            base = {k: v for k, v in current.items() if k not in ("id", "meta")}
+            patched = apply_patch(base, body, schema)
+            doc = self._validated(kind, patched, rid)
+            return self._commit(kind, current, {"id": rid, **doc})
+
+    def delete(self, kind: str, rid: str, if_match: str | None = None) -> None:
+        with self.lock:
+            self._current(kind, rid, if_match)
+            if kind == USERS:
+                for gid in list(self._memberships.get(rid, {})):
+                    group = self._groups[gid]
+                    new = {**group, "members": [m for m in group["members"] if m["value"] != rid]}
+                    self._commit(GROUPS, group, new, persist=False)
+                doc = self._users.pop(rid)
+                self._user_names.pop(doc["userName"].casefold(), None)
+                self._memberships.pop(rid, None)
+            else:
+                doc = self._groups.pop(rid)
+                self._group_names.pop(doc["displayName"].casefold(), None)
+                self._teams.pop(rid, None)
+                for member in doc.get("members", []):
+                    self._memberships.get(member["value"], {}).pop(rid, None)
+                    self._cache.pop(member["value"], None)
+            self._cache.pop(rid, None)
+            self._order[kind] = None
+            self._written()
+
+    # -- SCIM write helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    def _schema(kind: str) -> ResourceSchema:
+        return user_schema() if kind == USERS else group_schema()
+
+    def _current(self, kind: str, rid: str, if_match: str | None) -> dict[str, Any]:
+        doc = self._table(kind).get(rid)
+        if doc is None:
+            raise not_found(kind[:-1], rid)
+        version = doc["meta"]["version"]
+        if if_match is not None and not etag_matches(if_match, version):
+            raise ScimError(412, f"the {kind[:-1].lower()} was changed by someone else; its version is now {version}")
+        return doc
+
+    def _validated(self, kind: str, doc: dict[str, Any], rid: str) -> dict[str, Any]:
+        return self._validated_user(doc, rid) if kind == USERS else self._validated_group(doc, rid)
+
+    def _validated_user(self, doc: dict[str, Any], rid: str) -> dict[str, Any]:
+        name = doc.get("userName")
+        if not isinstance(name, str) or not name.strip():
+            raise invalid_value("userName is required")
+        owner = self._user_names.get(name.casefold())
+        if owner is not None and owner != rid:
+            raise ScimError(409, f"userName {name} is already taken", "uniqueness")
+        doc.pop("password", None)  # write-only and never kept: the emulator stores no secrets
+        doc["roles"] = list(doc.get("roles") or [])  # omitted roles are NO roles (Bird hazard 1)
+        return doc
+
+    def _validated_group(self, doc: dict[str, Any], rid: str) -> dict[str, Any]:
+        name = doc.get("displayName")
+        if not isinstance(name, str) or not name.strip():
+            raise invalid_value("displayName is required")
+        owner = self._group_names.get(name.casefold())
+        if owner is not None and owner != rid:
+            raise ScimError(409, f"a group named {name} already exists", "uniqueness")
+        members: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for member in doc.get("members") or []:
+            uid = member.get("value")
+            if not isinstance(uid, str) or not uid:
+                raise invalid_value("each member needs a value (the user's id)")
+            kind = member.get("type", "User")
+            if not isinstance(kind, str) or kind.lower() != "user":
+                raise invalid_value("Bird groups hold users only; nested groups are not supported")
+            user = self._users.get(uid)
+            if user is None:
+                raise invalid_value(f"member {uid} is not a known user")
+            if uid in seen:
+                continue
+            seen.add(uid)
+            item = {"value": uid, "display": member.get("display", user.get("displayName") or user["userName"]),
+                    "type": "User"}  # fmt: skip
+            if "$ref" in member:
+                item["$ref"] = member["$ref"]
+            members.append(item)
+        doc["members"] = members
+        return doc
+
+    def _commit(
+        self, kind: str, current: dict[str, Any], new: dict[str, Any], *, persist: bool = True
+    ) -> dict[str, Any]:
+        rid = current["id"]
+        new = {k: v for k, v in new.items() if k != "meta"}
+        old_body = {k: v for k, v in current.items() if k != "meta"}
+        if old_body == new:  # nothing changed: same version, no write
+            return self._render(kind, rid)
+        meta = dict(current["meta"])
+        meta["version"] = f'W/"{version_number(meta["version"]) + 1}"'
+        meta["lastModified"] = now_iso()
+        new["meta"] = meta
+        self._store(kind, new, current)
+        if kind == GROUPS and rid in self._teams:
+            self._teams[rid]["updatedAt"] = meta["lastModified"]
+        if persist:
+            self._written()
+        return self._render(kind, rid)
+
+    def _store(self, kind: str, doc: dict[str, Any], old: dict[str, Any] | None) -> None:
+        rid = doc["id"]
+        if kind == USERS:
+            if old is not None:
+                self._user_names.pop(old["userName"].casefold(), None)
+            self._user_names[doc["userName"].casefold()] = rid
+            self._users[rid] = doc
+        else:
+            if old is not None:
+                self._group_names.pop(old["displayName"].casefold(), None)
+            self._group_names[doc["displayName"].casefold()] = rid
+            self._groups[rid] = doc
+            old_members = {m["value"] for m in old.get("members", [])} if old else set()
+            new_members = {m["value"] for m in doc["members"]}
+            for uid in old_members - new_members:
+                self._memberships.get(uid, {}).pop(rid, None)
+            for uid in new_members - old_members:
+                self._memberships.setdefault(uid, {})[rid] = None
+            renamed = old is not None and old["displayName"] != doc["displayName"]
+            for uid in (old_members | new_members) if renamed else (old_members ^ new_members):
+                self._cache.pop(uid, None)  # their computed "groups" changed
+        self._cache.pop(rid, None)
+        if old is None:
+            self._order[kind] = None
+
+    # -- Accounts API ------------------------------------------------------------------------------
+
+    def roles(self) -> list[dict[str, Any]]:
+        """The role catalogue with userCount (direct or through a team) and teamCount."""
+        with self.lock:
+            team_roles: dict[str, set[str]] = {}
+            for gid, team in self._teams.items():
+                for ref in team["roleRefs"]:
+                    team_roles.setdefault(ref["id"], set()).add(gid)
+            holders: dict[str, set[str]] = {rid: set() for rid in self._roles}
+            for uid, user in self._users.items():
+                for rid in user.get("roles", ()):
+                    if rid in holders:
+                        holders[rid].add(uid)
+            for rid, gids in team_roles.items():
+                if rid in holders:
+                    for gid in gids:
+                        holders[rid].update(m["value"] for m in self._groups[gid]["members"])
+            out = []
+            for rid, role in self._roles.items():
+                item = dict(role)
+                item["userCount"] = len(holders[rid])
+                item["teamCount"] = len(team_roles.get(rid, ()))
+                out.append(item)
+            return out
+
+    def _team_view(self, gid: str) -> dict[str, Any]:
+        group, team = self._groups[gid], self._teams[gid]
+        active = sum(1 for m in group["members"] if self._users[m["value"]].get("active", True) is True)
+        return {
+            "id": gid,
+            "name": group["displayName"],
+            "description": team["description"],
+            "activeMemberCount": active,
+            "roleRefs": copy.deepcopy(team["roleRefs"]),
+            "createdAt": team["createdAt"],
+            "updatedAt": max(team["updatedAt"], group["meta"]["lastModified"]),
+        }
+
+    def teams(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [self._team_view(gid) for gid in self._groups]
+
+    def team(self, team_id: str) -> dict[str, Any]:
+        with self.lock:
+            if team_id not in self._groups:
+                raise AccountsError(404, "not_found", f"team {team_id} not found")
+            return self._team_view(team_id)
+
+    def create_team(self, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise AccountsError(422, "validation_error", "the body must be a JSON object")
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise AccountsError(422, "validation_error", "name is required")
+        description = body.get("description", "")
+        if not isinstance(description, str):
+            raise AccountsError(422, "validation_error", "description must be a string")
+        with self.lock:
+            refs = self._role_refs(body.get("roleRefs", []))
+            if name.casefold() in self._group_names:
+                raise AccountsError(409, "already_exists", f"a team named {name} already exists")
+            group = self.create(GROUPS, {"displayName": name})
+            self._teams[group["id"]].update({"description": description, "roleRefs": refs})
+            self._written()
+            return self._team_view(group["id"])
+
+    def set_team_role_refs(self, team_id: str, body: Any) -> dict[str, Any]:
+        """The ASSUMED ``PATCH teams/{id}`` (BIRD.md): only ``roleRefs`` is changed."""
+        if not isinstance(body, dict) or "roleRefs" not in body:
+            raise AccountsError(422, "validation_error", "the body must be an object with roleRefs")
+        with self.lock:
+            if team_id not in self._groups:
+                raise AccountsError(404, "not_found", f"team {team_id} not found")
+            refs = self._role_refs(body["roleRefs"])
+            team = self._teams[team_id]
+            if refs != team["roleRefs"]:
+                team["roleRefs"] = refs
+                team["updatedAt"] = now_iso()
+                self._written()
+            return self._team_view(team_id)
+
+    def _role_refs(self, raw: Any) -> list[dict[str, Any]]:
+        if not isinstance(raw, list):
+            raise AccountsError(422, "validation_error", "roleRefs must be a list")
+        out: list[dict[str, Any]] = []
+        for ref in raw:
+            if not isinstance(ref, dict) or not is_uuid(ref.get("id")):
+                raise AccountsError(422, "validation_error", "each roleRef needs an id that is a role UUID")
+            if ref["id"] not in self._roles:
+                raise AccountsError(422, "validation_error", f"role {ref['id']} is not in the role catalogue")
+            kind = ref.get("type", "organization")
+            if kind != "organization":
+                raise AccountsError(422, "validation_error", "roleRef type must be 'organization'")
+            spaces = ref.get("workspaces", [])
+            if not isinstance(spaces, list) or not all(is_uuid(w) for w in spaces):
+                raise AccountsError(422, "validation_error", "roleRef workspaces must be a list of UUIDs")
+            item = {"id": ref["id"], "type": kind, "workspaces": list(spaces)}
+            if all(item["id"] != o["id"] for o in out):
+                out.append(item)
+        return out
+
+    def team_members(self, team_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            group = self._groups.get(team_id)
+            if group is None:
+                raise AccountsError(404, "not_found", f"team {team_id} not found")
+            out = []
+            for member in group["members"]:
+                user = self._users[member["value"]]
+                out.append({"id": user["id"], "type": "user", "displayName": user.get("displayName", ""),
+                            "email": user["userName"], "active": user.get("active", True)})  # fmt: skip
+            return out
+
+    def add_team_member(self, team_id: str, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict) or body.get("type") != "user" or not isinstance(body.get("id"), str):
+            raise AccountsError(422, "validation_error", 'the body must be {"type": "user", "id": "<user id>"}')
+        uid = body["id"]
+        with self.lock:
+            group = self._groups.get(team_id)
+            if group is None:
+                raise AccountsError(404, "not_found", f"team {team_id} not found")
+            user = self._users.get(uid)
+            if user is None:
+                raise AccountsError(404, "not_found", f"user {uid} not found")
+            if any(m["value"] == uid for m in group["members"]):
+                raise AccountsError(409, "already_exists", f"user {uid} is already a member of this team")
+            member = {"value": uid, "display": user.get("displayName") or user["userName"], "type": "User"}
+            self._commit(GROUPS, group, {**group, "members": [*group["members"], member]})
+            return {"id": uid, "type": "user"}
+
+    def remove_team_member(self, team_id: str, user_id: str) -> None:
+        with self.lock:
+            group = self._groups.get(team_id)
+            if group is None:
+                raise AccountsError(404, "not_found", f"team {team_id} not found")
+            if not any(m["value"] == user_id for m in group["members"]):
+                raise AccountsError(404, "not_found", f"user {user_id} is not a member of this team")
+            self._commit(GROUPS, group, {**group, "members": [m for m in group["members"] if m["value"] != user_id]})
+
+
+def _object(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ScimError(400, "the body must be a JSON object", "invalidSyntax")
+    return data
+
+
+def ids_of(items: Iterable[dict[str, Any]]) -> list[str]:
+    return [item["id"] for item in items]
