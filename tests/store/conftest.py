@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +53,15 @@ def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("BIRDADMIN_ACCESS_KEY", raising=False)
     monkeypatch.delenv("BIRDADMIN_ACCOUNTS_KEY", raising=False)
     return directory
+
+
+@pytest.fixture(autouse=True)
+def _restore_birdadmin_logger() -> Iterator[None]:
+    """birdadmin.cli.main() reconfigures the 'birdadmin' logger; put it back so caplog keeps working."""
+    logger = logging.getLogger("birdadmin")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved[0], saved[1], saved[2]
 
 
 @pytest.fixture
