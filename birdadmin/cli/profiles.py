@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Callable
 from typing import IO, Any
 
 from birdadmin.domain.connection_check import ConnectionReport, check_connection
@@ -28,7 +27,6 @@ from birdadmin.store.secrets import (
     store_key,
 )
 
-Handler = Callable[[argparse.Namespace, Any], int]
 COLUMNS = ["name", "base_url", "org_id", "read_only", "scim_key", "scim_key_stored", "accounts_key",
            "accounts_key_stored"]
 

@@ -133,6 +133,7 @@ class ProfileEditDialog(QDialog):
         self._org_auto = ""
         self.saved: Profile | None = None
         self.session_only = False
+        self._others: list[str] | None = None
         self._relay = _CheckRelay()
         self._relay.finished.connect(self._on_test_finished)
         self.setObjectName("profileEditDialog")
@@ -338,6 +339,16 @@ class ProfileEditDialog(QDialog):
     def _current_stored(self) -> Profile | None:
         return self.saved or self._original
 
+    def _other_names(self) -> list[str]:
+        # Read once per dialog, not per keystroke; the store re-checks uniqueness when saving anyway.
+        if self._others is None:
+            stored = self._current_stored()
+            try:
+                self._others = [p.name for p in self._profiles.list() if stored is None or p.id != stored.id]
+            except ConfigError:
+                self._others = []
+        return self._others
+
     # reacting ------------------------------------------------------------------------------------------------
 
     @Slot(str)
@@ -378,10 +389,7 @@ class ProfileEditDialog(QDialog):
     def problems(self) -> dict[str, str]:
         """Field -> message, the same sentences the CLI prints, plus the dialog's own key rules."""
         stored = self._current_stored()
-        try:
-            others = [p.name for p in self._profiles.list() if stored is None or p.id != stored.id]
-        except ConfigError:
-            others = []
+        others = self._other_names()
         ca_bundle = self.ca_bundle_edit.text().strip() or None
         if stored is not None and ca_bundle == stored.ca_bundle:
             ca_bundle = None  # unchanged: a vanished file is reported by the connection test instead
@@ -505,6 +513,7 @@ class ProfileEditDialog(QDialog):
         try:
             saved = self._profiles.update(profile) if stored else self._profiles.add(profile)
         except BirdadminError as exc:
+            self._others = None  # another window may have added a profile with this name
             self._show_form_error(exc)
             return
         self.saved = saved

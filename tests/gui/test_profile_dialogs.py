@@ -267,6 +267,19 @@ def test_keyring_failure_then_ok_again_updates_the_same_profile(editor, store, b
     assert store.names() == ["Prod"]
 
 
+def test_name_taken_meanwhile_by_another_window_is_reported(editor, store):
+    dialog = editor()
+    fill(dialog, name="Dup", base_url=BASE)
+    store.add(Profile(name="dup", base_url=BASE))  # e.g. the CLI, while the dialog was open
+    dialog.ok_button.click()
+    assert dialog.isVisible() and dialog.saved is None
+    assert "A profile named 'Dup' already exists" in error_of(dialog, "formError")
+    fill(dialog, name="Dup2")
+    assert error_of(dialog, "formError") == ""
+    dialog.ok_button.click()
+    assert store.names() == ["dup", "Dup2"]
+
+
 # -- editor: connection test -----------------------------------------------------------------------------------
 
 
