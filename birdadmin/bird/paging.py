@@ -21,7 +21,9 @@ DEFAULT_MAX_PAGES = 10_000
 
 def check_limit(limit: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise errors.InputError(f"The Accounts API page size must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}.")
+        raise errors.InputError(
+            f"The Accounts API page size must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}."
+        )
     return limit
 
 
@@ -43,14 +45,16 @@ def collect(
     def fault(sentence: str) -> errors.ProtocolError:
         return errors.ProtocolError(sentence, method="GET", url=url, service=service)
 
-    params: dict[str, Any] = {"limit": check_limit(limit)}
+    params: dict[str, Any] = {"limit": limit}
     seen_tokens: set[str] = set()
     seen_ids: set[str] = set()
     out: list[T] = []
     for _page in range(max_pages):
         body = get_page(params)
         if not isinstance(body, Mapping) or not isinstance(body.get("results"), list):
-            raise fault(f"The {service} server answered a listing without a 'results' list; check the Accounts API URL.")
+            raise fault(
+                f"The {service} server answered a listing without a 'results' list; check the Accounts API URL."
+            )
         for raw in body["results"]:
             try:
                 item = parse(raw)
@@ -66,11 +70,15 @@ def collect(
         if token is None or token == "":
             return out
         if not isinstance(token, (str, int)) or isinstance(token, bool):
-            raise fault(f"The {service} server sent a page cursor (nextPageToken) that is not text; stopped reading the listing.")
+            raise fault(
+                f"The {service} server sent a page cursor (nextPageToken) that is not text; "
+                "stopped reading the listing."
+            )
         token = str(token)
         if token in seen_tokens:
             raise fault(
-                f"The {service} server repeated a page cursor it had already sent; stopped reading the listing to avoid a loop."
+                f"The {service} server repeated a page cursor it had already sent; "
+                "stopped reading the listing to avoid a loop."
             )
         seen_tokens.add(token)
         params = {"limit": limit, "pageToken": token}

@@ -74,7 +74,9 @@ class RoleCatalogue:
         self.from_accounts = accounts_roles is not None
         for role in accounts_roles or ():
             rid = role.id.strip().lower()
-            self._accounts[rid] = RoleInfo(rid, role.name or "", role.description or "", role.type or "organization", "accounts")
+            self._accounts[rid] = RoleInfo(
+                rid, role.name or "", role.description or "", role.type or "organization", "accounts"
+            )
         if local_csv:
             self._read_csv(local_csv)
         self._on_change = on_change
@@ -184,7 +186,9 @@ class RoleCatalogue:
             return 0
         header = [cell.strip().lower() for cell in rows[0]]
         if "id" not in header or "name" not in header:
-            raise InputError("The role names file needs a header row with the columns id and name (description optional).")
+            raise InputError(
+                "The role names file needs a header row with the columns id and name (description optional)."
+            )
         at_id, at_name = header.index("id"), header.index("name")
         at_desc = header.index("description") if "description" in header else None
         parsed: dict[str, _Local] = {}

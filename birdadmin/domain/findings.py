@@ -39,7 +39,8 @@ class GroupUnknownRoles:
 
     @property
     def description(self) -> str:
-        return f"Group {self.group_name or self.group_id} carries roles not in the catalogue: {', '.join(self.role_ids)}."
+        roles = ", ".join(self.role_ids)
+        return f"Group {self.group_name or self.group_id} carries roles not in the catalogue: {roles}."
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,8 @@ def test_fifty_thousand_users_are_audited_quickly() -> None:
     memberships: dict[str, list[tuple[str, str]]] = {}
     for i in range(50_000):
         uid = f"u{i}"
-        users.append(User(uid, f"user{i}@example.com", active=i % 17 != 0, roles=tuple(roles[(i + j) % 12] for j in range(i % 3))))
+        held = tuple(roles[(i + j) % 12] for j in range(i % 3))
+        users.append(User(uid, f"user{i}@example.com", active=i % 17 != 0, roles=held))
         if i % 4:
             memberships[uid] = [(f"g{i % 20}", f"Group {i % 20}")]
     started = time.perf_counter()

@@ -1,0 +1,166 @@
+"""``roles list`` (the catalogue) and ``groups roles add|remove|set`` (a Bird group's roles, via the Accounts API)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from birdadmin.bird import role_refs
+from birdadmin.bird.accounts import AccountsClient
+from birdadmin.bird.models import RoleRef, Team
+from birdadmin.cli.context import CliContext
+from birdadmin.net import errors
+
+ROLE_COLUMNS = ["id", "name", "type", "description"]
+CHANGE_COLUMNS = ["id", "name", "matchedBy", "status", "before", "after", "added", "removed", "roleRefs"]
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    roles = commands.add_parser("roles", help="the role catalogue (names need the Accounts API)")
+    sub = roles.add_subparsers(dest="roles_command", metavar="ACTION", required=True)
+    listing = sub.add_parser("list", help="list the organization's roles: id, name, type, description")
+    listing.set_defaults(handler=list_roles)
+
+
+def register_group_roles(groups_subparsers: argparse._SubParsersAction) -> None:
+    roles = groups_subparsers.add_parser("roles", help="change the roles a group gives its members (Accounts API)")
+    sub = roles.add_subparsers(dest="group_roles_action", metavar="add|remove|set", required=True)
+    for action, text in (
+        ("add", "add roles to the group"),
+        ("remove", "remove roles from the group"),
+        ("set", "replace all of the group's roles"),
+    ):
+        p = sub.add_parser(action, help=text)
+        p.add_argument("group", metavar="GROUP", help="SCIM id or displayName (or the Bird team's id or name)")
+        p.add_argument("roles", metavar="ROLE", nargs="*", help="role UUID or name")
+        p.add_argument("--dry-run", action="store_true", help="print the planned roleRefs; send nothing")
+        if action == "set":
+            p.add_argument("--allow-empty", action="store_true", help="allow removing every role of the group")
+        p.set_defaults(handler=change_group_roles, action=action)
+
+
+def list_roles(args: argparse.Namespace, ctx: CliContext) -> int:
+    catalogue = ctx.catalogue()
+    if not ctx.has_accounts():
+        # Without names the only roles known are the UUIDs seen on users; learning them costs one listing.
+        catalogue.learn(role for user in ctx.scim().list_users() for role in user.roles)
+    rows = [{"id": r.id, "name": r.name, "type": r.type, "description": r.description} for r in catalogue.roles()]
+    ctx.out.emit(rows, ROLE_COLUMNS)
+    if ctx.out.format == "table":
+        ctx.out.message(f"{len(rows)} roles" + ("" if ctx.has_accounts() else " (UUIDs seen on users; names need "
+                                                 "--accounts-url and BIRDADMIN_ACCOUNTS_KEY)"))
+    return 0
+
+
+def _find_team(accounts: AccountsClient, token: str) -> Team | None:
+    """A team by id, else the one team whose name matches case-insensitively; None when there is none."""
+    teams = accounts.list_teams()
+    for team in teams:
+        if team.id == token:
+            return team
+    named = [t for t in teams if t.name.casefold() == token.casefold()]
+    if len(named) > 1:
+        raise errors.InputError(
+            f"{len(named)} Bird groups are named {token!r} ({', '.join(t.id for t in named)}); give the id instead."
+        )
+    return named[0] if named else None
+
+
+def resolve_team(ctx: CliContext, token: str) -> tuple[Team, str]:
+    """The Bird team behind GROUP, and how it was matched: "id" (the documented link) or "name" (fallback)."""
+    token = token.strip()
+    if not token:
+        raise errors.InputError("An empty group was given; pass a SCIM id or a displayName.")
+    accounts = ctx.accounts()
+    try:
+        group = ctx.scim().resolve_group(token, members=False)
+    except errors.NotFoundError:
+        team = _find_team(accounts, token)  # a group made in Bird and never pushed over SCIM
+        if team is None:
+            raise errors.NotFoundError(
+                f"No group with id or name {token!r} was found in SCIM or among Bird's groups.", service="SCIM"
+            ) from None
+        return team, "id" if team.id == token else "name"
+    try:
+        return accounts.get_team(group.id), "id"
+    except errors.NotFoundError:
+        pass
+    team = _find_team(accounts, group.display_name)
+    if team is None:
+        raise errors.NotFoundError(
+            f"The SCIM group {group.display_name!r} has no Bird group with the same id or name, so its roles "
+            "cannot be changed here.",
+            service="Bird Accounts",
+        )
+    return team, "name"
+
+
+def change_group_roles(args: argparse.Namespace, ctx: CliContext) -> int:
+    action = args.action
+    if action in ("add", "remove") and not args.roles:
+        raise errors.InputError(f"'groups roles {action}' needs at least one role.")
+    if action == "set" and not args.roles and not args.allow_empty:
+        raise errors.InputError(
+            "'groups roles set' with no roles would remove every role the group gives its members; pass "
+            "--allow-empty if that is really meant."
+        )
+    wanted = ctx.resolve_roles(args.roles)
+    if not args.dry_run:
+        ctx.require_writable()
+    team, matched_by = resolve_team(ctx, args.group)
+    before = tuple(ref.id for ref in team.role_refs)
+    if action == "add":
+        planned = role_refs.with_roles_added(team.role_refs, wanted)
+    elif action == "remove":
+        planned = role_refs.with_roles_removed(team.role_refs, wanted)
+    else:
+        planned = role_refs.with_roles_set(team.role_refs, wanted)
+    change = role_refs.describe_change(team.role_refs, planned)
+    if args.dry_run:
+        status, after = "dry-run", planned
+    elif change.is_empty:
+        status, after = "unchanged", team.role_refs
+    else:
+        team = ctx.accounts().set_team_roles(team.id, planned)
+        status, after = "changed", team.role_refs
+    if matched_by == "name" and ctx.out.format == "table":
+        ctx.out.message(f"Note: matched the Bird group {team.name!r} by name, not by id.")
+    _report(ctx, team, matched_by, status, before, after, change)
+    return 0
+
+
+def _refs_text(ctx: CliContext, refs: tuple[RoleRef, ...]) -> str:
+    parts = []
+    for ref in refs:
+        scope = f" (workspaces: {', '.join(ref.workspaces)})" if ref.workspaces else ""
+        parts.append(ctx.role_label(ref.id) + scope)
+    return "; ".join(parts) or "-"
+
+
+def _report(
+    ctx: CliContext,
+    team: Team,
+    matched_by: str,
+    status: str,
+    before: tuple[str, ...],
+    after: tuple[RoleRef, ...],
+    change: role_refs.RoleRefChange,
+) -> None:
+    record: dict[str, Any] = {
+        "id": team.id,
+        "name": team.name,
+        "matchedBy": matched_by,
+        "status": status,
+        "before": list(before),
+        "after": [ref.id for ref in after],
+        "added": list(change.added) if status != "unchanged" else [],
+        "removed": list(change.removed) if status != "unchanged" else [],
+        "roleRefs": [ref.to_json() for ref in after],
+    }
+    if ctx.out.format == "json":
+        ctx.out.emit_one(record)
+        return
+    for key in ("before", "after", "added", "removed"):
+        record[key] = ", ".join(ctx.role_label(r) for r in record[key]) or "-"
+    record["roleRefs"] = _refs_text(ctx, after)
+    ctx.out.emit_one(record, CHANGE_COLUMNS)
