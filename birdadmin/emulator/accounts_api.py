@@ -1,7 +1,7 @@
 """The subset of Bird's Accounts REST API the product uses: role catalogue, teams, team members, key metadata.
 
-``Authorization: AccessKey <key>`` (a Bearer header is refused, and the SCIM key is recognised but not
-allowed here: 403), cursor pagination with an opaque ``pageToken``, ``{"code", "message"}`` errors.
+``Authorization: AccessKey <key>`` (a Bearer header is refused with 401; the SCIM key is recognised but not
+allowed here, 403, and so is a valid key on another organization's path), cursor pagination with an opaque ``pageToken``, ``{"code", "message"}`` errors.
 """
 
 from __future__ import annotations
@@ -47,6 +47,15 @@ def _authenticate(ctx: AccountsSettings, req: Request) -> None:
     if hmac.compare_digest(token, ctx.key.encode()):
         raise AccountsError(403, "forbidden", "this is a SCIM provisioning key; it cannot call the Accounts API")
     raise AccountsError(401, "unauthorized", "unknown access key")
+
+
+def handle_other_organization(ctx: AccountsSettings, req: Request) -> Response:
+    """A valid key used on another organization's path is forbidden (403); anything else is 401."""
+    try:
+        _authenticate(ctx, req)
+    except AccountsError as exc:
+        return accounts_error_response(exc)
+    return accounts_error_response(AccountsError(403, "forbidden", "this access key belongs to another organization"))
 
 
 def _route(ctx: AccountsSettings, req: Request, segs: list[str]) -> Response:

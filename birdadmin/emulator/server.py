@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from birdadmin.emulator.accounts_api import handle_accounts
+from birdadmin.emulator.accounts_api import handle_accounts, handle_other_organization
 from birdadmin.emulator.errors import AccountsError, EmulatorStateError, ScimError
 from birdadmin.emulator.faults import Fault, FaultPlan
 from birdadmin.emulator.options import EmulatorOptions
@@ -202,7 +202,7 @@ class Emulator:
             server.server_close()
             raise
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"bird-emulator:{self.port}", daemon=True)  # fmt: skip
         self._thread.start()
         return self
@@ -301,6 +301,8 @@ class Emulator:
         if not org_ok:
             if scim:
                 return scim_error_response(ScimError(404, "unknown organization"))
+            if len(segs) >= 2 and segs[0] == "organizations":
+                return handle_other_organization(self, req)
             return accounts_error_response(AccountsError(404, "not_found", f"nothing at {req.path}"))
         fault = self.faults.decide(req.method, req.path, exempt=scim and is_discovery(rest))
         if fault is not None and not fault.after_apply:

@@ -1,0 +1,62 @@
+"""The ``birdadmin-emulator`` command as a subprocess: its four start lines, serving, SIGTERM, bad state."""
+
+from __future__ import annotations
+
+import re
+import ssl
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from birdadmin.emulator.server import is_loopback
+
+LINES = [
+    re.compile(r"^SCIM base URL: http://127\.0\.0\.1:(\d+)/organizations/([0-9a-f-]{36})/scim/v2$"),
+    re.compile(r"^Accounts API URL: http://127\.0\.0\.1:(\d+)$"),
+    re.compile(r"^SCIM access key: demo-scim-key$"),
+    re.compile(r"^Accounts access key: demo-accounts-key$"),
+]
+
+
+def test_cli_prints_the_four_lines_serves_and_stops_on_sigterm(tls: ssl.SSLContext) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "birdadmin.emulator.cli", "--port", "0", "--users", "10", "--groups", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline().rstrip("\n") for _ in range(4)]
+        matches = [pattern.match(line) for pattern, line in zip(LINES, lines)]
+        assert all(matches), lines
+        scim_url = lines[0].split(": ", 1)[1]
+        resp = httpx.get(f"{scim_url}/Users", headers={"Authorization": "Bearer demo-scim-key"}, verify=tls)
+        assert resp.json()["totalResults"] == 10
+        assert matches[0] and matches[1] and matches[0].group(1) == matches[1].group(1)
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert out == ""  # nothing but the four lines on stdout
+
+
+def test_cli_refuses_a_corrupt_state_file_with_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text("{ broken", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "birdadmin.emulator.cli", "--port", "0", "--state", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1 and str(path) in proc.stderr
+
+
+def test_loopback_detection() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1") and is_loopback("127.8.0.1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5") and not is_loopback("example.com")
