@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import import_module
 
 from birdadmin import __version__
@@ -66,15 +66,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(verbose: bool) -> None:
+def _configure_logging(verbose: bool) -> Callable[[], None]:
+    """Log to stderr through the redacting filter; returns how to put logging back (main() is re-entrant)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("birdadmin")
+    saved = (root.handlers[:], root.level, root.propagate)
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     root.propagate = False
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    def restore() -> None:
+        root.handlers[:], root.level, root.propagate = saved[0], saved[1], saved[2]
+
+    return restore
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.page_size < 1 or args.concurrency < 1:
         sys.stderr.write("birdadmin-cli: --page-size and --concurrency must be at least 1.\n")
         return EXIT_USAGE
-    _configure_logging(args.verbose)
+    restore_logging = _configure_logging(args.verbose)
     out = Output(args.format)
     ctx = CliContext(args, out)
     try:
@@ -105,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ctx.close()
         except Exception:  # noqa: BLE001 - closing must never mask the command's result
             logging.getLogger(__name__).debug("closing the connection failed", exc_info=True)
+        restore_logging()
 
 
 if __name__ == "__main__":

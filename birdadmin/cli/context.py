@@ -41,6 +41,15 @@ class Connection:
     label: str = ""
 
 
+class _NoSecrets:
+    """Stands in for the keyring when the environment gives every key: nothing stored is read."""
+
+    persistent = True
+
+    def get(self, profile_id: str, kind: str) -> None:
+        return None
+
+
 class CliContext:
     """Lazily opens the clients a command needs, and closes them (and a demo server) at the end."""
 
@@ -95,10 +104,10 @@ class CliContext:
             concurrency=args.concurrency,
         )
         http = HttpSettings(timeout=args.timeout or 30.0, ca_bundle=args.ca_bundle)
+        if args.profile:
+            return self._profile_connection(args.profile, scim)
         env_key = (self.env.get(ACCESS_KEY_ENV) or "").strip() or None
         env_accounts_key = (self.env.get(ACCOUNTS_KEY_ENV) or "").strip() or None
-        if args.profile:
-            return self._profile_connection(args.profile, scim, env_key, env_accounts_key)
         if not args.base_url:
             raise errors.InputError(
                 "No organization given: pass --base-url URL (with the key in $BIRDADMIN_ACCESS_KEY), "
@@ -117,23 +126,20 @@ class CliContext:
             label=args.base_url,
         )
 
-    def _profile_connection(
-        self, name: str, scim: ScimSettings, env_key: str | None, env_accounts_key: str | None
-    ) -> Connection:
+    def _profile_connection(self, name: str, scim: ScimSettings) -> Connection:
+        from birdadmin.store.secrets import resolve_keys
+
         args = self.args
         profile = self.profiles().get(name)
-        needs_keyring = env_key is None or (profile.accounts_url and env_accounts_key is None)
-        secrets = self.secrets() if needs_keyring else None
-        key = env_key or (secrets.get(profile.id, "scim") if secrets else None)
+        env_set = any((self.env.get(var) or "").strip() for var in (ACCESS_KEY_ENV, ACCOUNTS_KEY_ENV))
+        needs_keyring = not env_set or profile.has_key("scim") or profile.has_key("accounts")
+        key, accounts_key = resolve_keys(profile, self.secrets() if needs_keyring else _NoSecrets(), self.env)
         if not key:
             raise errors.InputError(
                 f"Profile {profile.name!r} has no stored SCIM key; store one with "
                 f"'birdadmin-cli profiles set-key {profile.name}' or set {ACCESS_KEY_ENV}."
             )
         accounts_url = args.accounts_url or profile.accounts_url
-        accounts_key = env_accounts_key
-        if accounts_url and accounts_key is None and secrets is not None:
-            accounts_key = secrets.get(profile.id, "accounts")
         return Connection(
             base_url=args.base_url or profile.base_url,
             key=key,

@@ -6,6 +6,7 @@ CLI calls them directly.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import threading
@@ -518,17 +519,7 @@ def _in_order(pages: Iterator[Page[Any]]) -> list[Any]:
 def _with_version(user: User, version: str | None) -> User:
     if version is None or user.version == version:
         return user
-    return User(
-        user.id,
-        user.user_name,
-        user.display_name,
-        user.active,
-        user.roles,
-        user.email,
-        user.external_id,
-        version,
-        user.groups,
-    )
+    return dataclasses.replace(user, version=version)
 
 
 def _fields(settings: HttpSettings) -> dict[str, Any]:
