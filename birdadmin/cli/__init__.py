@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -97,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = CliContext(args, out)
     try:
         return int(args.handler(args, ctx) or 0)
+    except BrokenPipeError:  # `birdadmin-cli ... | head`: the reader left; that is not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         out.error("Interrupted; changes already confirmed by the server stay, nothing else was sent.")
         return 130

@@ -46,6 +46,7 @@ def user_record(ctx: CliContext, user: User) -> dict[str, Any]:
     record = user.to_json()
     if ctx.out.format == "table":
         record["roles"] = ", ".join(ctx.role_label(r) for r in user.roles) or "-"
+        record["groups"] = ", ".join(g.display or g.id for g in user.groups) or "-"
     return record
 
 
