@@ -1,0 +1,141 @@
+"""The desktop entry point: ``birdadmin`` (gui-script), ``python -m birdadmin`` and ``birdadmin --demo``.
+
+``create_main_window(argv)`` builds everything and returns the window without entering the event loop, so tests,
+the screenshot script and the benchmark drive the same window people use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QMessageLogContext, QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from birdadmin import __version__
+from birdadmin.net.redact import RedactingFilter
+from birdadmin.ui.main_window import MainWindow
+
+log = logging.getLogger("birdadmin")
+qt_log = logging.getLogger("birdadmin.qt")
+
+EXIT_AFTER_SHOW_ENV = "BIRDADMIN_EXIT_AFTER_SHOW"  # print the time to the shown window, then quit (benchmark)
+START_TIME_ENV = "BIRDADMIN_START_TIME"  # time.time() when the parent started this process
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="birdadmin", description="Administer Bird CRM roles over SCIM 2.0.")
+    parser.add_argument("--version", action="version", version=f"birdadmin {__version__}")
+    parser.add_argument("--demo", action="store_true", help="start a demo organization on this computer and open it")
+    parser.add_argument("--profile", metavar="NAME", help="connect with this connection profile")
+    parser.add_argument("--demo-users", type=int, default=250, metavar="N", help="users in the demo (default 250)")
+    parser.add_argument("--demo-groups", type=int, default=12, metavar="N", help="groups in the demo (default 12)")
+    parser.add_argument("--demo-latency-ms", type=float, default=0, metavar="MS", help=argparse.SUPPRESS)
+    args, _qt_args = parser.parse_known_args(list(argv))
+    if args.demo and args.profile:
+        parser.error("--demo and --profile cannot be combined")
+    return args
+
+
+def qt_message_handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's own messages go to logging (and through its redaction) instead of stderr."""
+    qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+
+
+def setup_logging() -> None:
+    level = logging.DEBUG if os.environ.get("BIRDADMIN_DEBUG") else logging.WARNING
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+    qInstallMessageHandler(qt_message_handler)
+
+
+def ensure_application(argv: Sequence[str] = ()) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "birdadmin", *argv])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("birdadmin")
+    app.setOrganizationName("birdadmin")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("birdadmin")
+    return app
+
+
+class _DemoServer:
+    """Starts the emulator on first use (on a worker thread); the window stops it when it closes."""
+
+    def __init__(self, users: int, groups: int, latency_ms: float) -> None:
+        self.options = dict(users=users, groups=groups, latency_ms=latency_ms)
+        self.emulator: Any = None
+        self._lock = threading.Lock()
+
+    def spec(self) -> Any:
+        from birdadmin.emulator import EmulatorOptions, start_emulator
+        from birdadmin.services.connection import spec_for_emulator
+
+        with self._lock:
+            if self.emulator is None:
+                self.emulator = start_emulator(EmulatorOptions(port=0, **self.options))
+            return spec_for_emulator(self.emulator)
+
+    def stop(self) -> None:
+        with self._lock:
+            emulator, self.emulator = self.emulator, None
+        if emulator is not None:
+            emulator.stop()
+
+
+def create_main_window(argv: list[str]) -> MainWindow:
+    """Build the window for these arguments and start its first load; does not show it or run the loop."""
+    args = parse_args(argv)
+    app = ensure_application()
+    demo = _DemoServer(args.demo_users, args.demo_groups, args.demo_latency_ms)
+    window = MainWindow(demo_factory=demo.spec)
+    window.demo_server = demo  # type: ignore[attr-defined]
+    window.add_close_callback(demo.stop)
+    app.aboutToQuit.connect(window.shutdown)
+    if args.demo:
+        window.open_demo()
+    elif args.profile:
+        window.connect_profile(args.profile)
+    return window
+
+
+def main() -> int:
+    setup_logging()
+    argv = sys.argv[1:]
+    app = ensure_application(argv)
+    window = create_main_window(argv)
+    window.show()
+    if os.environ.get(EXIT_AFTER_SHOW_ENV):
+        def report() -> None:
+            started = float(os.environ.get(START_TIME_ENV) or 0) or None
+            elapsed = time.time() - started if started else time.perf_counter()
+            print(f"window shown after {elapsed:.3f} s", flush=True)
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(0, report)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""The open connection to one organization, and the organization-wide data the views share.
+
+A :class:`Session` is passed explicitly to whoever needs it (no global registry): it owns the SCIM client,
+the optional Accounts client and, once :func:`load_org` has run on a worker, the role catalogue and the
+group-to-team map. Building a Session sends nothing; every network call happens on worker threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from birdadmin.domain.catalogue import RoleCatalogue
+from birdadmin.domain.effective import GroupRoleMap, memberships_from_groups
+from birdadmin.net import errors
+from birdadmin.net.errors import Explanation, explain
+from birdadmin.net.session import HttpSettings
+from birdadmin.net.urls import org_id_from_url
+from birdadmin.scim.client import ScimClient, ScimSettings
+from birdadmin.scim.resources import Group
+from birdadmin.store.paths import config_dir
+
+if TYPE_CHECKING:
+    from birdadmin.bird.accounts import AccountsClient
+    from birdadmin.bird.models import Team
+    from birdadmin.store.profiles import Profile
+
+log = logging.getLogger(__name__)
+
+_SAFE_FILE = re.compile(r"[^A-Za-z0-9._-]+")
+_MEMBER_FETCHERS = 4
+
+
+@dataclass
+class ConnectionSpec:
+    """Where to connect and with which keys; the keys stay in this object and the clients."""
+
+    label: str
+    base_url: str
+    key: str = field(repr=False)
+    accounts_url: str | None = None
+    accounts_key: str | None = field(default=None, repr=False)
+    org_id: str | None = None
+    scim: ScimSettings = field(default_factory=ScimSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    read_only: bool = False
+    names_key: str = "default"  # which local role-names file belongs to this organization
+    profile_name: str | None = None
+
+    @property
+    def has_accounts(self) -> bool:
+        return bool(self.accounts_url and self.accounts_key and (self.org_id or org_id_from_url(self.base_url)))
+
+
+def spec_for_profile(profile: Profile, scim_key: str, accounts_key: str | None) -> ConnectionSpec:
+    return ConnectionSpec(
+        label=profile.name,
+        base_url=profile.base_url,
+        key=scim_key,
+        accounts_url=profile.accounts_url,
+        accounts_key=accounts_key,
+        org_id=profile.org_id,
+        scim=ScimSettings(roles_shape=profile.roles_shape, role_strategy=profile.role_strategy),
+        http=HttpSettings(timeout=profile.timeout, ca_bundle=profile.ca_bundle),
+        read_only=profile.read_only,
+        names_key=f"profile-{profile.id}",
+        profile_name=profile.name,
+    )
+
+
+def spec_for_emulator(emulator: Any, label: str = "Demo organization") -> ConnectionSpec:
+    """The demo organization served by an in-process (or subprocess) emulator."""
+    return ConnectionSpec(
+        label=label,
+        base_url=emulator.scim_url,
+        key=emulator.key,
+        accounts_url=getattr(emulator, "accounts_url", None),
+        accounts_key=getattr(emulator, "accounts_key", None),
+        org_id=getattr(emulator, "org_id", None),
+        http=HttpSettings(timeout=30.0, max_retries=2),
+        names_key="demo",
+    )
+
+
+@dataclass
+class OrgData:
+    """What the Groups and Roles views need besides the users, read once per refresh."""
+
+    catalogue: RoleCatalogue
+    groups: list[Group]  # with members where they could be read
+    group_map: GroupRoleMap
+    memberships: dict[str, list[tuple[str, str]]]  # user id -> [(group id, group name)]
+    teams: list[Team] = field(default_factory=list)
+    warnings: list[Explanation] = field(default_factory=list)
+
+    @property
+    def group_roles(self) -> dict[str, tuple[str, ...]]:
+        return self.group_map.group_roles()
+
+
+class Session:
+    """An open connection: clients now, organization data after ``load_org``."""
+
+    def __init__(self, spec: ConnectionSpec) -> None:
+        self.spec = spec
+        self.scim = ScimClient(spec.base_url, spec.key, settings=spec.scim, http=spec.http)
+        self.accounts: AccountsClient | None = None
+        if spec.has_accounts:
+            from birdadmin.bird.accounts import AccountsClient
+
+            assert spec.accounts_url and spec.accounts_key
+            org_id = spec.org_id or org_id_from_url(spec.base_url) or ""
+            self.accounts = AccountsClient(spec.accounts_url, org_id, spec.accounts_key, http=spec.http)
+        self.org: OrgData | None = None
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def base_url(self) -> str:
+        return str(self.scim.base_url)
+
+    def close(self) -> None:
+        self.scim.close()
+        if self.accounts is not None:
+            self.accounts.close()
+
+
+def names_file(names_key: str) -> Path:
+    return config_dir() / "role-names" / f"{_SAFE_FILE.sub('_', names_key)}.csv"
+
+
+def read_local_names(names_key: str) -> str | None:
+    path = names_file(names_key)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise errors.ConfigError(f"The role names file {path} could not be read ({exc.strerror}).") from None
+
+
+def save_local_names(names_key: str, catalogue: RoleCatalogue) -> None:
+    path = names_file(names_key)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(catalogue.to_csv(), encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_org(session: Session) -> OrgData:
+    """Role catalogue, teams, groups and their members (blocking; run it on a worker).
+
+    The Accounts API is optional: when it fails the catalogue is learned from the data and the failure is
+    returned as a warning, so the SCIM side stays usable.
+    """
+    warnings: list[Explanation] = []
+    roles = None
+    teams: list[Team] = []
+    if session.accounts is not None:
+        try:
+            roles = session.accounts.list_roles()
+            teams = session.accounts.list_teams()
+        except errors.BirdadminError as exc:
+            warnings.append(explain(exc))
+    names_key = session.spec.names_key
+    local = None
+    try:
+        local = read_local_names(names_key)
+    except errors.BirdadminError as exc:
+        warnings.append(explain(exc))
+    catalogue = RoleCatalogue(roles, local_csv=local, on_change=lambda cat: save_local_names(names_key, cat))
+    listed = session.scim.list_groups()
+    groups = _with_members(session.scim, listed)
+    group_map = GroupRoleMap.build(groups, teams)
+    for team in teams:
+        catalogue.learn(team.role_ids)
+    return OrgData(catalogue, groups, group_map, memberships_from_groups(groups), teams, warnings)
+
+
+def _with_members(scim: ScimClient, groups: list[Group]) -> list[Group]:
+    """Each group re-read with its members; a group that vanished meanwhile keeps its listing entry."""
+
+    def one(group: Group) -> Group:
+        try:
+            return scim.get_group(group.id, members=True)
+        except errors.NotFoundError:
+            return group
+
+    if not groups:
+        return []
+    with ThreadPoolExecutor(max_workers=_MEMBER_FETCHERS, thread_name_prefix="scim-members") as pool:
+        return list(pool.map(one, groups))
+
+
+def role_counts(users: Any, org: OrgData | None) -> tuple[dict[str, int], dict[str, int]]:
+    """(role -> users holding it directly, role -> groups carrying it)."""
+    direct: dict[str, int] = {}
+    for user in users:
+        for role in user.roles:
+            rid = role.lower()
+            direct[rid] = direct.get(rid, 0) + 1
+    via: dict[str, int] = {}
+    if org is not None:
+        for roles in org.group_roles.values():
+            for rid in set(roles):
+                via[rid] = via.get(rid, 0) + 1
+    return direct, via
+
+
+def merged_memberships(org: OrgData | None) -> Mapping[str, list[tuple[str, str]]]:
+    return org.memberships if org is not None else {}

@@ -1,0 +1,122 @@
+"""Run blocking work off the GUI thread and hand the outcome back to it, dropping results nobody waits for.
+
+Workers run on a QThreadPool; each outcome travels to the GUI thread through a queued signal of a relay
+object living there, so callbacks always run on the GUI thread. Tasks submitted on a *channel* (say
+"user-detail") supersede each other: when the user clicks A then B, A's late answer is discarded instead of
+overwriting B's pane (a generation token per channel, the same idea as git-cola's timestamps).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QThreadPool, Qt, Signal, Slot
+
+from birdadmin.net.errors import Explanation, explain
+
+log = logging.getLogger(__name__)
+
+ResultCallback = Callable[[Any], None]
+ErrorCallback = Callable[[Explanation], None]
+
+
+@dataclass(slots=True)
+class _Pending:
+    channel: str | None
+    on_result: ResultCallback | None
+    on_error: ErrorCallback | None
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; workers emit on it and Qt queues the call over."""
+
+    delivered = Signal(int, bool, object)
+
+
+class TaskRunner(QObject):
+    """Submits callables to a thread pool; see the module docstring for the stale-result rule."""
+
+    stale_dropped = Signal(str)  # channel of a result that arrived after a newer task superseded it
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, *, max_threads: int = 4) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self._relay = _Relay(self)
+        self._relay.delivered.connect(self._on_delivered, Qt.ConnectionType.QueuedConnection)
+        self._ids = itertools.count(1)
+        self._pending: dict[int, _Pending] = {}
+        self._latest: dict[str, int] = {}
+        self._closed = False
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending)
+
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        *,
+        on_result: ResultCallback | None = None,
+        on_error: ErrorCallback | None = None,
+        channel: str | None = None,
+    ) -> int:
+        """Run ``fn()`` on a worker; exactly one callback runs later on the GUI thread, unless superseded."""
+        if self._closed:
+            raise RuntimeError("the task runner was shut down")
+        task_id = next(self._ids)
+        was_idle = not self._pending
+        self._pending[task_id] = _Pending(channel, on_result, on_error)
+        if channel is not None:
+            self._latest[channel] = task_id
+        relay = self._relay
+
+        def work() -> None:
+            try:
+                outcome: tuple[bool, Any] = (True, fn())
+            except BaseException as exc:  # noqa: BLE001 - every failure becomes an explanation
+                outcome = (False, explain(exc))
+            try:
+                relay.delivered.emit(task_id, *outcome)
+            except RuntimeError:  # the window (and its relay) is gone: nobody is waiting
+                pass
+
+        self.pool.start(work)
+        if was_idle:
+            self.busy_changed.emit(True)
+        return task_id
+
+    def invalidate(self, channel: str) -> None:
+        """Forget whatever is running on ``channel``: its result will be dropped."""
+        self._latest[channel] = -1
+
+    def is_current(self, channel: str, task_id: int) -> bool:
+        return self._latest.get(channel) == task_id
+
+    @Slot(int, bool, object)
+    def _on_delivered(self, task_id: int, ok: bool, payload: Any) -> None:
+        pending = self._pending.pop(task_id, None)
+        if not self._pending:
+            self.busy_changed.emit(False)
+        if pending is None or self._closed:
+            return
+        if pending.channel is not None and self._latest.get(pending.channel) != task_id:
+            log.debug("Dropped a stale result on channel %s", pending.channel)
+            self.stale_dropped.emit(pending.channel)
+            return
+        callback = pending.on_result if ok else pending.on_error
+        if callback is not None:
+            callback(payload)
+        elif not ok:
+            log.warning("A background task failed: %s", payload.message)
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Stop accepting work, drop queued tasks and wait for running ones; True when all finished."""
+        self._closed = True
+        self.pool.clear()
+        return self.pool.waitForDone(timeout_ms)

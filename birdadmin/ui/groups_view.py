@@ -1,0 +1,130 @@
+"""The Groups page: groups with member counts and roles; the pane lists members, read when a group is opened."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from birdadmin.domain.effective import GroupRoleMap
+from birdadmin.net.errors import Explanation
+from birdadmin.qtmodels.groups import GroupColumn, GroupsModel
+from birdadmin.qtmodels.records import Record, RecordsModel
+from birdadmin.qtmodels.roles import ObjectRole, RoleContext
+from birdadmin.scim.resources import Group
+from birdadmin.ui.icons import icon
+from birdadmin.ui.tables import make_table, sorting_proxy
+
+
+class GroupDetailPane(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("groupDetailPane")
+        self.setAccessibleName(self.tr("Group details"))
+        self.group: Group | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        self.title = QLabel(self.tr("No group selected"), self)
+        self.title.setObjectName("groupTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        layout.addWidget(self.title)
+        self.note = QLabel("", self)
+        self.note.setObjectName("groupNote")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        layout.addWidget(self.tabs, 1)
+        self.members_model = RecordsModel((self.tr("User name"), self.tr("Display name")), self)
+        self.members_table = make_table(
+            self, "groupMembersTable", self.tr("Members of the group"), sorting_proxy(self.members_model, self)
+        )
+        self.tabs.addTab(self.members_table, self.tr("Members"))
+        self.roles_model = RecordsModel((self.tr("Role"), self.tr("UUID")), self)
+        self.roles_table = make_table(
+            self, "groupRolesTable", self.tr("Roles the group gives"), sorting_proxy(self.roles_model, self), flags=True
+        )
+        self.tabs.addTab(self.roles_table, self.tr("Roles"))
+        self.refresh_icons()
+
+    def refresh_icons(self) -> None:
+        self.tabs.setTabIcon(0, icon("users", self.palette()))
+        self.tabs.setTabIcon(1, icon("roles", self.palette()))
+
+    def show_group(self, group: Group | None, group_map: GroupRoleMap, context: RoleContext, user_names: dict) -> None:
+        self.group = group
+        if group is None:
+            self.title.setText(self.tr("No group selected"))
+            self.note.setText(self.tr("Select a group to see its members and roles."))
+            self.members_model.set_records([])
+            self.roles_model.set_records([])
+            return
+        self.title.setText(group.display_name or group.id)
+        notes = []
+        if group_map.was_matched_by_name(group.id):
+            notes.append(self.tr("Roles found by matching the name to a Bird group: the ids differ."))
+        elif group_map.team(group.id) is None:
+            notes.append(self.tr("No Bird group matches this SCIM group, so the roles it gives are unknown."))
+        if group.members is None:
+            notes.append(self.tr("Reading the members from the server…"))
+        self.note.setText(" ".join(notes))
+        self.note.setVisible(bool(notes))
+        members = []
+        for member in group.members or ():
+            known = user_names.get(member.value)
+            name = known.user_name if known is not None else member.value
+            display = (known.display_name if known is not None else "") or member.display
+            members.append(Record((name, display), member.value))
+        self.members_model.set_records(members)
+        roles = []
+        for rid in group_map.roles_for(group.id):
+            flag = "" if context.is_known(rid) else self.tr("This UUID is not in the role catalogue")
+            roles.append(Record((context.role_name(rid), rid), rid, flag))
+        self.roles_model.set_records(roles)
+
+    def show_error(self, group_id: str, explanation: Explanation) -> None:
+        if self.group is not None and self.group.id == group_id:
+            self.note.setText(self.tr("The members could not be read: {message}").format(message=explanation.message))
+            self.note.setVisible(True)
+
+
+class GroupsView(QWidget):
+    current_group_changed = Signal(object)  # Group or None
+
+    def __init__(self, model: GroupsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("groupsPage")
+        self.model = model
+        self.proxy = sorting_proxy(model, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("groupsSplitter")
+        self.table = make_table(self.splitter, "groupsTable", self.tr("Groups"), self.proxy, flags=True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(GroupColumn.NAME, 240)
+        header.resizeSection(GroupColumn.MEMBERS, 90)
+        self.detail = GroupDetailPane(self.splitter)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setSizes([650, 450])
+        layout.addWidget(self.splitter)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.current_group_changed.emit(current.data(ObjectRole) if current.isValid() else None)
+
+    def select_group(self, group_id: str) -> bool:
+        row = self.model.row_of(group_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.setCurrentIndex(index)
+        self.table.selectRow(index.row())
+        return True
+
+    def refresh_icons(self) -> None:
+        self.detail.refresh_icons()

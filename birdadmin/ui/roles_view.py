@@ -1,0 +1,144 @@
+"""The Roles page: the catalogue, and who holds a selected role, directly and through which groups."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from birdadmin.domain.catalogue import RoleInfo
+from birdadmin.domain.effective import Holder
+from birdadmin.qtmodels.catalogue import RoleColumn, RolesModel
+from birdadmin.qtmodels.records import Record, RecordsModel
+from birdadmin.qtmodels.roles import ObjectRole
+from birdadmin.ui.icons import icon
+from birdadmin.ui.tables import make_table, sorting_proxy
+
+
+class RolesView(QWidget):
+    current_role_changed = Signal(object)  # RoleInfo or None
+    import_requested = Signal()
+    export_requested = Signal()
+
+    def __init__(self, model: RolesModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rolesPage")
+        self.model = model
+        self.proxy = sorting_proxy(model, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.source_note = QLabel(self)
+        self.source_note.setObjectName("catalogueSourceNote")
+        self.source_note.setWordWrap(True)
+        top.addWidget(self.source_note, 1)
+        self.import_button = QPushButton(self.tr("Import names…"), self)
+        self.import_button.setObjectName("importRoleNamesButton")
+        self.import_button.setAccessibleName(self.tr("Import local role names from a CSV file"))
+        self.import_button.clicked.connect(self.import_requested)
+        top.addWidget(self.import_button)
+        self.export_button = QPushButton(self.tr("Export names…"), self)
+        self.export_button.setObjectName("exportRoleNamesButton")
+        self.export_button.setAccessibleName(self.tr("Export local role names to a CSV file"))
+        self.export_button.clicked.connect(self.export_requested)
+        top.addWidget(self.export_button)
+        layout.addLayout(top)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("rolesSplitter")
+        self.table = make_table(self.splitter, "rolesTable", self.tr("Roles"), self.proxy, flags=True)
+        self.table.setEditTriggers(
+            self.table.EditTrigger.DoubleClicked | self.table.EditTrigger.EditKeyPressed
+        )
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(RoleColumn.NAME, 200)
+        header.resizeSection(RoleColumn.ID, 280)
+        header.resizeSection(RoleColumn.SOURCE, 100)
+        header.resizeSection(RoleColumn.DIRECT, 100)
+
+        holders = QWidget(self.splitter)
+        holders.setObjectName("roleHoldersPane")
+        holders.setAccessibleName(self.tr("Holders of the selected role"))
+        holders_layout = QVBoxLayout(holders)
+        holders_layout.setContentsMargins(6, 0, 0, 0)
+        self.holders_title = QLabel(self.tr("Select a role to see who holds it."), holders)
+        self.holders_title.setObjectName("holdersTitle")
+        self.holders_title.setWordWrap(True)
+        font = self.holders_title.font()
+        font.setBold(True)
+        self.holders_title.setFont(font)
+        holders_layout.addWidget(self.holders_title)
+        self.holders_model = RecordsModel(
+            (self.tr("User name"), self.tr("Display name"), self.tr("Holds it")), holders
+        )
+        self.holders_table = make_table(
+            holders, "roleHoldersTable", self.tr("Users holding the role"), sorting_proxy(self.holders_model, holders)
+        )
+        self.holders_table.horizontalHeader().resizeSection(0, 220)
+        holders_layout.addWidget(self.holders_table, 1)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(holders)
+        self.splitter.setSizes([700, 420])
+        layout.addWidget(self.splitter, 1)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.refresh_icons()
+
+    def refresh_icons(self) -> None:
+        self.import_button.setIcon(icon("import", self.palette()))
+        self.export_button.setIcon(icon("export", self.palette()))
+
+    def set_source_note(self, from_accounts: bool, has_names: bool) -> None:
+        if from_accounts:
+            text = self.tr("Role names come from Bird's Accounts API. Double-click a name to override it locally.")
+        elif has_names:
+            text = self.tr("No Accounts API: roles are learned from the data and named from your local names.")
+        else:
+            text = self.tr(
+                "No Accounts API: roles are learned from the data and shown by UUID. Double-click a name to give "
+                "it a local name, or import names from a CSV file (id,name,description)."
+            )
+        self.source_note.setText(text)
+
+    def current_role(self) -> RoleInfo | None:
+        index = self.table.currentIndex()
+        return index.data(ObjectRole) if index.isValid() else None
+
+    def select_role(self, role_id: str) -> bool:
+        row = self.model.row_of(role_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.setCurrentIndex(index)
+        self.table.selectRow(index.row())
+        return True
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.current_role_changed.emit(current.data(ObjectRole) if current.isValid() else None)
+
+    def show_holders(self, role: RoleInfo | None, found: list[Holder], loaded: int) -> None:
+        if role is None:
+            self.holders_title.setText(self.tr("Select a role to see who holds it."))
+            self.holders_model.set_records([])
+            return
+        direct = sum(1 for h in found if any(g.source == "direct" for g in h.sources))
+        self.holders_title.setText(
+            self.tr("{name}: {count} of {loaded} loaded users hold it ({direct} directly)").format(
+                name=role.name, count=len(found), loaded=loaded, direct=direct
+            )
+        )
+        rows = []
+        for holder in found:
+            how = "; ".join(
+                self.tr("directly") if g.source == "direct" else self.tr("group {name}").format(name=g.group_name or g.group_id)
+                for g in holder.sources
+            )
+            rows.append(Record((holder.user.user_name, holder.user.display_name, how), holder.user.id, obj=holder))
+        self.holders_model.set_records(rows)

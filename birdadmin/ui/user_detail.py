@@ -1,0 +1,208 @@
+"""The user detail pane: attributes, direct roles (unknown UUIDs flagged), groups and their roles, raw JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from birdadmin.domain.effective import effective_roles
+from birdadmin.net.errors import Explanation
+from birdadmin.qtmodels.records import Record, RecordsModel
+from birdadmin.qtmodels.roles import RoleContext
+from birdadmin.scim.resources import User
+from birdadmin.services.curl import curl_for_user
+from birdadmin.ui.icons import icon
+from birdadmin.ui.tables import make_table, sorting_proxy
+
+
+class UserDetailPane(QWidget):
+    """Shows the listed user at once; the raw JSON arrives from a background re-read."""
+
+    curl_copied = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        self.setAccessibleName(self.tr("User details"))
+        self.user: User | None = None
+        self.base_url = ""
+        self.json_user_id: str | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        self.title = QLabel(self.tr("No user selected"), self)
+        self.title.setObjectName("userTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        self.subtitle = QLabel("", self)
+        self.subtitle.setObjectName("userSubtitle")
+        self.subtitle.setWordWrap(True)
+        layout.addWidget(self.subtitle)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("userDetailTabs")
+        self.tabs.setDocumentMode(True)
+        layout.addWidget(self.tabs, 1)
+
+        attributes = QWidget(self.tabs)
+        self.form = QFormLayout(attributes)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fields: dict[str, QLabel] = {}
+        for key, label in (
+            ("userName", self.tr("User name")),
+            ("displayName", self.tr("Display name")),
+            ("email", self.tr("Email")),
+            ("active", self.tr("Active")),
+            ("externalId", self.tr("External id")),
+            ("id", self.tr("SCIM id")),
+            ("version", self.tr("Version")),
+        ):
+            value = QLabel("", attributes)
+            value.setObjectName(f"field_{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            self.fields[key] = value
+            self.form.addRow(label, value)
+        self.tabs.addTab(attributes, self.tr("Attributes"))
+
+        self.roles_model = RecordsModel((self.tr("Role"), self.tr("UUID"), self.tr("Given by")), self)
+        self.roles_table = make_table(
+            self, "userRolesTable", self.tr("Roles of the user"), sorting_proxy(self.roles_model, self), flags=True
+        )
+        self.tabs.addTab(self.roles_table, self.tr("Roles"))
+
+        self.groups_model = RecordsModel((self.tr("Group"), self.tr("Roles it brings")), self)
+        self.groups_table = make_table(
+            self, "userGroupsTable", self.tr("Groups of the user"), sorting_proxy(self.groups_model, self), flags=True
+        )
+        self.tabs.addTab(self.groups_table, self.tr("Groups"))
+
+        self.json_view = QPlainTextEdit(self)
+        self.json_view.setObjectName("userJson")
+        self.json_view.setAccessibleName(self.tr("Raw SCIM JSON of the user"))
+        self.json_view.setReadOnly(True)
+        self.json_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.tabs.addTab(self.json_view, self.tr("JSON"))
+
+        buttons = QHBoxLayout()
+        self.curl_button = QPushButton(self.tr("Copy as curl"), self)
+        self.curl_button.setObjectName("copyCurlButton")
+        self.curl_button.setAccessibleName(self.tr("Copy a curl command that reads this user"))
+        self.curl_button.setToolTip(self.tr("The access key is replaced by a placeholder"))
+        self.curl_button.clicked.connect(self.copy_curl)
+        buttons.addWidget(self.curl_button)
+        self.copy_ids_button = QPushButton(self.tr("Copy role UUIDs"), self)
+        self.copy_ids_button.setObjectName("copyRoleIdsButton")
+        self.copy_ids_button.clicked.connect(self.copy_role_ids)
+        buttons.addWidget(self.copy_ids_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.refresh_icons()
+        self.show_user(None)
+
+    def refresh_icons(self) -> None:
+        self.curl_button.setIcon(icon("copy", self.palette()))
+        self.copy_ids_button.setIcon(icon("copy", self.palette()))
+        for index, name in enumerate(("info", "roles", "groups", "export")):
+            self.tabs.setTabIcon(index, icon(name, self.palette()))
+
+    def show_user(self, user: User | None, context: RoleContext | None = None, base_url: str = "") -> None:
+        """Fill everything known from the listing; the JSON tab waits for ``show_json``."""
+        self.user = user
+        self.base_url = base_url
+        self.json_user_id = None
+        enabled = user is not None
+        self.curl_button.setEnabled(enabled and bool(base_url))
+        self.copy_ids_button.setEnabled(enabled and bool(user and user.roles))
+        if user is None:
+            self.title.setText(self.tr("No user selected"))
+            self.subtitle.setText(self.tr("Select a user to see their roles and groups."))
+            for value in self.fields.values():
+                value.clear()
+            self.roles_model.set_records([])
+            self.groups_model.set_records([])
+            self.json_view.clear()
+            return
+        context = context or RoleContext()
+        self.title.setText(user.label)
+        state = self.tr("active") if user.active else self.tr("inactive")
+        self.subtitle.setText(f"{user.user_name} · {state}")
+        values = {
+            "userName": user.user_name,
+            "displayName": user.display_name,
+            "email": user.email,
+            "active": self.tr("Yes") if user.active else self.tr("No"),
+            "externalId": user.external_id,
+            "id": user.id,
+            "version": user.version or "",
+        }
+        for key, value in values.items():
+            self.fields[key].setText(value)
+        groups = list(context.memberships.get(user.id) or [(g.id, g.display or g.id) for g in user.groups])
+        grants = effective_roles(user, context.group_roles, groups)
+        no_names = context.catalogue is None or not context.catalogue.has_names()
+        rows: list[Record] = []
+        for grant in grants:
+            flag = ""
+            if not context.is_known(grant.role_id):
+                flag = (
+                    self.tr("No role names are available (no Accounts API, no local names)")
+                    if no_names
+                    else self.tr("This UUID is not in the role catalogue")
+                )
+            via = self.tr("directly") if grant.source == "direct" else self.tr("group {name}").format(
+                name=grant.group_name or grant.group_id
+            )
+            rows.append(Record((context.role_name(grant.role_id), grant.role_id, via), grant.role_id, flag, grant))
+        self.roles_model.set_records(rows)
+        group_rows = []
+        for gid, name in groups:
+            roles = context.group_roles.get(gid, ())
+            text = ", ".join(context.role_name(r) for r in roles) or self.tr("none")
+            group_rows.append(Record((name, text), gid))
+        self.groups_model.set_records(group_rows)
+        self.json_view.setPlainText(self.tr("Reading the user from the server…"))
+
+    def show_json(self, user_id: str, data: dict[str, Any]) -> None:
+        if self.user is None or user_id != self.user.id:
+            return
+        self.json_user_id = user_id
+        self.json_view.setPlainText(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+
+    def show_json_error(self, user_id: str, explanation: Explanation) -> None:
+        if self.user is None or user_id != self.user.id:
+            return
+        self.json_view.setPlainText(self.tr("The user could not be read: {message}").format(message=explanation.message))
+
+    def curl_text(self) -> str:
+        if self.user is None or not self.base_url:
+            return ""
+        return curl_for_user(self.base_url, self.user.id)
+
+    @Slot()
+    def copy_curl(self) -> None:
+        text = self.curl_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+            self.curl_copied.emit(text)
+
+    @Slot()
+    def copy_role_ids(self) -> None:
+        if self.user is not None:
+            QGuiApplication.clipboard().setText("\n".join(self.user.roles))

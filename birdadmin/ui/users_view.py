@@ -1,0 +1,141 @@
+"""The Users page: quick filter over loaded rows, SCIM filter run on the server, table and detail pane."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from birdadmin.qtmodels.users import UserColumn, UsersModel
+from birdadmin.scim.resources import User
+from birdadmin.ui.icons import icon
+from birdadmin.ui.tables import make_table
+from birdadmin.ui.user_detail import UserDetailPane
+
+_WIDTHS = {UserColumn.USER_NAME: 260, UserColumn.DISPLAY_NAME: 180, UserColumn.ACTIVE: 60,
+           UserColumn.ROLES: 200, UserColumn.GROUPS: 180, UserColumn.ROLE_COUNT: 60}
+
+
+class UsersView(QWidget):
+    current_user_changed = Signal(object)  # User or None
+    scim_filter_requested = Signal(str)  # "" clears the server-side filter
+    selection_count_changed = Signal(int)
+
+    def __init__(self, model: UsersModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("usersPage")
+        self.model = model
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        bar = QHBoxLayout()
+        self.quick_filter = QLineEdit(self)
+        self.quick_filter.setObjectName("quickFilter")
+        self.quick_filter.setAccessibleName(self.tr("Quick filter of loaded users"))
+        self.quick_filter.setPlaceholderText(self.tr("Filter loaded users by name, email, role or group (Ctrl+F)"))
+        self.quick_filter.setClearButtonEnabled(True)
+        self.quick_filter.textChanged.connect(self.model.set_quick_filter)
+        self.filter_icon = self.quick_filter.addAction(icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
+        bar.addWidget(self.quick_filter, 3)
+
+        self.scim_filter = QLineEdit(self)
+        self.scim_filter.setObjectName("scimFilter")
+        self.scim_filter.setAccessibleName(self.tr("SCIM filter run on the server"))
+        self.scim_filter.setPlaceholderText(self.tr('SCIM filter, e.g. active eq false or userName sw "a"'))
+        self.scim_filter.setClearButtonEnabled(True)
+        self.scim_filter.returnPressed.connect(self.run_scim_filter)
+        bar.addWidget(self.scim_filter, 2)
+        self.scim_button = QPushButton(self.tr("Query server"), self)
+        self.scim_button.setObjectName("scimFilterButton")
+        self.scim_button.setAccessibleName(self.tr("Run the SCIM filter on the server"))
+        self.scim_button.clicked.connect(self.run_scim_filter)
+        bar.addWidget(self.scim_button)
+        layout.addLayout(bar)
+
+        self.filter_note = QLabel(self)
+        self.filter_note.setObjectName("scimFilterNote")
+        self.filter_note.setVisible(False)
+        layout.addWidget(self.filter_note)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("usersSplitter")
+        self.table = make_table(self.splitter, "usersTable", self.tr("Users"), model, multi=True)
+        header = self.table.horizontalHeader()
+        for column, width in _WIDTHS.items():
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.detail = UserDetailPane(self.splitter)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([700, 420])
+        layout.addWidget(self.splitter, 1)
+
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        model.modelReset.connect(self._after_reset)
+        self._current_id: str | None = None
+        self.refresh_icons()
+
+    def refresh_icons(self) -> None:
+        self.filter_icon.setIcon(icon("filter", self.palette()))
+        self.scim_button.setIcon(icon("search", self.palette()))
+        self.detail.refresh_icons()
+
+    # -- selection ------------------------------------------------------------------------------------------
+
+    def selected_users(self) -> list[User]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [u for u in (self.model.user_at(r) for r in rows) if u is not None]
+
+    def current_user(self) -> User | None:
+        index = self.table.selectionModel().currentIndex()
+        return self.model.user_at(index.row()) if index.isValid() else None
+
+    def select_user(self, user_id: str) -> bool:
+        row = self.model.row_of(user_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 0))
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    @Slot(QItemSelection, QItemSelection)
+    def _selection_changed(self, *_: object) -> None:
+        self.selection_count_changed.emit(len(self.table.selectionModel().selectedRows()))
+
+    def _current_changed(self, current, _previous) -> None:  # noqa: ANN001 - Qt signal signature
+        user = self.model.user_at(current.row()) if current.isValid() else None
+        new_id = user.id if user is not None else None
+        if new_id == self._current_id:
+            return
+        self._current_id = new_id
+        self.current_user_changed.emit(user)
+
+    @Slot()
+    def _after_reset(self) -> None:
+        # A reset (quick filter, reload) forgets the selection; bring the user being looked at back if shown.
+        # _current_id is unchanged by the reset, so re-selecting the same user does not re-read it.
+        if self._current_id is not None and self.model.row_of(self._current_id) >= 0:
+            self.select_user(self._current_id)
+        self.selection_count_changed.emit(len(self.table.selectionModel().selectedRows()))
+
+    # -- filters --------------------------------------------------------------------------------------------
+
+    @Slot()
+    def run_scim_filter(self) -> None:
+        self.scim_filter_requested.emit(self.scim_filter.text().strip())
+
+    def show_server_filter(self, text: str) -> None:
+        self.filter_note.setVisible(bool(text))
+        self.filter_note.setText(self.tr("Showing users that match the server query: {query}").format(query=text))

@@ -1,0 +1,66 @@
+"""Take the README screenshot: the demo organization loaded, a user selected, the window grabbed to PNG.
+
+Run under a real X server, for example:
+    xvfb-run -a -s "-screen 0 1400x900x24" python packaging/screenshot.py resources/screenshots/main-window.png
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: screenshot.py OUTPUT.png", file=sys.stderr)
+        return 2
+    out = Path(argv[0])
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    # A private settings dir: the screenshot must not depend on (or change) the user's window state.
+    os.environ["BIRDADMIN_CONFIG_DIR"] = tempfile.mkdtemp(prefix="birdadmin-shot-")
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    from birdadmin.app import create_main_window
+
+    window = create_main_window(["--demo", "--demo-users", "250", "--demo-groups", "12"])
+    window.resize(1360, 820)
+    window.show()
+    loaded = {"users": False, "org": False}
+    window.users_loaded.connect(lambda _n: loaded.__setitem__("users", True))
+    window.org_loaded.connect(lambda: loaded.__setitem__("org", True))
+    deadline = time.monotonic() + 60
+    while not all(loaded.values()) and time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    if not all(loaded.values()):
+        print("the demo organization did not load in time", file=sys.stderr)
+        return 1
+    view = window.users_view
+    # Pick someone with roles from groups as well as direct ones, so every tab of the pane has content.
+    target = None
+    for row in range(window.users_model.rowCount()):
+        user = window.users_model.user_at(row)
+        if user is not None and user.roles and window.users_model.groups_of(user):
+            target = user
+            break
+    view.select_user((target or window.users_model.user_at(0)).id)
+    view.detail.tabs.setCurrentIndex(1)
+    deadline = time.monotonic() + 10
+    while view.detail.json_user_id is None and time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    for _ in range(10):
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(out), "PNG"):
+        print(f"could not write {out}", file=sys.stderr)
+        return 1
+    window.close()
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
