@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import keyring
 import pytest
+
+# keyring registers every KeyringBackend subclass it sees and picks the global backend lazily, by priority: settle
+# it now, before test modules define their stand-in backends, so the real Secret Service stays the global one.
+keyring.get_keyring()
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCIM2_SERVER_KEY = "scim2-server-test-key"
