@@ -7,6 +7,7 @@ the screenshot script and the benchmark drive the same window people use.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -27,6 +28,7 @@ qt_log = logging.getLogger("birdadmin.qt")
 
 EXIT_AFTER_SHOW_ENV = "BIRDADMIN_EXIT_AFTER_SHOW"  # print the time to the shown window, then quit (benchmark)
 START_TIME_ENV = "BIRDADMIN_START_TIME"  # time.time() when the parent started this process
+IGNORE_DEFECT_ENV = "BIRDADMIN_IGNORE_QT_DEFECT"  # start even on a PySide6 build known to crash
 
 _QT_LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,
@@ -49,6 +51,47 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     if args.demo and args.profile:
         parser.error("--demo and --profile cannot be combined")
     return args
+
+
+def binding_defect() -> str | None:
+    """A sentence when the installed PySide6 mishandles reference counts on this Python, else None.
+
+    PySide6 6.12.0 on CPython 3.11 gives up a reference to None on every call of a Qt method that returns
+    nothing, and one to True on every ``emit()``; a count then runs down until the interpreter aborts, within
+    seconds of loading a directory. Python 3.12+ makes those objects immortal, which hides the defect, so only
+    older Pythons are probed. The references the probe itself loses are given back.
+    """
+    if sys.version_info >= (3, 12):
+        return None
+    import ctypes
+
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import QObject, Signal
+
+    class _Probe(QObject):
+        ping = Signal()
+
+    probe = _Probe()
+    rounds = 8
+    lost: dict[Any, int] = {}
+    before = sys.getrefcount(None)
+    for _ in range(rounds):
+        probe.setObjectName("probe")
+    lost[None] = before - sys.getrefcount(None)
+    before = sys.getrefcount(True)
+    for _ in range(rounds):
+        probe.ping.emit()
+    lost[True] = before - sys.getrefcount(True)
+    for obj, count in lost.items():
+        for _ in range(max(0, count)):
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
+    if max(lost.values()) < rounds // 2:
+        return None
+    return (
+        f"PySide6 {pyside_version} mishandles reference counts on Python "
+        f"{sys.version_info.major}.{sys.version_info.minor} and would crash birdadmin; install PySide6 6.11 "
+        "(pip install 'PySide6-Essentials<6.12') or run birdadmin on Python 3.12 or newer."
+    )
 
 
 def qt_message_handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
@@ -112,6 +155,9 @@ def create_main_window(argv: list[str]) -> MainWindow:
     window.demo_server = demo  # type: ignore[attr-defined]
     window.add_close_callback(demo.stop)
     app.aboutToQuit.connect(window.shutdown)
+    # Everything built so far (modules, Qt wrappers, the window) lives as long as the process: keep it out of
+    # the cyclic collector's full passes, which otherwise stall the event loop for tens of milliseconds.
+    gc.freeze()
     if args.demo:
         window.open_demo()
     elif args.profile:
@@ -123,6 +169,10 @@ def main() -> int:
     setup_logging()
     argv = sys.argv[1:]
     app = ensure_application(argv)
+    defect = binding_defect()
+    if defect and not os.environ.get(IGNORE_DEFECT_ENV):
+        print(f"birdadmin: {defect}", file=sys.stderr)
+        return 1
     window = create_main_window(argv)
     window.show()
     if os.environ.get(EXIT_AFTER_SHOW_ENV):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import IntEnum
 from typing import Any
 
@@ -29,6 +29,7 @@ class GroupsModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self._map = GroupRoleMap()
         self._context = RoleContext()
+        self._counts: Mapping[str, int] = {}
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._groups)
@@ -79,11 +80,21 @@ class GroupsModel(QAbstractTableModel):
     def member_count(self, group: Group) -> int | None:
         if group.members is not None:
             return len(group.members)
+        if group.id in self._counts:
+            return self._counts[group.id]
         team = self._map.team(group.id)
         return team.active_member_count if team is not None else None
 
-    def set_groups(self, groups: Iterable[Group], group_map: GroupRoleMap, context: RoleContext) -> None:
+    def set_groups(
+        self,
+        groups: Iterable[Group],
+        group_map: GroupRoleMap,
+        context: RoleContext,
+        member_counts: Mapping[str, int] | None = None,
+    ) -> None:
+        """``member_counts`` serves groups listed without members (their lists are read when opened)."""
         self.beginResetModel()
+        self._counts = dict(member_counts or {})
         self._groups = sorted(groups, key=lambda g: (g.display_name.casefold(), g.id))
         self._row_of = {g.id: row for row, g in enumerate(self._groups)}
         self._map = group_map

@@ -22,6 +22,7 @@ class RoleContext:
     catalogue: RoleCatalogue | None = None
     memberships: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
     group_roles: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    group_names: Mapping[str, str] = field(default_factory=dict)  # group id -> display name
 
     def role_name(self, role_id: str) -> str:
         if self.catalogue is None:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from birdadmin.domain.catalogue import RoleCatalogue
-from birdadmin.domain.effective import GroupRoleMap, memberships_from_groups
+from birdadmin.domain.effective import GroupRoleMap
 from birdadmin.net import errors
 from birdadmin.net.errors import Explanation, explain
 from birdadmin.net.session import HttpSettings
@@ -89,18 +88,25 @@ def spec_for_emulator(emulator: Any, label: str = "Demo organization") -> Connec
 
 @dataclass
 class OrgData:
-    """What the Groups and Roles views need besides the users, read once per refresh."""
+    """What the Groups and Roles views need besides the users, read once per refresh.
+
+    Groups are kept without their member lists (a group's members are re-read when it is opened); what the
+    views need from them is kept compactly: who is in which groups, and how many members each group has.
+    """
 
     catalogue: RoleCatalogue
-    groups: list[Group]  # with members where they could be read
+    groups: list[Group]  # listed groups, members not kept
     group_map: GroupRoleMap
-    memberships: dict[str, list[tuple[str, str]]]  # user id -> [(group id, group name)]
+    memberships: dict[str, tuple[tuple[str, str], ...]]  # user id -> ((group id, group name), ...)
+    member_counts: dict[str, int] = field(default_factory=dict)
     teams: list[Team] = field(default_factory=list)
     warnings: list[Explanation] = field(default_factory=list)
+    group_roles: dict[str, tuple[str, ...]] = field(init=False)
+    group_names: dict[str, str] = field(init=False)
 
-    @property
-    def group_roles(self) -> dict[str, tuple[str, ...]]:
-        return self.group_map.group_roles()
+    def __post_init__(self) -> None:
+        self.group_roles = self.group_map.group_roles()
+        self.group_names = {g.id: g.display_name or g.id for g in self.groups}
 
 
 class Session:
@@ -177,11 +183,35 @@ def load_org(session: Session) -> OrgData:
         warnings.append(explain(exc))
     catalogue = RoleCatalogue(roles, local_csv=local, on_change=lambda cat: save_local_names(names_key, cat))
     listed = session.scim.list_groups()
-    groups = _with_members(session.scim, listed)
-    group_map = GroupRoleMap.build(groups, teams)
+    full = _with_members(session.scim, listed)
+    group_map = GroupRoleMap.build(full, teams)
     for team in teams:
         catalogue.learn(team.role_ids)
-    return OrgData(catalogue, groups, group_map, memberships_from_groups(groups), teams, warnings)
+    memberships, counts = compact_memberships(full)
+    groups = [g if g.members is None else Group(g.id, g.display_name, None, g.external_id, g.version) for g in full]
+    return OrgData(catalogue, groups, group_map, memberships, counts, teams, warnings)
+
+
+def compact_memberships(groups: list[Group]) -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, int]]:
+    """user id -> the groups they are in, with one shared tuple per group and per combination of groups.
+
+    Tens of thousands of users fall into a few hundred combinations, so sharing them keeps this map small.
+    """
+    pairs: dict[str, list[tuple[str, str]]] = {}
+    counts: dict[str, int] = {}
+    for group in groups:
+        if group.members is None:
+            continue
+        pair = (group.id, group.display_name)
+        counts[group.id] = len(group.members)
+        for member in group.members:
+            pairs.setdefault(member.value, []).append(pair)
+    shared: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for user_id, found in pairs.items():
+        key = tuple(found)
+        out[user_id] = shared.setdefault(key, key)
+    return out, counts
 
 
 def _with_members(scim: ScimClient, groups: list[Group]) -> list[Group]:
@@ -214,5 +244,3 @@ def role_counts(users: Any, org: OrgData | None) -> tuple[dict[str, int], dict[s
     return direct, via
 
 
-def merged_memberships(org: OrgData | None) -> Mapping[str, list[tuple[str, str]]]:
-    return org.memberships if org is not None else {}

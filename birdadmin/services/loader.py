@@ -9,6 +9,7 @@ responsive at tens of thousands of users. Every load has a generation number: af
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,17 +32,30 @@ class _Relay(QObject):
 
 
 class _Compactor:
-    """Shares equal GroupRef objects between users: thousands of users name the same few groups."""
+    """Shares equal values between users: thousands of users carry the same role lists, versions and groups.
+
+    Runs on the worker thread. The users stay equal to what was parsed (immutable, same values); only
+    duplicate objects are replaced by one shared object, which keeps a large directory small in memory.
+    """
 
     def __init__(self) -> None:
         self._refs: dict[tuple[str, str], GroupRef] = {}
+        self._roles: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._groups: dict[tuple[GroupRef, ...], tuple[GroupRef, ...]] = {}
 
     def __call__(self, users: list[User]) -> list[User]:
-        refs = self._refs
+        refs, roles, groups = self._refs, self._roles, self._groups
+        put = object.__setattr__  # User is a frozen dataclass; values are unchanged, only shared
         for user in users:
+            if user.email and user.email == user.user_name and user.email is not user.user_name:
+                put(user, "email", user.user_name)
+            if user.version is not None:
+                put(user, "version", sys.intern(user.version))
+            if user.roles:
+                put(user, "roles", roles.setdefault(user.roles, user.roles))
             if user.groups:
                 shared = tuple(refs.setdefault((g.id, g.display), g) for g in user.groups)
-                object.__setattr__(user, "groups", shared)  # same value, shared objects; User stays immutable
+                put(user, "groups", groups.setdefault(shared, shared))
         return users
 
 

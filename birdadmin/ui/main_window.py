@@ -559,7 +559,7 @@ class MainWindow(QMainWindow):
         context = self.role_context()
         self.users_model.set_context(context)
         current_group = self.groups_view.detail.group
-        self.groups_model.set_groups(org.groups, org.group_map, context)
+        self.groups_model.set_groups(org.groups, org.group_map, context, org.member_counts)
         if current_group is not None:
             self.groups_view.select_group(current_group.id)
         self._refresh_roles_model()
@@ -571,7 +571,7 @@ class MainWindow(QMainWindow):
         org = self.session.org if self.session is not None else None
         if org is None:
             return RoleContext()
-        return RoleContext(org.catalogue, org.memberships, org.group_roles)
+        return RoleContext(org.catalogue, org.memberships, org.group_roles, org.group_names)
 
     def _catalogue_learn(self) -> None:
         org = self.session.org if self.session is not None else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Slot
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QWidget
 
 from birdadmin.qtmodels.roles import FlagRole, SortRole
@@ -17,6 +17,36 @@ class FlagDelegate(QStyledItemDelegate):
         if index.data(FlagRole):
             option.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
             option.icon = icon("warning", option.palette, warning_color(option.palette))
+
+
+class TableView(QTableView):
+    """The project's table view; see AppendingTableView for the one that streams rows."""
+
+
+class AppendingTableView(TableView):
+    """For a model that only ever inserts rows at the end (the users table while pages load).
+
+    QTableView relays out and repaints the whole viewport whenever the row count changes, even when the new
+    rows are far below what is shown. While pages arrive that is a full repaint several times a second, and
+    every cell painted is a call into Python that must win the interpreter lock from the loading threads,
+    which stalled the event loop for around 100 ms each time. Rows added below the visible ones only change
+    the scroll bar, so that is all this view updates for them.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        header = self.verticalHeader()
+        header.sectionCountChanged.disconnect()  # QTableView's own relayout-everything connection
+        header.sectionCountChanged.connect(self._row_count_changed)
+
+    @Slot(int, int)
+    def _row_count_changed(self, old: int, new: int) -> None:
+        if 0 < old < new:
+            bottom = self.rowAt(self.viewport().height() - 1)
+            if 0 <= bottom < old:  # the viewport is full and the new rows start below it
+                self.updateGeometries()
+                return
+        self.rowCountChanged(old, new)
 
 
 def sorting_proxy(model: QAbstractItemModel, parent: QWidget) -> QSortFilterProxyModel:
@@ -37,8 +67,9 @@ def make_table(
     multi: bool = False,
     sortable: bool = True,
     flags: bool = False,
+    appending: bool = False,
 ) -> QTableView:
-    view = QTableView(parent)
+    view = AppendingTableView(parent) if appending else TableView(parent)
     view.setObjectName(object_name)
     view.setAccessibleName(accessible_name)
     view.setModel(model)

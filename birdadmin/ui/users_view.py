@@ -67,7 +67,7 @@ class UsersView(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("usersSplitter")
-        self.table = make_table(self.splitter, "usersTable", self.tr("Users"), model, multi=True)
+        self.table = make_table(self.splitter, "usersTable", self.tr("Users"), model, multi=True, appending=True)
         header = self.table.horizontalHeader()
         for column, width in _WIDTHS.items():
             header.resizeSection(column, width)

@@ -29,7 +29,8 @@ def make_context() -> tuple[RoleContext, list[Group], GroupRoleMap, RoleCatalogu
     groups = [Group("g1", "Support", (Member("u2"), Member("u3"))), Group("g2", "Sales", (Member("u3"),))]
     teams = [Team("g1", "Support", role_refs=(RoleRef(AGENT),)), Team("t9", "Sales", role_refs=(RoleRef(OWNER),))]
     group_map = GroupRoleMap.build(groups, teams)
-    context = RoleContext(catalogue, memberships_from_groups(groups), group_map.group_roles())
+    names = {g.id: g.display_name for g in groups}
+    context = RoleContext(catalogue, memberships_from_groups(groups), group_map.group_roles(), names)
     return context, groups, group_map, catalogue
 
 
@@ -164,3 +165,24 @@ def test_records_model(qtmodeltester: Any) -> None:
     assert model.texts(0) == ["x", "z"]
     assert model.index(0, 0).data(FlagRole) == "warn"
     assert model.index(1, 0).data(FlagRole) == ""
+
+
+def test_users_model_multidata_matches_data(qtbot: Any) -> None:
+    """Views paint through multiData; it must give exactly what data() gives, role by role."""
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTableView
+
+    context, *_ = make_context()
+    model = UsersModel(context=context)
+    model.append_users(users())
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    delegate = QStyledItemDelegate(view)
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            option = QStyleOptionViewItem()
+            delegate.initStyleOption(option, model.index(row, column))  # goes through multiData
+            assert option.text == model.index(row, column).data()
+    option = QStyleOptionViewItem()
+    delegate.initStyleOption(option, model.index(0, UserColumn.ROLE_COUNT))
+    assert option.displayAlignment & Qt.AlignmentFlag.AlignHCenter
