@@ -39,13 +39,14 @@ def main(argv: list[str]) -> int:
         print("the demo organization did not load in time", file=sys.stderr)
         return 1
     view = window.users_view
-    # Pick someone with roles from groups as well as direct ones, so every tab of the pane has content.
-    target = None
-    for row in range(window.users_model.rowCount()):
-        user = window.users_model.user_at(row)
-        if user is not None and user.roles and window.users_model.groups_of(user):
-            target = user
-            break
+    # Pick someone with direct roles, roles from a group and a UUID missing from the catalogue, so the pane
+    # shows every kind of grant (and the warning flag).
+    catalogue = window.session.org.catalogue
+    model = window.users_model
+    candidates = [model.user_at(r) for r in range(model.rowCount())]
+    candidates = [u for u in candidates if u is not None and u.roles and model.groups_of(u)]
+    flagged = [u for u in candidates if any(not catalogue.is_known(r) for r in u.roles)]
+    target = (flagged or candidates or [None])[0]
     view.select_user((target or window.users_model.user_at(0)).id)
     view.detail.tabs.setCurrentIndex(1)
     deadline = time.monotonic() + 10

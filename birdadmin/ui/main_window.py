@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -232,6 +233,10 @@ class MainWindow(QMainWindow):
         self.connection_label.setObjectName("connectionLabel")
         self.connection_label.setAccessibleName(self.tr("Connection"))
         bar.addWidget(self.connection_label)
+        separator = QFrame(bar)
+        separator.setFrameShape(QFrame.Shape.VLine)
+        separator.setFrameShadow(QFrame.Shadow.Sunken)
+        bar.addWidget(separator)
         self.counts_label = QLabel("", bar)
         self.counts_label.setObjectName("countsLabel")
         self.counts_label.setAccessibleName(self.tr("Counts"))

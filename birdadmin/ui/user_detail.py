@@ -81,16 +81,20 @@ class UserDetailPane(QWidget):
             self.form.addRow(label, value)
         self.tabs.addTab(attributes, self.tr("Attributes"))
 
-        self.roles_model = RecordsModel((self.tr("Role"), self.tr("UUID"), self.tr("Given by")), self)
+        self.roles_model = RecordsModel((self.tr("Role"), self.tr("Given by"), self.tr("UUID")), self)
         self.roles_table = make_table(
             self, "userRolesTable", self.tr("Roles of the user"), sorting_proxy(self.roles_model, self), flags=True
         )
+        self.roles_table.horizontalHeader().resizeSection(0, 165)
+        self.roles_table.horizontalHeader().resizeSection(1, 150)
+        self.roles_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tabs.addTab(self.roles_table, self.tr("Roles"))
 
         self.groups_model = RecordsModel((self.tr("Group"), self.tr("Roles it brings")), self)
         self.groups_table = make_table(
             self, "userGroupsTable", self.tr("Groups of the user"), sorting_proxy(self.groups_model, self), flags=True
         )
+        self.groups_table.horizontalHeader().resizeSection(0, 180)
         self.tabs.addTab(self.groups_table, self.tr("Groups"))
 
         self.json_view = QPlainTextEdit(self)
@@ -169,7 +173,7 @@ class UserDetailPane(QWidget):
             via = self.tr("directly") if grant.source == "direct" else self.tr("group {name}").format(
                 name=grant.group_name or grant.group_id
             )
-            rows.append(Record((context.role_name(grant.role_id), grant.role_id, via), grant.role_id, flag, grant))
+            rows.append(Record((context.role_name(grant.role_id), via, grant.role_id), grant.role_id, flag, grant))
         self.roles_model.set_records(rows)
         group_rows = []
         for gid, name in groups:

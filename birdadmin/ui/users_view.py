@@ -20,8 +20,8 @@ from birdadmin.ui.icons import icon
 from birdadmin.ui.tables import make_table
 from birdadmin.ui.user_detail import UserDetailPane
 
-_WIDTHS = {UserColumn.USER_NAME: 260, UserColumn.DISPLAY_NAME: 180, UserColumn.ACTIVE: 60,
-           UserColumn.ROLES: 200, UserColumn.GROUPS: 180, UserColumn.ROLE_COUNT: 60}
+_WIDTHS = {UserColumn.USER_NAME: 225, UserColumn.DISPLAY_NAME: 150, UserColumn.ACTIVE: 55,
+           UserColumn.ROLES: 180, UserColumn.GROUPS: 150, UserColumn.ROLE_COUNT: 55}
 
 
 class UsersView(QWidget):
