@@ -466,3 +466,23 @@ def test_python_m_birdadmin_shows_the_window(tmp_path: Any) -> None:
     assert result.returncode == 0, result.stderr
     assert "window shown after" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_profile_switcher_lists_profiles_and_connects_from_the_manager(make_window: Any, demo_emulator: Any,
+                                                                       qtbot: Any) -> None:
+    from birdadmin.store.profiles import Profile, ProfileStore
+    from birdadmin.ui.profile_dialogs import ConnectionChoice
+
+    store = ProfileStore()
+    profile = store.add(Profile(name="Emulated org", base_url=demo_emulator.scim_url))
+    window = make_window()
+    combo = window.profile_combo
+    assert combo.findData("Emulated org") > 0 and combo.findData("__demo__") > 0
+    dialog = window.connect_action.trigger() or window.profile_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.choice = ConnectionChoice(profile, demo_emulator.key, None, session_only=True)
+    with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        dialog.accept()
+    assert window.session is not None and window.session.label == "Emulated org"
+    assert combo.currentData() == "Emulated org"
+    assert window.users_model.loaded_count() == len(all_users_raw(demo_emulator))
