@@ -16,6 +16,11 @@ def test_every_package_is_listed_in_pyproject() -> None:
         if "__pycache__" not in init.parts
     }
     found.add("birdadmin.resources")
+    found.update(
+        f"birdadmin.resources.{folder.name}"
+        for folder in (ROOT / "resources").iterdir()
+        if folder.is_dir() and folder.name != "__pycache__"
+    )
     assert found == listed
 
 
