@@ -29,6 +29,7 @@ from birdadmin.scim.resources import (
     Member,
     RolesShape,
     RoleStrategy,
+    SharedValues,
     User,
     encode_roles,
     parse_group,
@@ -239,7 +240,8 @@ class ScimClient:
     ) -> Iterator[Page[User]]:
         """Pages of users as they arrive (completion order; ``Page.start`` restores server order)."""
         params = {"filter": filter} if filter else {}
-        return self._iter("Users", params, parse_user, cancel, "users")
+        shared = SharedValues()
+        return self._iter("Users", params, lambda obj: parse_user(obj, shared), cancel, "users")
 
     def list_users(self, filter: str | None = None, *, cancel: threading.Event | None = None) -> list[User]:
         return _in_order(self.iter_users(filter, cancel=cancel))

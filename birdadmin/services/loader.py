@@ -9,7 +9,6 @@ responsive at tens of thousands of users. Every load has a generation number: af
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +18,6 @@ from PySide6.QtCore import QObject, QThreadPool, Qt, Signal, Slot
 
 from birdadmin.net.errors import explain
 from birdadmin.scim.paging import Cancelled, Page
-from birdadmin.scim.resources import GroupRef, User
 
 log = logging.getLogger(__name__)
 
@@ -29,34 +27,6 @@ PageSource = Callable[[threading.Event], Iterator[Page[Any]]]
 class _Relay(QObject):
     batch = Signal(int, object, int, object)  # generation, items, fetched, total
     done = Signal(int, str, object)  # generation, "ok" | "cancelled" | "failed", payload
-
-
-class _Compactor:
-    """Shares equal values between users: thousands of users carry the same role lists, versions and groups.
-
-    Runs on the worker thread. The users stay equal to what was parsed (immutable, same values); only
-    duplicate objects are replaced by one shared object, which keeps a large directory small in memory.
-    """
-
-    def __init__(self) -> None:
-        self._refs: dict[tuple[str, str], GroupRef] = {}
-        self._roles: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self._groups: dict[tuple[GroupRef, ...], tuple[GroupRef, ...]] = {}
-
-    def __call__(self, users: list[User]) -> list[User]:
-        refs, roles, groups = self._refs, self._roles, self._groups
-        put = object.__setattr__  # User is a frozen dataclass; values are unchanged, only shared
-        for user in users:
-            if user.email and user.email == user.user_name and user.email is not user.user_name:
-                put(user, "email", user.user_name)
-            if user.version is not None:
-                put(user, "version", sys.intern(user.version))
-            if user.roles:
-                put(user, "roles", roles.setdefault(user.roles, user.roles))
-            if user.groups:
-                shared = tuple(refs.setdefault((g.id, g.display), g) for g in user.groups)
-                put(user, "groups", groups.setdefault(shared, shared))
-        return users
 
 
 class DirectoryLoader(QObject):
@@ -91,10 +61,9 @@ class DirectoryLoader(QObject):
 
     def start_users(self, client: Any, scim_filter: str | None = None) -> None:
         """List users from a ScimClient, optionally narrowed by a SCIM filter run on the server."""
-        compact = _Compactor()
-        self.start(lambda cancel: client.iter_users(scim_filter or None, cancel=cancel), transform=compact)
+        self.start(lambda cancel: client.iter_users(scim_filter or None, cancel=cancel))
 
-    def start(self, source: PageSource, *, transform: Callable[[list[Any]], list[Any]] | None = None) -> None:
+    def start(self, source: PageSource) -> None:
         """Begin a listing, abandoning any listing still running."""
         self._abandon()
         self._generation += 1
@@ -117,8 +86,7 @@ class DirectoryLoader(QObject):
             last = time.monotonic()
             try:
                 for page in source(cancel):
-                    items = transform(page.items) if transform else page.items
-                    buffer.extend(items)
+                    buffer.extend(page.items)
                     fetched, total = page.fetched, page.total
                     now = time.monotonic()
                     if now - last >= batch_s:
