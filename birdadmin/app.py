@@ -132,7 +132,7 @@ class _DemoServer:
 
     def spec(self) -> Any:
         from birdadmin.emulator import EmulatorOptions, start_emulator
-        from birdadmin.services.connection import spec_for_emulator
+        from birdadmin.connection import spec_for_emulator
 
         with self._lock:
             if self.emulator is None:

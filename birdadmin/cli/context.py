@@ -6,10 +6,11 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import dataclasses
 from typing import IO, TYPE_CHECKING, Any
 
 from birdadmin.cli.output import Output
+from birdadmin.connection import ConnectionSpec, spec_for_emulator, spec_for_profile
 from birdadmin.net import errors
 from birdadmin.net.session import HttpSettings
 from birdadmin.net.urls import org_id_from_url
@@ -24,21 +25,6 @@ if TYPE_CHECKING:
 
 ACCESS_KEY_ENV = "BIRDADMIN_ACCESS_KEY"
 ACCOUNTS_KEY_ENV = "BIRDADMIN_ACCOUNTS_KEY"
-
-
-@dataclass
-class Connection:
-    """Everything needed to talk to one organization; the keys never leave this object and the clients."""
-
-    base_url: str
-    key: str = field(repr=False)
-    accounts_url: str | None = None
-    accounts_key: str | None = field(default=None, repr=False)
-    org_id: str | None = None
-    scim: ScimSettings = field(default_factory=ScimSettings)
-    http: HttpSettings = field(default_factory=HttpSettings)
-    read_only: bool = False
-    label: str = ""
 
 
 class _NoSecrets:
@@ -65,7 +51,7 @@ class CliContext:
         self.out = out
         self.env = os.environ if env is None else env
         self.stdin = stdin or sys.stdin
-        self._connection: Connection | None = None
+        self._connection: ConnectionSpec | None = None
         self._scim: ScimClient | None = None
         self._accounts: AccountsClient | None = None
         self._catalogue: RoleCatalogue | None = None
@@ -85,12 +71,12 @@ class CliContext:
 
     # -- connection -------------------------------------------------------------------------------------
 
-    def connection(self) -> Connection:
+    def connection(self) -> ConnectionSpec:
         if self._connection is None:
             self._connection = self._resolve()
         return self._connection
 
-    def _resolve(self) -> Connection:
+    def _resolve(self) -> ConnectionSpec:
         args = self.args
         if getattr(args, "demo", False):
             if args.base_url or args.profile:
@@ -115,7 +101,7 @@ class CliContext:
             )
         if not env_key:
             raise errors.InputError(f"No access key: set {ACCESS_KEY_ENV} (or use --profile with a stored key).")
-        return Connection(
+        return ConnectionSpec(
             base_url=args.base_url,
             key=env_key,
             accounts_url=args.accounts_url,
@@ -126,8 +112,8 @@ class CliContext:
             label=args.base_url,
         )
 
-    def _profile_connection(self, name: str, scim: ScimSettings) -> Connection:
-        from birdadmin.store.secrets import resolve_keys
+    def _profile_connection(self, name: str, scim: ScimSettings) -> ConnectionSpec:
+        from birdadmin.store.keys import resolve_keys
 
         args = self.args
         profile = self.profiles().get(name)
@@ -139,13 +125,13 @@ class CliContext:
                 f"Profile {profile.name!r} has no stored SCIM key; store one with "
                 f"'birdadmin-cli profiles set-key {profile.name}' or set {ACCESS_KEY_ENV}."
             )
-        accounts_url = args.accounts_url or profile.accounts_url
-        return Connection(
-            base_url=args.base_url or profile.base_url,
-            key=key,
-            accounts_url=accounts_url,
-            accounts_key=accounts_key,
-            org_id=args.org_id or profile.org_id or org_id_from_url(profile.base_url),
+        spec = spec_for_profile(profile, key, accounts_key)
+        return dataclasses.replace(
+            spec,
+            label=f"profile {profile.name}",
+            base_url=args.base_url or spec.base_url,
+            accounts_url=args.accounts_url or spec.accounts_url,
+            org_id=args.org_id or spec.org_id or org_id_from_url(spec.base_url),
             scim=ScimSettings(
                 roles_shape=RolesShape(args.roles_shape) if args.roles_shape else profile.roles_shape,
                 role_strategy=RoleStrategy(args.role_strategy) if args.role_strategy else profile.role_strategy,
@@ -153,23 +139,15 @@ class CliContext:
                 concurrency=scim.concurrency,
             ),
             http=HttpSettings(timeout=args.timeout or profile.timeout, ca_bundle=args.ca_bundle or profile.ca_bundle),
-            read_only=profile.read_only,
-            label=f"profile {profile.name}",
         )
 
-    def _demo_connection(self) -> Connection:
+    def _demo_connection(self) -> ConnectionSpec:
         from birdadmin.emulator import EmulatorOptions, start_emulator
 
         self._emulator = start_emulator(EmulatorOptions(port=0))
-        emu = self._emulator
-        return Connection(
-            base_url=emu.scim_url,
-            key=emu.key,
-            accounts_url=emu.accounts_url,
-            accounts_key=emu.accounts_key,
-            org_id=emu.org_id,
-            scim=ScimSettings(page_size=self.args.page_size, concurrency=self.args.concurrency),
-            label="demo organization",
+        spec = spec_for_emulator(self._emulator, label="demo organization")
+        return dataclasses.replace(
+            spec, scim=ScimSettings(page_size=self.args.page_size, concurrency=self.args.concurrency)
         )
 
     @property
@@ -192,8 +170,7 @@ class CliContext:
         return self._scim
 
     def has_accounts(self) -> bool:
-        conn = self.connection()
-        return bool(conn.accounts_url and conn.accounts_key and conn.org_id)
+        return self.connection().has_accounts
 
     def accounts(self) -> AccountsClient:
         if self._accounts is None:

@@ -15,16 +15,14 @@ from birdadmin.domain.connection_check import ConnectionReport, check_connection
 from birdadmin.net.errors import InputError, SecretStoreError
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
+from birdadmin.store.keys import forget_key, resolve_keys, store_key
 from birdadmin.store.profiles import Profile, ProfileStore, validate_profile_fields
 from birdadmin.store.secrets import (
     ACCESS_KEY_ENV,
     KeyKind,
     SecretStore,
     clean_key,
-    forget_key,
     key_label,
-    resolve_keys,
-    store_key,
 )
 
 COLUMNS = ["name", "base_url", "org_id", "read_only", "scim_key", "scim_key_stored", "accounts_key",

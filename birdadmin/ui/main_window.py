@@ -42,7 +42,8 @@ from birdadmin.qtmodels.groups import GroupsModel
 from birdadmin.qtmodels.roles import RoleContext
 from birdadmin.qtmodels.users import UsersModel
 from birdadmin.scim.resources import Group, User
-from birdadmin.services.connection import ConnectionSpec, OrgData, Session, load_org, role_counts
+from birdadmin.connection import ConnectionSpec
+from birdadmin.services.connection import OrgData, Session, load_org, role_counts
 from birdadmin.services.loader import DirectoryLoader
 from birdadmin.services.tasks import TaskRunner
 from birdadmin.store.paths import config_dir
@@ -429,8 +430,9 @@ class MainWindow(QMainWindow):
 
     def connect_profile(self, name: str) -> bool:
         """Connect with a stored profile; a keyring problem or a missing key opens the profile manager."""
-        from birdadmin.services.connection import spec_for_profile
-        from birdadmin.store.secrets import SecretStore, resolve_keys
+        from birdadmin.connection import spec_for_profile
+        from birdadmin.store.secrets import SecretStore
+        from birdadmin.store.keys import resolve_keys
 
         try:
             profile = self._profiles().get(name)
@@ -468,7 +470,7 @@ class MainWindow(QMainWindow):
         self.profile_dialog = None
         self.reload_profiles()
         if choice is not None:
-            from birdadmin.services.connection import spec_for_profile
+            from birdadmin.connection import spec_for_profile
 
             self.connect_to(spec_for_profile(choice.profile, choice.scim_key, choice.accounts_key))
 

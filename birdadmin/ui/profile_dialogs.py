@@ -34,19 +34,30 @@ from PySide6.QtWidgets import (
 )
 
 from birdadmin.domain.connection_check import ConnectionReport, check_connection
-from birdadmin.net.errors import BirdadminError, ConfigError, InputError, SecretStoreError, explain
+from birdadmin.net.errors import (
+    BirdadminError,
+    ConfigError,
+    InputError,
+    SecretStoreError,
+    explain,
+)
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
-from birdadmin.store.profiles import MAX_TIMEOUT, MIN_TIMEOUT, Profile, ProfileStore, validate_profile_fields
+from birdadmin.store.keys import forget_key, store_key
+from birdadmin.store.profiles import (
+    MAX_TIMEOUT,
+    MIN_TIMEOUT,
+    Profile,
+    ProfileStore,
+    validate_profile_fields,
+)
 from birdadmin.store.secrets import (
     KEY_KINDS,
     KeyKind,
-    SecretStore,
     Secrets,
+    SecretStore,
     SessionSecrets,
     clean_key,
-    forget_key,
-    store_key,
 )
 from birdadmin.ui.profile_list_model import ProfileListModel, ProfileRole
 

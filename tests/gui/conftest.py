@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QtMsgType
 
 from birdadmin.app import create_main_window
-from birdadmin.services.connection import spec_for_emulator
+from birdadmin.connection import spec_for_emulator
 from birdadmin.ui.main_window import MainWindow
 
 # The offscreen platform plugin reports that it cannot size native windows; that is about the test platform,

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 from birdadmin.net.session import HttpSettings
 from birdadmin.qtmodels.roles import FlagRole
 from birdadmin.qtmodels.users import UserColumn
-from birdadmin.services.connection import ConnectionSpec, spec_for_emulator
+from birdadmin.connection import ConnectionSpec, spec_for_emulator
 from birdadmin.services.curl import KEY_PLACEHOLDER
 from birdadmin.ui.main_window import PAGE_EMPTY, PAGE_GROUPS, PAGE_ROLES, PAGE_USERS
 from tests.conftest import free_port

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton
 
 from birdadmin.domain.connection_check import ConnectionReport
 from birdadmin.scim.resources import RolesShape, RoleStrategy
+from birdadmin.store.keys import store_key
 from birdadmin.store.profiles import Profile, ProfileStore
-from birdadmin.store.secrets import SERVICE, SecretStore, SessionSecrets, store_key
+from birdadmin.store.secrets import SERVICE, SecretStore, SessionSecrets
 from birdadmin.ui.profile_dialogs import ProfileEditDialog, ProfileManagerDialog
 from birdadmin.ui.profile_list_model import ProfileListModel, ProfileRole
 

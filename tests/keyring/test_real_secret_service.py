@@ -23,8 +23,9 @@ from keyring.backends import SecretService, fail
 
 from birdadmin.cli import main
 from birdadmin.net.errors import SecretStoreError
+from birdadmin.store.keys import forget_key, store_key
 from birdadmin.store.profiles import Profile, ProfileStore
-from birdadmin.store.secrets import SERVICE, SecretStore, forget_key, store_key
+from birdadmin.store.secrets import SERVICE, SecretStore
 
 pytestmark = [
     pytest.mark.keyring,

@@ -9,8 +9,9 @@ import pytest
 
 from birdadmin.net.errors import ConfigError, InputError
 from birdadmin.scim.resources import RolesShape, RoleStrategy
+from birdadmin.store.keys import store_key
 from birdadmin.store.profiles import Profile, ProfileStore, validate_profile_fields
-from birdadmin.store.secrets import SecretStore, store_key
+from birdadmin.store.secrets import SecretStore
 
 ORG = "123e4567-e89b-12d3-a456-426614174000"
 BASE = f"https://api.bird.com/organizations/{ORG}/scim/v2"

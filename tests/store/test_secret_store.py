@@ -9,16 +9,14 @@ import pytest
 from keyring.backends import chainer, fail, null
 
 from birdadmin.net.errors import InputError, SecretStoreError, explain
+from birdadmin.store.keys import forget_key, resolve_keys, store_key
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import (
     SERVICE,
     SecretStore,
     SessionSecrets,
-    forget_key,
     platform_fix,
     refusal_reason,
-    resolve_keys,
-    store_key,
 )
 
 BASE = "https://api.bird.com/organizations/123e4567-e89b-12d3-a456-426614174000/scim/v2"
