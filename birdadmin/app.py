@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QMessageLogContext, QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from birdadmin import __version__
@@ -131,8 +131,8 @@ class _DemoServer:
         self._lock = threading.Lock()
 
     def spec(self) -> Any:
-        from birdadmin.emulator import EmulatorOptions, start_emulator
         from birdadmin.connection import spec_for_emulator
+        from birdadmin.emulator import EmulatorOptions, start_emulator
 
         with self._lock:
             if self.emulator is None:

@@ -21,7 +21,13 @@ from typing import Any
 
 import httpx
 
-from birdadmin.bird.models import MissingIdError, RoleRef, Team, parse_team, role_refs_json
+from birdadmin.bird.models import (
+    MissingIdError,
+    RoleRef,
+    Team,
+    parse_team,
+    role_refs_json,
+)
 from birdadmin.net import errors
 from birdadmin.net.session import HttpSession, parse_json
 from birdadmin.net.urls import join

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Mapping, Sequence
-import dataclasses
 from typing import IO, TYPE_CHECKING, Any
 
 from birdadmin.cli.output import Output

@@ -14,7 +14,13 @@ from typing import Any, Protocol
 
 from birdadmin.emulator.errors import AccountsError
 from birdadmin.emulator.state import EmulatorState
-from birdadmin.emulator.wire import PLAIN_JSON, Request, Response, accounts_error_response, json_response
+from birdadmin.emulator.wire import (
+    PLAIN_JSON,
+    Request,
+    Response,
+    accounts_error_response,
+    json_response,
+)
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
 

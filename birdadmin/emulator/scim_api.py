@@ -35,7 +35,13 @@ from birdadmin.emulator.schema import (
     user_schema,
 )
 from birdadmin.emulator.state import GROUPS, USERS, EmulatorState, etag_matches
-from birdadmin.emulator.wire import SCIM_JSON, Request, Response, json_response, scim_error_response
+from birdadmin.emulator.wire import (
+    SCIM_JSON,
+    Request,
+    Response,
+    json_response,
+    scim_error_response,
+)
 
 Projection = Callable[[dict[str, Any]], dict[str, Any]]
 DISCOVERY = frozenset({"serviceproviderconfig", "schemas", "resourcetypes"})

@@ -14,7 +14,13 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from birdadmin.emulator.names import DEPARTMENTS, FIRST_NAMES, LAST_NAMES, TITLES, ascii_local_part
+from birdadmin.emulator.names import (
+    DEPARTMENTS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    TITLES,
+    ascii_local_part,
+)
 from birdadmin.emulator.schema import ENTERPRISE_URN
 
 STATE_FORMAT = "birdadmin-emulator-state"

@@ -28,7 +28,12 @@ from birdadmin.emulator.persist import load_state_file, save_state_file
 from birdadmin.emulator.scim_api import handle_scim, is_discovery
 from birdadmin.emulator.seed import build_state
 from birdadmin.emulator.state import EmulatorState, now_iso
-from birdadmin.emulator.wire import Request, Response, accounts_error_response, scim_error_response
+from birdadmin.emulator.wire import (
+    Request,
+    Response,
+    accounts_error_response,
+    scim_error_response,
+)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 10 * 1024 * 1024

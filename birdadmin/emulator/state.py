@@ -17,7 +17,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from birdadmin.emulator.errors import AccountsError, EmulatorStateError, ScimError, invalid_value, not_found
+from birdadmin.emulator.errors import (
+    AccountsError,
+    EmulatorStateError,
+    ScimError,
+    invalid_value,
+    not_found,
+)
 from birdadmin.emulator.patch import apply_patch
 from birdadmin.emulator.schema import (
     ENTERPRISE_URN,

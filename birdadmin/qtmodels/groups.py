@@ -6,7 +6,13 @@ from collections.abc import Iterable, Mapping
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from birdadmin.domain.effective import GroupRoleMap
 from birdadmin.qtmodels.roles import FlagRole, IdRole, ObjectRole, RoleContext, SortRole

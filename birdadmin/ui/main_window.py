@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from birdadmin.connection import ConnectionSpec
 from birdadmin.domain.catalogue import RoleInfo
 from birdadmin.domain.effective import holders
 from birdadmin.net import errors
@@ -42,7 +49,6 @@ from birdadmin.qtmodels.groups import GroupsModel
 from birdadmin.qtmodels.roles import RoleContext
 from birdadmin.qtmodels.users import UsersModel
 from birdadmin.scim.resources import Group, User
-from birdadmin.connection import ConnectionSpec
 from birdadmin.services.connection import OrgData, Session, load_org, role_counts
 from birdadmin.services.loader import DirectoryLoader
 from birdadmin.services.tasks import TaskRunner
@@ -431,8 +437,8 @@ class MainWindow(QMainWindow):
     def connect_profile(self, name: str) -> bool:
         """Connect with a stored profile; a keyring problem or a missing key opens the profile manager."""
         from birdadmin.connection import spec_for_profile
-        from birdadmin.store.secrets import SecretStore
         from birdadmin.store.keys import resolve_keys
+        from birdadmin.store.secrets import SecretStore
 
         try:
             profile = self._profiles().get(name)
@@ -451,11 +457,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_profile_manager(self, select: str | None = None) -> Any:
         """The profile manager (non-modal); connecting there connects the window."""
-        try:
-            from birdadmin.ui.profile_dialogs import ProfileManagerDialog
-        except ImportError as exc:  # pragma: no cover - only while the dialogs are missing
-            self.show_error(explain(exc))
-            return None
+        from birdadmin.ui.profile_dialogs import ProfileManagerDialog
+
         dialog = ProfileManagerDialog(self._profiles(), pool=self.runner.pool, parent=self)
         if isinstance(select, str) and select:
             dialog.select(select)

@@ -36,10 +36,10 @@ from PySide6.QtTest import QTest  # noqa: E402
 
 from birdadmin.app import create_main_window  # noqa: E402
 from birdadmin.bird.models import Role  # noqa: E402
+from birdadmin.connection import ConnectionSpec  # noqa: E402
 from birdadmin.domain.catalogue import RoleCatalogue  # noqa: E402
 from birdadmin.qtmodels.roles import RoleContext  # noqa: E402
 from birdadmin.scim.resources import User  # noqa: E402
-from birdadmin.connection import ConnectionSpec  # noqa: E402
 from birdadmin.ui.main_window import PAGE_USERS, MainWindow  # noqa: E402
 from tests.benchmarks.common import emulator_process, verdict  # noqa: E402
 

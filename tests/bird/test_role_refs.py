@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from birdadmin.bird.models import RoleRef
-from birdadmin.bird.role_refs import describe_change, with_roles_added, with_roles_removed, with_roles_set
+from birdadmin.bird.role_refs import (
+    describe_change,
+    with_roles_added,
+    with_roles_removed,
+    with_roles_set,
+)
 
 A = "0b1c2d3e-0000-4000-8000-00000000000a"
 B = "0b1c2d3e-0000-4000-8000-00000000000b"

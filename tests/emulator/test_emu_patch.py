@@ -9,7 +9,13 @@ import pytest
 
 from birdadmin.emulator.errors import ScimError
 from birdadmin.emulator.patch import apply_patch
-from birdadmin.emulator.schema import ENTERPRISE_URN, PATCH_URN, USER_URN, group_schema, user_schema
+from birdadmin.emulator.schema import (
+    ENTERPRISE_URN,
+    PATCH_URN,
+    USER_URN,
+    group_schema,
+    user_schema,
+)
 
 R1, R2, R3 = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "33333333-3333-4333-8333-333333333333"
 

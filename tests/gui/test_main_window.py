@@ -15,10 +15,10 @@ from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcutEvent
 from PySide6.QtWidgets import QWidget
 
+from birdadmin.connection import ConnectionSpec, spec_for_emulator
 from birdadmin.net.session import HttpSettings
 from birdadmin.qtmodels.roles import FlagRole
 from birdadmin.qtmodels.users import UserColumn
-from birdadmin.connection import ConnectionSpec, spec_for_emulator
 from birdadmin.services.curl import KEY_PLACEHOLDER
 from birdadmin.ui.main_window import PAGE_EMPTY, PAGE_GROUPS, PAGE_ROLES, PAGE_USERS
 from tests.conftest import free_port

@@ -8,7 +8,13 @@ from birdadmin.net.errors import InputError
 from birdadmin.net.redact import fingerprint, redact, register_secret
 from birdadmin.net.urls import check_server_url, is_loopback_host, org_id_from_url
 from birdadmin.scim import filters
-from birdadmin.scim.resources import RolesShape, encode_roles, parse_group, parse_roles, parse_user
+from birdadmin.scim.resources import (
+    RolesShape,
+    encode_roles,
+    parse_group,
+    parse_roles,
+    parse_user,
+)
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "LOCALHOST"])
