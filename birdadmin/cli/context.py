@@ -200,6 +200,24 @@ class CliContext:
                 self._catalogue = RoleCatalogue()
         return self._catalogue
 
+    def role_arguments(self, args: argparse.Namespace, command: str, emptied: str) -> list[str]:
+        """The ROLE arguments of an add/remove/set command, checked and resolved before anything is written.
+
+        ``set`` with no roles would empty the array, which Bird reads as "remove every role" (hazard 1), so it
+        needs ``--allow-empty``; ``emptied`` names what would lose its roles.
+        """
+        if args.action in ("add", "remove") and not args.roles:
+            raise errors.InputError(f"'{command} {args.action}' needs at least one role.")
+        if args.action == "set" and not args.roles and not getattr(args, "allow_empty", False):
+            raise errors.InputError(
+                f"'{command} set' with no roles would remove every role {emptied}; pass --allow-empty if that "
+                "is really meant."
+            )
+        roles = self.resolve_roles(args.roles)
+        if not args.dry_run:
+            self.require_writable()
+        return roles
+
     def resolve_roles(self, tokens: Sequence[str]) -> list[str]:
         """Role UUIDs from UUIDs or names; all-or-nothing, and before any write is sent."""
         cleaned = [t.strip() for t in tokens]

@@ -97,16 +97,7 @@ def resolve_team(ctx: CliContext, token: str) -> tuple[Team, str]:
 
 def change_group_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     action = args.action
-    if action in ("add", "remove") and not args.roles:
-        raise errors.InputError(f"'groups roles {action}' needs at least one role.")
-    if action == "set" and not args.roles and not args.allow_empty:
-        raise errors.InputError(
-            "'groups roles set' with no roles would remove every role the group gives its members; pass "
-            "--allow-empty if that is really meant."
-        )
-    wanted = ctx.resolve_roles(args.roles)
-    if not args.dry_run:
-        ctx.require_writable()
+    wanted = ctx.role_arguments(args, "groups roles", "the group gives its members")
     team, matched_by = resolve_team(ctx, args.group)
     before = tuple(ref.id for ref in team.role_refs)
     if action == "add":

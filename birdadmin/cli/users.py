@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from birdadmin.cli.context import CliContext
-from birdadmin.net import errors
 from birdadmin.scim.client import plan_roles
 from birdadmin.scim.resources import User
 
@@ -67,16 +66,7 @@ def show_user(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def change_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     action = args.action
-    if action in ("add", "remove") and not args.roles:
-        raise errors.InputError(f"'users roles {action}' needs at least one role.")
-    if action == "set" and not args.roles and not args.allow_empty:
-        raise errors.InputError(
-            "'users roles set' with no roles would remove every role of the user; pass --allow-empty if that "
-            "is really meant."
-        )
-    roles = ctx.resolve_roles(args.roles)
-    if not args.dry_run:
-        ctx.require_writable()
+    roles = ctx.role_arguments(args, "users roles", "of the user")
     client = ctx.scim()
     user = client.resolve_user(args.user)
     change = {"set_to": roles} if action == "set" else {action: roles}

@@ -19,7 +19,7 @@ from birdadmin.qtmodels.records import Record, RecordsModel
 from birdadmin.qtmodels.roles import ObjectRole, RoleContext
 from birdadmin.scim.resources import Group
 from birdadmin.ui.icons import icon
-from birdadmin.ui.tables import make_table, sorting_proxy
+from birdadmin.ui.tables import make_table, select_row_by_id, sorting_proxy
 
 
 class GroupDetailPane(QWidget):
@@ -125,13 +125,7 @@ class GroupsView(QWidget):
         self.current_group_changed.emit(current.data(ObjectRole) if current.isValid() else None)
 
     def select_group(self, group_id: str) -> bool:
-        row = self.model.row_of(group_id)
-        if row < 0:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        self.table.setCurrentIndex(index)
-        self.table.selectRow(index.row())
-        return True
+        return select_row_by_id(self.table, self.proxy, self.model.row_of(group_id))
 
     def refresh_icons(self) -> None:
         self.detail.refresh_icons()

@@ -19,7 +19,7 @@ from birdadmin.qtmodels.catalogue import RoleColumn, RolesModel
 from birdadmin.qtmodels.records import Record, RecordsModel
 from birdadmin.qtmodels.roles import ObjectRole
 from birdadmin.ui.icons import icon
-from birdadmin.ui.tables import make_table, sorting_proxy
+from birdadmin.ui.tables import make_table, select_row_by_id, sorting_proxy
 
 
 class RolesView(QWidget):
@@ -112,13 +112,7 @@ class RolesView(QWidget):
         return index.data(ObjectRole) if index.isValid() else None
 
     def select_role(self, role_id: str) -> bool:
-        row = self.model.row_of(role_id)
-        if row < 0:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        self.table.setCurrentIndex(index)
-        self.table.selectRow(index.row())
-        return True
+        return select_row_by_id(self.table, self.proxy, self.model.row_of(role_id))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.current_role_changed.emit(current.data(ObjectRole) if current.isValid() else None)

@@ -112,3 +112,13 @@ def make_table(
     if flags:
         view.setItemDelegate(FlagDelegate(view))
     return view
+
+
+def select_row_by_id(table: QTableView, proxy: QSortFilterProxyModel, row: int) -> bool:
+    """Make source ``row`` (found by SCIM id, never kept as a number) current and selected in a sorted table."""
+    if row < 0:
+        return False
+    index = proxy.mapFromSource(proxy.sourceModel().index(row, 0))
+    table.setCurrentIndex(index)
+    table.selectRow(index.row())
+    return True
