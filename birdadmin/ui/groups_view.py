@@ -85,6 +85,7 @@ class GroupDetailPane(QWidget):
             display = (known.display_name if known is not None else "") or member.display
             members.append(Record((name, display), member.value))
         self.members_model.set_records(members)
+        self.members_table.resizeColumnToContents(0)  # user names are emails: show them whole
         roles = []
         for rid in group_map.roles_for(group.id):
             flag = "" if context.is_known(rid) else self.tr("This UUID is not in the role catalogue")
