@@ -165,9 +165,26 @@ def create_main_window(argv: list[str]) -> MainWindow:
     return window
 
 
+def missing_display() -> str | None:
+    """A sentence when Qt would have no screen to open on: it would otherwise abort with a core dump."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "there is no desktop session to open a window in (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+        "use birdadmin-cli on a machine without a screen, or run birdadmin under xvfb-run."
+    )
+
+
 def main() -> int:
-    setup_logging()
     argv = sys.argv[1:]
+    parse_args(argv)  # --help and --version answer before Qt needs a screen
+    problem = missing_display()
+    if problem:
+        print(f"birdadmin: {problem}", file=sys.stderr)
+        return 2
+    setup_logging()
     app = ensure_application(argv)
     defect = binding_defect()
     if defect and not os.environ.get(IGNORE_DEFECT_ENV):

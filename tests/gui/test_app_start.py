@@ -1,0 +1,33 @@
+"""Starting the app where it cannot open a window gives one sentence and exit code 2, not Qt's abort."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from birdadmin.app import missing_display
+
+
+def test_no_display_is_a_plain_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only Linux decides the platform from DISPLAY / WAYLAND_DISPLAY")
+    assert "DISPLAY" in (missing_display() or "")
+    result = subprocess.run(
+        [sys.executable, "-m", "birdadmin", "--demo"], capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "birdadmin-cli" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_display_or_platform_is_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setenv("DISPLAY", ":99")
+    assert missing_display() is None
+    monkeypatch.delenv("DISPLAY")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert missing_display() is None
