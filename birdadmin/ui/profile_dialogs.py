@@ -64,6 +64,7 @@ from birdadmin.ui.profile_list_model import ProfileListModel, ProfileRole
 log = logging.getLogger(__name__)
 
 CheckFunction = Callable[[Profile, str | None, str | None], ConnectionReport]
+_KEY_FIELDS = ("scim_key_fingerprint", "scim_key_stored_at", "accounts_key_fingerprint", "accounts_key_stored_at")
 
 
 # -- background connection test -------------------------------------------------------------------------------
@@ -107,7 +108,13 @@ def _fingerprint_text(widget: QWidget, fingerprint: str | None, stored_at: datet
 def report_text(widget: QWidget, report: ConnectionReport) -> str:
     """The plain result of a connection test, one fact per line."""
     lines = report.lines()
-    verdict = widget.tr("Connection works.") if report.ok else widget.tr("Connection test failed.")
+    if not report.ok:
+        verdict = widget.tr("Connection test failed.")
+    elif report.reachable is None and report.accounts_reachable is None:
+        # Nothing was sent (no key for either side): "works" would be a claim nobody checked.
+        verdict = widget.tr("Nothing was tested: enter a key to test the connection.")
+    else:
+        verdict = widget.tr("Connection works.")
     return "\n".join([verdict, *lines])
 
 
@@ -522,6 +529,11 @@ class ProfileEditDialog(QDialog):
         profile = self.profile_from_fields()
         stored = self._current_stored()
         try:
+            if stored:
+                # Keys may have been rotated or forgotten elsewhere while this dialog was open: keep the file's
+                # fingerprints rather than writing back the ones this dialog was opened with.
+                current = self._profiles.get_by_id(stored.id)
+                profile = profile.model_copy(update={name: getattr(current, name) for name in _KEY_FIELDS})
             saved = self._profiles.update(profile) if stored else self._profiles.add(profile)
         except BirdadminError as exc:
             self._others = None  # another window may have added a profile with this name
@@ -548,7 +560,17 @@ class ProfileEditDialog(QDialog):
                 self._show_form_error(exc)
                 return
             self._pending.pop(0)
+        self._clear_typed_keys()
         super().accept()
+
+    def _clear_typed_keys(self) -> None:
+        # Once stored, a key has no business staying in a widget's memory for the rest of the dialog's life.
+        for edit in (self.scim_key_edit, self.accounts_key_edit):
+            edit.blockSignals(True)
+            try:
+                edit.clear()
+            finally:
+                edit.blockSignals(False)
 
     def _show_form_error(self, exc: BaseException) -> None:
         self.form_error.setText(explain(exc).message)
@@ -561,6 +583,7 @@ class ProfileEditDialog(QDialog):
             self._session.set(self.saved.id, kind, key)
         self._pending.clear()
         self.session_only = True
+        self._clear_typed_keys()
         super().accept()
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton
 
 from birdadmin.domain.connection_check import ConnectionReport
 from birdadmin.scim.resources import RolesShape, RoleStrategy
-from birdadmin.store.keys import store_key
+from birdadmin.store.keys import forget_key, store_key
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import SERVICE, SecretStore, SessionSecrets
 from birdadmin.ui.profile_dialogs import ProfileEditDialog, ProfileManagerDialog
@@ -281,6 +281,41 @@ def test_name_taken_meanwhile_by_another_window_is_reported(editor, store):
     assert store.names() == ["dup", "Dup2"]
 
 
+def test_keys_do_not_stay_in_the_password_fields_after_saving(editor, store):
+    dialog = editor()
+    fill(dialog, name="Prod", base_url=BASE, accounts_url="https://api.bird.com", scim_key=KEY,
+         accounts_key="acc_" + KEY)
+    dialog.ok_button.click()
+    assert dialog.result() == ProfileEditDialog.DialogCode.Accepted
+    assert dialog.scim_key_edit.text() == "" and dialog.accounts_key_edit.text() == ""
+    # and when the person chose "this session only" because the keyring could not be used
+    session = SessionSecrets()
+    dialog = editor(secrets=SecretStore(backend=fail.Keyring()), session=session)
+    fill(dialog, name="Other", base_url=BASE, scim_key=KEY)
+    dialog.ok_button.click()
+    assert dialog.scim_key_edit.text() == KEY  # still needed: the person has not decided yet
+    dialog.findChild(QPushButton, "sessionOnlyButton").click()
+    assert dialog.result() == ProfileEditDialog.DialogCode.Accepted
+    assert dialog.scim_key_edit.text() == "" and session.get(dialog.saved.id, "scim") == KEY
+
+
+def test_saving_keeps_key_changes_made_elsewhere_meanwhile(editor, store, secrets, backend):
+    forgotten = store_key(store, secrets, store.add(Profile(name="A", base_url=BASE)), "scim", KEY)
+    rotated = store_key(store, secrets, store.add(Profile(name="B", base_url=BASE)), "scim", KEY)
+    dialog_a, dialog_b = editor(forgotten), editor(rotated)
+    # meanwhile, e.g. from the CLI: A's key is forgotten, B's key is rotated
+    forget_key(store, secrets, forgotten, "scim")
+    new_key = "sk_rotated_00000000NEW1"
+    store_key(store, secrets, store.get("B"), "scim", new_key)
+    fill(dialog_a, name="A2")
+    dialog_a.ok_button.click()
+    fill(dialog_b, name="B2")
+    dialog_b.ok_button.click()
+    assert store.get("A2").scim_key_fingerprint is None and store.get("A2").scim_key_stored_at is None
+    assert store.get("B2").scim_key_fingerprint == "…NEW1"
+    assert backend.items[(SERVICE, f"{rotated.id}:scim")] == new_key
+
+
 # -- editor: connection test -----------------------------------------------------------------------------------
 
 
@@ -302,6 +337,16 @@ def test_connection_test_against_a_real_server(qtbot, editor, scim2_server):
     assert "key accepted" in text and "ETags:" in text and "Filtering:" in text
     assert "Role catalogue: not available" in text
     assert dialog.test_button.isEnabled()
+
+
+def test_a_test_without_any_key_does_not_claim_the_connection_works(qtbot, editor):
+    dialog = editor()
+    fill(dialog, name="Local", base_url=BASE)
+    report = run_test(qtbot, dialog)
+    assert report.reachable is None  # nothing was sent
+    text = dialog.test_result.text()
+    assert text.startswith("Nothing was tested: enter a key") and "Connection works." not in text
+    assert "SCIM: not tested (no SCIM access key)." in text
 
 
 def test_connection_test_wrong_key_and_unreachable(qtbot, editor, scim2_server):
