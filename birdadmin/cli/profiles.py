@@ -195,6 +195,8 @@ def cmd_add(args: argparse.Namespace, ctx: Any) -> int:
     )
     if args.p_no_key and (args.p_key_stdin or args.p_accounts_key_stdin):
         raise InputError("--no-key cannot be combined with --key-stdin or --accounts-key-stdin.")
+    if args.p_accounts_key_stdin and not accounts_url:
+        raise InputError("--accounts-key-stdin needs --accounts-url: an Accounts API key is of no use without it.")
     scim_key: str | None = None
     accounts_key: str | None = None
     if args.p_key_stdin:
@@ -276,19 +278,31 @@ def cmd_edit(args: argparse.Namespace, ctx: Any) -> int:
             data["timeout"], others, org_id=data["org_id"],
         )
     )
+    if args.p_accounts_key_stdin and not data["accounts_url"]:
+        raise InputError(f"Profile '{old.name}' has no Accounts API URL; set it with --accounts-url first.")
     new_keys: list[tuple[KeyKind, str]] = []
     if args.p_key_stdin:
         new_keys.append(("scim", _read_line(ctx, "scim")))
     if args.p_accounts_key_stdin:
         new_keys.append(("accounts", _read_line(ctx, "accounts")))
-    profile = store.update(Profile.model_validate(data))
+    candidate = Profile.model_validate(data)
+    if new_keys:
+        # Every new key is tested against the edited settings before anything is written: a key that fails
+        # leaves the whole profile as it was, not half edited.
+        secrets: SecretStore = ctx.secrets()
+        secrets.check()
+        for kind, key in new_keys:
+            code = _test_new_key(ctx, candidate, kind, key, had_key=old.has_key(kind))
+            if code:
+                ctx.out.error(f"Profile '{old.name}' was not changed.")
+                return code
+    profile = store.update(candidate)
     ctx.out.message(f"Updated profile '{profile.name}'.")
-    code = 0
     for kind, key in new_keys:
-        code = max(code, _replace_key(ctx, store, profile, kind, key))
+        _store_tested_key(ctx, store, secrets, profile, kind, key)
         profile = store.get_by_id(profile.id)
     _show(ctx, profile, store)
-    return code
+    return 0
 
 
 def cmd_remove(args: argparse.Namespace, ctx: Any) -> int:
@@ -344,21 +358,35 @@ def _replace_key(ctx: Any, store: ProfileStore, profile: Profile, kind: KeyKind,
         raise InputError(f"Profile '{profile.name}' has no Accounts API URL; set it with --accounts-url first.")
     secrets: SecretStore = ctx.secrets()
     secrets.check()  # before the test, so the person learns about a locked keyring first
+    code = _test_new_key(ctx, profile, kind, key, had_key=profile.has_key(kind))
+    if code:
+        return code
+    _store_tested_key(ctx, store, secrets, profile, kind, key)
+    return 0
+
+
+def _test_new_key(ctx: Any, profile: Profile, kind: KeyKind, key: str, *, had_key: bool) -> int:
+    """0 when ``key`` works with ``profile``'s settings; otherwise say why on stderr and return the exit code."""
     report = (
         check_connection(profile, key, None) if kind == "scim" else check_connection(profile, None, key)
     )
     accepted = report.key_accepted if kind == "scim" else report.accounts_key_accepted
-    if not accepted:
-        keep = "the stored key is unchanged" if profile.has_key(kind) else "nothing was stored"
-        ctx.out.error(f"The new {key_label(kind)} did not pass the test, so {keep}:")
-        for line in report.lines():
-            ctx.out.error(f"  {line}")
-        return report.exit_code or 1
+    if accepted:
+        return 0
+    keep = "the stored key is unchanged" if had_key else "nothing was stored"
+    ctx.out.error(f"The new {key_label(kind)} did not pass the test, so {keep}:")
+    for line in report.lines():
+        ctx.out.error(f"  {line}")
+    return report.exit_code or 1
+
+
+def _store_tested_key(
+    ctx: Any, store: ProfileStore, secrets: SecretStore, profile: Profile, kind: KeyKind, key: str
+) -> None:
     updated = store_key(store, secrets, profile, kind, key)
     fp = updated.scim_key_fingerprint if kind == "scim" else updated.accounts_key_fingerprint
     verb = "replaced" if profile.has_key(kind) else "stored"
     ctx.out.message(f"The new {key_label(kind)} works and is {verb} in the OS keyring (ends {fp}).")
-    return 0
 
 
 def cmd_set_key(args: argparse.Namespace, ctx: Any) -> int:

@@ -235,3 +235,37 @@ def test_nothing_in_config_dir_contains_a_key(cli, config_home, scim2_server):
     assert files
     for path in files:
         assert scim2_server.key.encode() not in path.read_bytes()
+
+
+def test_add_refuses_an_accounts_key_without_an_accounts_url(cli, config_home, global_keyring):
+    code, _, err = cli("profiles", "add", "Prod", "--base-url", BASE, "--key-stdin", "--accounts-key-stdin",
+                       stdin=f"{KEY}\nacc_{KEY}\n")
+    assert code == 2 and "--accounts-key-stdin needs --accounts-url" in err
+    assert profiles(config_home).names() == [] and global_keyring.items == {}
+
+
+def test_edit_with_a_new_key_that_fails_changes_nothing(cli, config_home, global_keyring, scim2_server):
+    cli("profiles", "add", "Local", "--base-url", scim2_server.base_url, "--key-stdin", stdin="old-key-12345678\n")
+    before = profiles(config_home).get("Local")
+    code, out, err = cli("profiles", "edit", "Local", "--rename", "Renamed", "--timeout", "5", "--key-stdin",
+                         stdin="bad-new-key-999\n")
+    assert code == 3
+    assert "did not pass the test, so the stored key is unchanged" in err and "'Local' was not changed" in err
+    assert "Updated profile" not in out
+    assert profiles(config_home).get("Local") == before
+    assert global_keyring.items[(SERVICE, f"{before.id}:scim")] == "old-key-12345678"
+    code, out, err = cli("profiles", "edit", "Local", "--rename", "Renamed", "--key-stdin",
+                         stdin=scim2_server.key + "\n")
+    assert code == 0, err
+    assert "Updated profile 'Renamed'." in out and "works and is replaced in the OS keyring" in out
+    after = profiles(config_home).get("Renamed")
+    assert after.id == before.id and after.scim_key_fingerprint == "…" + scim2_server.key[-4:]
+    assert global_keyring.items[(SERVICE, f"{before.id}:scim")] == scim2_server.key
+
+
+def test_edit_with_an_accounts_key_but_no_accounts_url_changes_nothing(cli, config_home):
+    cli("profiles", "add", "Prod", "--base-url", BASE, "--no-key")
+    before = profiles(config_home).get("Prod")
+    code, out, err = cli("profiles", "edit", "Prod", "--rename", "P2", "--accounts-key-stdin", stdin=KEY + "\n")
+    assert code == 2 and "has no Accounts API URL" in err and "Updated profile" not in out
+    assert profiles(config_home).get("Prod") == before
