@@ -33,7 +33,7 @@ from birdadmin.net.errors import ConfigError, InputError
 from birdadmin.net.urls import check_server_url, org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 from birdadmin.store.atomic import write_json_atomic
-from birdadmin.store.paths import config_dir
+from birdadmin.store.paths import CONFIG_DIR_ENV, config_dir
 
 if TYPE_CHECKING:
     from birdadmin.store.secrets import Secrets
@@ -174,10 +174,18 @@ class ProfileStore:
 
     @property
     def directory(self) -> Path:
-        if self._directory is None:
-            return config_dir()
-        self._directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return self._directory
+        target = self._directory
+        try:
+            if target is None:
+                return config_dir()
+            target.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return target
+        except OSError as exc:
+            where = target if target is not None else exc.filename
+            raise ConfigError(
+                f"The settings folder {where} cannot be created ({exc.strerror}); "
+                f"set {CONFIG_DIR_ENV} to a folder you can write to."
+            ) from None
 
     @property
     def path(self) -> Path:
@@ -300,7 +308,13 @@ class ProfileStore:
                 pass
             else:
                 raise InputError("The profile file is readable; there is nothing to set aside.")
-            backup = self._backup()
+            try:
+                backup = self._backup()
+            except OSError as exc:
+                raise ConfigError(
+                    f"The profile file {self.path} cannot be copied aside ({exc.strerror}); "
+                    "move it away by hand, then try again."
+                ) from None
             self._write(_Document())
         return backup
 
@@ -327,7 +341,12 @@ class ProfileStore:
             import fcntl
 
             lock_path = self.directory / (FILE_NAME + ".lock")
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:
+                raise ConfigError(
+                    f"The profile file cannot be changed: its lock file {lock_path} cannot be opened ({exc.strerror})."
+                ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 yield
@@ -396,11 +415,17 @@ class ProfileStore:
         )
 
     def _write(self, document: _Document) -> None:
-        write_json_atomic(
-            self.path,
-            {
-                "version": FILE_VERSION,
-                "profiles": [p.model_dump(mode="json") for p in document.profiles],
-                "lastUsed": document.last_used,
-            },
-        )
+        path = self.path
+        try:
+            write_json_atomic(
+                path,
+                {
+                    "version": FILE_VERSION,
+                    "profiles": [p.model_dump(mode="json") for p in document.profiles],
+                    "lastUsed": document.last_used,
+                },
+            )
+        except OSError as exc:  # full disk, read-only folder: the old file is intact (atomic write)
+            raise ConfigError(
+                f"The profile file {path} could not be saved ({exc.strerror}); nothing was changed."
+            ) from None

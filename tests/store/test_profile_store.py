@@ -254,3 +254,43 @@ def test_start_fresh_sets_unreadable_file_aside(store: ProfileStore):
 def test_missing_file_is_an_empty_store_and_nothing_is_written_by_reading(store: ProfileStore):
     assert store.list() == [] and store.last_used() is None
     assert not store.path.exists()
+
+
+# -- file system failures: one sentence, never a raw OSError --------------------------------------------------
+
+
+def test_a_settings_folder_that_cannot_be_created_is_a_config_error(tmp_path: Path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(ConfigError, match=r"The settings folder .*a-file/sub cannot be created .*BIRDADMIN_CONFIG_DIR"):
+        ProfileStore(blocker / "sub").list()
+    monkeypatch.setenv("BIRDADMIN_CONFIG_DIR", str(blocker / "sub"))  # the default folder, overridden
+    with pytest.raises(ConfigError, match="cannot be created"):
+        ProfileStore().add(make("New"))
+
+
+def test_a_failed_save_is_a_config_error_and_keeps_the_file(store: ProfileStore, monkeypatch):
+    import errno
+
+    from birdadmin.store import atomic
+
+    store.add(make("Prod"))
+    before = store.path.read_bytes()
+
+    def full_disk(src, dst):  # a full disk cannot be produced on demand; everything else is real
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(atomic.os, "replace", full_disk)
+    with pytest.raises(ConfigError, match=r"could not be saved \(No space left on device\); nothing was changed"):
+        store.add(make("Other"))
+    assert store.path.read_bytes() == before
+    assert [p.name for p in store.directory.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_start_fresh_on_a_file_that_cannot_be_copied_is_a_config_error(store: ProfileStore):
+    store.path.mkdir()  # profiles.json is a folder: unreadable, and no copy can be made of it
+    with pytest.raises(ConfigError, match="cannot be read"):
+        store.list()
+    with pytest.raises(ConfigError, match="cannot be copied aside"):
+        store.start_fresh()
+    assert store.path.is_dir()
