@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -92,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.page_size < 1 or args.concurrency < 1:
         sys.stderr.write("birdadmin-cli: --page-size and --concurrency must be at least 1.\n")
+        return EXIT_USAGE
+    if args.timeout is not None and not (0 < args.timeout < math.inf):
+        sys.stderr.write("birdadmin-cli: --timeout must be a number of seconds above 0.\n")
         return EXIT_USAGE
     restore_logging = _configure_logging(args.verbose)
     out = Output(args.format)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -154,6 +156,32 @@ def parse_json(response: httpx.Response, *, service: str) -> Any:
         raise return_error from None
 
 
+def tls_context(ca_bundle: str | None) -> ssl.SSLContext | bool:
+    """Certificate verification, always on: the system's default trust, or the CA bundle the person chose.
+
+    The bundle is loaded here, so a missing or unreadable file is one sentence (exit 2), not a library error.
+    """
+    if not ca_bundle or not ca_bundle.strip():
+        return True
+    path = os.path.expanduser(ca_bundle.strip())
+    try:
+        if os.path.isdir(path):
+            return ssl.create_default_context(capath=path)
+        return ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError) as exc:
+        problem = "does not exist" if isinstance(exc, FileNotFoundError) else "could not be read as PEM certificates"
+        raise errors.InputError(f"The CA bundle {path} {problem}; choose a PEM file or leave it empty.") from None
+
+
+def _check_key(key: str) -> None:
+    """A key is one printable ASCII token; anything else was mis-copied and cannot go in a header."""
+    if not key.isascii() or not key.isprintable() or any(ch.isspace() for ch in key):
+        raise errors.InputError(
+            "The access key contains spaces, line breaks or other characters a key never has; "
+            "copy it again exactly as Bird showed it."
+        )
+
+
 class HttpSession:
     """A thread-safe HTTP session: one httpx.Client, redirects off, TLS verified, bounded retries."""
 
@@ -171,7 +199,8 @@ class HttpSession:
         self.settings = settings or HttpSettings()
         self.service = service
         self._sleep = sleep
-        verify: Any = self.settings.ca_bundle or True
+        _check_key(key)
+        verify = tls_context(self.settings.ca_bundle)
         limits = httpx.Limits(
             max_connections=self.settings.max_connections, max_keepalive_connections=self.settings.max_connections
         )
@@ -249,6 +278,20 @@ class HttpSession:
                     service=self.service,
                 )
                 retryable = method in IDEMPOTENT
+            except httpx.DecodingError as exc:
+                raise errors.ProtocolError(
+                    f"The {self.service} server's answer could not be decoded ({_reason(exc)}).",
+                    method=method,
+                    url=str(url),
+                    service=self.service,
+                ) from None
+            except (httpx.TransportError, httpx.InvalidURL) as exc:  # a proxy, an unsupported scheme, a bad header
+                raise errors.ConnectionFailedError(
+                    f"The request to the {self.service} server could not be sent ({_reason(exc)}).",
+                    method=method,
+                    url=str(url),
+                    service=self.service,
+                ) from None
             else:
                 if log.isEnabledFor(logging.DEBUG):
                     elapsed = (time.perf_counter() - started) * 1000

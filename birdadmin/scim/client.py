@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 import time
+from urllib.parse import quote
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -139,7 +140,8 @@ class ScimClient:
     # -- plumbing ---------------------------------------------------------------------------------------
 
     def url(self, *parts: str) -> httpx.URL:
-        return join(self.base_url, *parts)
+        """An endpoint URL; every part is one path segment, so an id can never reach another resource."""
+        return join(self.base_url, *(_segment(part) for part in parts))
 
     def _json(self, method: str, url: httpx.URL, **kwargs: Any) -> Any:
         response = self._session.request(method, url, **kwargs)
@@ -292,8 +294,8 @@ class ScimClient:
         """The user with this userName (case-insensitive, as RFC 7643 defines userName), or None."""
         body = self._json("GET", self.url("Users"), params={"filter": filters.eq("userName", user_name)})
         found = [parse_user(r) for r in (body or {}).get("Resources") or [] if isinstance(r, dict) and "id" in r]
-        exact = [u for u in found if u.user_name.lower() == user_name.lower()]
-        return (exact or found or [None])[0]
+        # Only a true match: a server that ignores or loosens the filter must not hand back someone else.
+        return next((u for u in found if u.user_name.lower() == user_name.lower()), None)
 
     def resolve_user(self, token: str) -> User:
         """A user by SCIM id or userName, in that order of likelihood (userNames are emails)."""
@@ -303,8 +305,9 @@ class ScimClient:
         if "@" not in token:
             try:
                 return self.get_user(token)
-            except errors.NotFoundError:
-                pass
+            except (errors.NotFoundError, errors.BadRequestError) as exc:
+                if isinstance(exc, errors.BadRequestError) and is_uuid(token):
+                    raise
         user = self.find_user(token)
         if user is None:
             raise errors.NotFoundError(f"No user with id or userName {token!r} was found.", service="SCIM")
@@ -326,8 +329,7 @@ class ScimClient:
             params={"filter": filters.eq("displayName", display_name), "excludedAttributes": "members"},
         )
         found = [parse_group(r) for r in (body or {}).get("Resources") or [] if isinstance(r, dict) and "id" in r]
-        exact = [g for g in found if g.display_name.lower() == display_name.lower()]
-        return (exact or found or [None])[0]
+        return next((g for g in found if g.display_name.lower() == display_name.lower()), None)
 
     def resolve_group(self, token: str, *, members: bool = True) -> Group:
         token = token.strip()
@@ -335,8 +337,9 @@ class ScimClient:
             raise errors.InputError("An empty group was given; pass a SCIM id or a displayName.")
         try:
             return self.get_group(token, members=members)
-        except errors.NotFoundError:
-            pass
+        except (errors.NotFoundError, errors.BadRequestError) as exc:
+            if isinstance(exc, errors.BadRequestError) and is_uuid(token):
+                raise  # some servers answer 400 to an id that is not theirs; a name is then looked up
         group = self.find_group(token)
         if group is None:
             raise errors.NotFoundError(f"No group with id or displayName {token!r} was found.", service="SCIM")
@@ -511,6 +514,13 @@ class ScimClient:
 
     def group_members(self, group_id: str) -> tuple[Member, ...]:
         return self.get_group(group_id, members=True).members or ()
+
+
+def _segment(part: str) -> str:
+    """One URL path segment: ``/``, ``?``, ``#``, ``%`` and spaces are escaped, dot segments refused."""
+    if part in ("", ".", ".."):
+        raise errors.NotFoundError(f"There is no SCIM resource with id {part!r}.", service="SCIM")
+    return quote(part, safe="-._~!$&'()*+,;=:@")
 
 
 def _in_order(pages: Iterator[Page[Any]]) -> list[Any]:

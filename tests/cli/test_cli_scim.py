@@ -118,3 +118,22 @@ def test_verbose_logs_requests_without_the_key(run) -> None:
 def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["users", "frobnicate"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
+def test_a_timeout_that_is_not_positive_exits_2(run, timeout: str) -> None:
+    code, out, err = run("--timeout", timeout, "users", "list", base_url=f"http://127.0.0.1:{free_port()}/v2")
+    assert code == 2 and "--timeout" in err and err.count("\n") == 1 and out == ""
+
+
+def test_a_missing_ca_bundle_exits_2_with_one_sentence(run, tmp_path) -> None:
+    code, out, err = run("--ca-bundle", str(tmp_path / "nope.pem"), "users", "list")
+    assert code == 2 and "CA bundle" in err and "does not exist" in err and err.count("\n") == 1 and out == ""
+
+
+@pytest.mark.parametrize("token", ["../Groups/{group}", "x?filter=y", "x#y", "."])
+def test_a_user_argument_never_reaches_another_resource(run, scim2_server: ScimServer, token: str) -> None:
+    group = scim2_server.raw("POST", "Groups", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                                                "displayName": f"Not a user {uuid.uuid4().hex[:6]}"}).json()["id"]
+    code, out, err = run("--format", "json", "users", "show", token.format(group=group))
+    assert code == 1 and out == "" and "No user" in err and "unexpected" not in err

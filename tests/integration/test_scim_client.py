@@ -161,3 +161,12 @@ def test_unreachable_server_is_a_connection_error() -> None:
     with ScimClient(f"http://127.0.0.1:{free_port()}/scim/v2", "k") as scim:
         with pytest.raises(errors.ConnectionFailedError, match="connection refused"):
             scim.count_users()
+
+
+def test_an_id_cannot_reach_another_resource(scim_server: ScimServer) -> None:
+    with client(scim_server) as scim:
+        group = scim.create_group(f"Path {uuid.uuid4().hex[:6]}")
+        for token in (f"../Groups/{group.id}", f"..%2FGroups%2F{group.id}", "x?filter=y", "."):
+            with pytest.raises(errors.NotFoundError):
+                scim.resolve_user(token)
+        assert scim.get_group(group.id).id == group.id

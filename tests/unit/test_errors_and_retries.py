@@ -172,3 +172,111 @@ def test_the_key_never_appears_in_errors_reprs_or_logs(caplog: pytest.LogCapture
                  caplog.text):
         assert KEY not in text
     assert "<redacted>" in exc.detail
+
+
+def listing(*resources: dict) -> httpx.Response:
+    return httpx.Response(200, json={"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                                     "totalResults": len(resources), "Resources": list(resources)})
+
+
+def test_a_server_that_ignores_the_filter_never_yields_someone_else() -> None:
+    """Looking up a userName or displayName must not fall back to whatever the server listed first."""
+    other = {**USER, "userName": "first.in.list@example.com"}
+    group = {"id": "g1", "displayName": "Owners"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/Users") or request.url.path.endswith("/Groups"):
+            return listing(other) if "/Users" in request.url.path else listing(group)
+        return scim_error(404, "no such resource")
+
+    client = client_for(handler)
+    assert client.find_user("nobody@example.com") is None
+    assert client.find_group("Sales") is None
+    with pytest.raises(errors.NotFoundError, match="nobody@example.com"):
+        client.resolve_user("nobody@example.com")
+    with pytest.raises(errors.NotFoundError, match="Sales"):
+        client.resolve_group("Sales")
+    assert client.find_user("FIRST.in.list@example.com").id == "u1"  # userName compares case-insensitively
+
+
+def test_a_name_is_looked_up_when_the_server_answers_400_to_a_non_uuid_id() -> None:
+    group = {"id": "5f0c1111-2222-3333-4444-555566667777", "displayName": "Sales", "members": [{"value": "u1"}]}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/Groups"):
+            return listing({k: v for k, v in group.items() if k != "members"})
+        if path.endswith(f"/Groups/{group['id']}"):
+            return httpx.Response(200, json=group)
+        return scim_error(400, "id is not a UUID", "invalidValue")
+
+    client = client_for(handler)
+    found = client.resolve_group("Sales")
+    assert (found.id, found.member_ids) == (group["id"], ("u1",))
+    with pytest.raises(errors.BadRequestError):  # a UUID the server refuses is not silently looked up as a name
+        client.resolve_group("00000000-0000-0000-0000-000000000000")
+
+
+@pytest.mark.parametrize("bad_id", ["../Groups/g1", "a?filter=x", "a#b", "a/b", "..", "."])
+def test_an_id_is_one_path_segment(bad_id: str) -> None:
+    paths: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.raw_path.decode())
+        return scim_error(404, "no such resource")
+
+    with pytest.raises(errors.NotFoundError):
+        client_for(handler).get_user(bad_id)
+    base_path = httpx.URL(BASE).path
+    assert all(p.startswith(base_path + "/Users/") and "/" not in p[len(base_path) + 7:] for p in paths), paths
+    assert not any("?" in p or "#" in p for p in paths)
+
+
+def test_undecodable_body_is_a_protocol_error() -> None:
+    client = client_for(lambda r: httpx.Response(200, content=b"not gzip at all", headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(errors.ProtocolError, match="decoded"):
+        client.get_user("u1")
+
+
+def test_a_proxy_failure_is_unreachable_not_an_unexpected_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ProxyError("503 from proxy", request=request)
+
+    with pytest.raises(errors.ConnectionFailedError, match="could not be sent") as caught:
+        client_for(handler).get_user("u1")
+    assert explain(caught.value).exit_code == 4
+
+
+@pytest.mark.parametrize("key", ["abc\ndef-secret", "abc def-secret", "abc\tdef-secret", "abc\u200bdef-secret"])
+def test_a_mis_copied_key_is_bad_input_and_is_not_echoed(key: str) -> None:
+    with pytest.raises(errors.InputError) as caught:
+        ScimClient(BASE, key, transport=httpx.MockTransport(lambda r: httpx.Response(200, json=USER)))
+    assert explain(caught.value).exit_code == 2
+    assert "def-secret" not in str(caught.value) and "def-secret" not in caught.value.details
+
+
+def test_a_ca_bundle_is_loaded_without_deprecated_paths(tmp_path) -> None:
+    """A chosen bundle is used (no httpx DeprecationWarning: warnings are errors here), '~' is expanded, and a
+    missing or non-PEM file is one sentence with exit 2."""
+    import shutil
+
+    import certifi
+
+    from birdadmin.net.session import HttpSettings
+
+    def make(bundle: str) -> ScimClient:
+        return ScimClient(BASE, KEY, http=HttpSettings(ca_bundle=bundle),
+                          transport=httpx.MockTransport(lambda r: httpx.Response(200, json=USER)))
+
+    make(certifi.where()).close()
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(certifi.where(), home / "ca.pem")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        make("~/ca.pem").close()
+    (tmp_path / "junk.pem").write_text("not a certificate\n")
+    for bundle, fragment in ((str(tmp_path / "missing.pem"), "does not exist"), (str(tmp_path / "junk.pem"), "PEM")):
+        with pytest.raises(errors.InputError, match=fragment) as caught:
+            make(bundle)
+        assert explain(caught.value).exit_code == 2 and "\n" not in caught.value.message
