@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from birdadmin.ui.icons import app_icon, icon
 
@@ -37,10 +37,17 @@ class EmptyState(QWidget):
             ),
             self,
         )
+        text.setObjectName("emptyStateText")
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text.setMaximumWidth(520)
-        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment flag: an aligned word-wrapping label is given the width of
+        # its size hint without the height that width needs, and its text is cut off.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(text, 100)
+        row.addStretch(1)
+        layout.addLayout(row)
         self.connect_button = QPushButton(self.tr("Connect to an organization…"), self)
         self.connect_button.setObjectName("emptyConnectButton")
         self.connect_button.setAccessibleName(self.tr("Open the connection profiles"))

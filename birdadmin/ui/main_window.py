@@ -343,6 +343,7 @@ class MainWindow(QMainWindow):
             self.show_error(explain(exc))
             return False
         self._drop_session()
+        self.runner.invalidate("demo")  # a demo still starting must not replace this connection when it is up
         self.session = session
         self.banner.dismiss()
         self._scim_filter = ""
@@ -359,10 +360,10 @@ class MainWindow(QMainWindow):
         return True
 
     def _drop_session(self) -> None:
+        old, self.session = self.session, None  # first, so the end of the cancelled load sends nothing
         self.loader.cancel()
         for channel in ("org", "user-detail", "group-detail"):
             self.runner.invalidate(channel)
-        old, self.session = self.session, None
         self.users_model.clear()
         self.groups_model.set_groups([], self.groups_model.group_map.__class__(), RoleContext())
         self.roles_model.set_catalogue(None)
@@ -535,6 +536,10 @@ class MainWindow(QMainWindow):
         if self._reselect_user and self.users_view.current_user() is None:
             self.users_view.select_user(self._reselect_user)
         self._reselect_user = None
+        # The pane shows the reloaded user (or nothing when the listing left it out), and the role counts
+        # describe the users now loaded.
+        self.users_view.announce_current()
+        self._refresh_roles_model()
         self._update_counts()
 
     @Slot(int)
@@ -550,6 +555,8 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def _load_cancelled(self, count: int) -> None:
         self._load_ended()
+        if self.session is None:  # the connection was closed or replaced: nothing to report
+            return
         self.statusBar().showMessage(
             self.tr("Loading cancelled; {count} users were loaded and are kept.").format(count=count), 8000
         )
@@ -574,7 +581,8 @@ class MainWindow(QMainWindow):
             self.groups_view.select_group(current_group.id)
         self._refresh_roles_model()
         self._update_counts()
-        self._user_selected(self.users_view.current_user())
+        if not self.loader.running:  # otherwise the end of the listing brings the pane up to date
+            self.users_view.announce_current()
         self.org_loaded.emit()
 
     def role_context(self) -> RoleContext:
@@ -846,8 +854,8 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        session, self.session = self.session, None  # first, so the end of the cancelled load sends nothing
         self.loader.cancel()
-        session, self.session = self.session, None
         if not self.runner.shutdown(15_000):
             log.warning("Background work was still running when the window closed")
         if session is not None:

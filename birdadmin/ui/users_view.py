@@ -122,6 +122,13 @@ class UsersView(QWidget):
         self._current_id = new_id
         self.current_user_changed.emit(user)
 
+    def announce_current(self) -> None:
+        """Tell listeners the current user again, even if it is the same id: after a reload its data may differ,
+        and a user the reload left out is no longer current (so clicking it later counts as a change)."""
+        user = self.current_user()
+        self._current_id = user.id if user is not None else None
+        self.current_user_changed.emit(user)
+
     @Slot()
     def _after_reset(self) -> None:
         # A reset (quick filter, reload) forgets the selection; bring the user being looked at back if shown.

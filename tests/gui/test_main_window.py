@@ -486,3 +486,114 @@ def test_profile_switcher_lists_profiles_and_connects_from_the_manager(make_wind
     assert window.session is not None and window.session.label == "Emulated org"
     assert combo.currentData() == "Emulated org"
     assert window.users_model.loaded_count() == len(all_users_raw(demo_emulator))
+
+
+# -- reloads and superseded work --------------------------------------------------------------------------
+
+
+def test_refresh_keeps_the_detail_pane_on_the_selected_user(demo_window: Any, qtbot: Any) -> None:
+    """The organization data usually arrives before a large listing ends; the pane must not end up empty."""
+    emu = demo_window.emulator
+    view, pane = demo_window.users_view, demo_window.users_view.detail
+    user = demo_window.users_model.user_at(2)
+    assert view.select_user(user.id)
+    qtbot.waitUntil(lambda: pane.json_user_id == user.id, timeout=LOAD_TIMEOUT_MS)
+    # Change the user on the server, then reload with the listing held back until the groups have arrived.
+    response = httpx.patch(
+        f"{emu.scim_url}/Users/{user.id}",
+        headers={"Authorization": f"Bearer {emu.key}", "Content-Type": "application/scim+json"},
+        content=json.dumps({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                            "Operations": [{"op": "replace", "path": "displayName", "value": "Renamed Person"}]}),
+    )
+    assert response.status_code in (200, 204)
+    import threading
+
+    org_seen = threading.Event()
+    order: list[str] = []
+    demo_window.org_loaded.connect(lambda: (order.append("org"), org_seen.set()))
+    demo_window.users_loaded.connect(lambda _n: order.append("users"))
+    start = demo_window.loader.start
+
+    def start_after_org(source: Any) -> None:
+        def gated(cancel: Any) -> Any:
+            org_seen.wait(10)
+            yield from source(cancel)
+
+        start(gated)
+
+    demo_window.loader.start = start_after_org
+    demo_window.refresh_action.trigger()
+    qtbot.waitUntil(lambda: len(order) == 2, timeout=LOAD_TIMEOUT_MS)
+    assert order == ["org", "users"]
+    assert view.current_user() is not None and view.current_user().id == user.id
+    assert pane.user is not None and pane.user.id == user.id
+    assert pane.title.text() == "Renamed Person"  # the reloaded user, not the one from before the refresh
+    qtbot.waitUntil(lambda: pane.json_user_id == user.id, timeout=LOAD_TIMEOUT_MS)
+
+
+def test_server_query_that_leaves_out_the_selected_user_clears_the_pane(demo_window: Any, qtbot: Any) -> None:
+    view, pane = demo_window.users_view, demo_window.users_view.detail
+    user = next(u for u in demo_window.users_model.users() if u.active)
+    assert view.select_user(user.id)
+    assert pane.user is not None
+    with qtbot.waitSignal(demo_window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        demo_window.apply_scim_filter("active eq false")
+    assert demo_window.users_model.row_of(user.id) < 0
+    assert pane.user is None and pane.title.text() == "No user selected"
+    # Picking a user again fills the pane (the view does not think the old user is still current).
+    other = demo_window.users_model.user_at(0)
+    assert view.select_user(other.id)
+    assert pane.user is not None and pane.user.id == other.id
+
+
+def test_role_counts_follow_the_loaded_users(demo_window: Any, qtbot: Any) -> None:
+    model = demo_window.roles_model
+    owner = next(model.role_at(r) for r in range(model.rowCount()) if model.role_at(r).name == "Owner")
+
+    def direct_owners() -> int:
+        return int(model.index(model.row_of(owner.id), 3).data())
+
+    assert direct_owners() > 0
+    with qtbot.waitSignal(demo_window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        demo_window.apply_scim_filter('userName eq "nobody@example.com"')
+    assert demo_window.users_model.loaded_count() == 0
+    assert direct_owners() == 0
+
+
+def test_a_demo_that_starts_after_another_connection_is_dropped(make_window: Any, demo_emulator: Any,
+                                                                qtbot: Any) -> None:
+    import threading
+
+    gate = threading.Event()
+    window = make_window()
+    demo_spec = spec_for_emulator(demo_emulator)
+    demo_spec.label = "Slow demo"
+
+    def slow_demo() -> ConnectionSpec:
+        gate.wait(10)
+        return demo_spec
+
+    window._demo_factory = slow_demo
+    window.open_demo()
+    chosen = spec_for_emulator(demo_emulator)
+    chosen.label = "Chosen later"
+    with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        assert window.connect_to(chosen)
+    gate.set()
+    qtbot.waitUntil(lambda: window.runner.pending_count == 0, timeout=LOAD_TIMEOUT_MS)
+    spin(qtbot, 200)
+    assert window.session is not None and window.session.label == "Chosen later"
+
+
+def test_empty_state_text_is_shown_whole(make_window: Any, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    window = make_window()
+    window.resize(780, 560)
+    window.show()
+    qtbot.waitExposed(window)
+    spin(qtbot, 50)
+    text = window.empty_state.findChild(QLabel, "emptyStateText")
+    assert text is not None and "demo organization" in text.text()
+    assert text.width() >= 400  # given room to wrap, not squeezed to a narrow column
+    assert text.height() >= text.heightForWidth(text.width())  # every wrapped line fits
