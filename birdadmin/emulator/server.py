@@ -202,7 +202,11 @@ class Emulator:
             if state_path is not None:
                 self.state.on_write = lambda doc: save_state_file(state_path, doc)
                 if fresh:
-                    save_state_file(state_path, self.state.to_dict())
+                    try:
+                        save_state_file(state_path, self.state.to_dict())
+                    except OSError as exc:
+                        reason = exc.strerror or type(exc).__name__
+                        raise EmulatorStateError(f"The state file {state_path} cannot be written ({reason}).") from None
         except BaseException:
             server.server_close()
             raise

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from birdadmin.emulator.server import is_loopback
 
@@ -60,3 +61,37 @@ def test_cli_refuses_a_corrupt_state_file_with_exit_2(tmp_path: Path) -> None:
 def test_loopback_detection() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1") and is_loopback("127.8.0.1")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5") and not is_loopback("example.com")
+
+
+def _run_cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "birdadmin.emulator.cli", *argv], capture_output=True, text=True, timeout=15
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--port", "70000"], "port"),
+        (["--port", "-1"], "port"),
+        (["--latency-ms", "nan"], "latency"),
+        (["--latency-ms", "inf"], "latency"),
+        (["--rate-limit", "nan"], "rate"),
+        (["--org-id", "a/b"], "organization id"),
+        (["--org-id", ""], "organization id"),
+    ],
+)
+def test_cli_refuses_impossible_options_with_one_sentence(argv: list[str], said: str) -> None:
+    proc = _run_cli("--port", "0", "--users", "1", "--groups", "0", *argv)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert said in proc.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc, where no folder can be created")
+def test_cli_says_when_the_state_file_cannot_be_written() -> None:
+    target = Path("/proc/self/birdadmin-no-such-folder/state.json")  # reads as "no file yet", cannot be created
+    proc = _run_cli("--port", "0", "--users", "1", "--groups", "0", "--state", str(target))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert str(target) in proc.stderr and "cannot listen" not in proc.stderr
