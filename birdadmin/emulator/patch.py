@@ -58,19 +58,27 @@ def patch_operations(body: Any) -> list[dict[str, Any]]:
     return ops
 
 
-def apply_patch(resource: dict[str, Any], body: Any, schema: ResourceSchema) -> dict[str, Any]:
-    """The resource after every operation, applied in order (all or nothing)."""
+def apply_patch(
+    resource: dict[str, Any], body: Any, schema: ResourceSchema, resource_id: str | None = None
+) -> dict[str, Any]:
+    """The resource after every operation, applied in order (all or nothing).
+
+    ``resource_id`` lets a path-less ``replace`` repeat the resource's own ``id`` (Okta renames groups so).
+    """
     ops = patch_operations(body)
     doc = copy.deepcopy(resource)
     for raw in ops:
-        _Operation(doc, raw, schema).apply()
+        _Operation(doc, raw, schema, resource_id).apply()
     return doc
 
 
 class _Operation:
-    def __init__(self, doc: dict[str, Any], raw: dict[str, Any], schema: ResourceSchema) -> None:
+    def __init__(
+        self, doc: dict[str, Any], raw: dict[str, Any], schema: ResourceSchema, resource_id: str | None = None
+    ) -> None:
         self.doc = doc
         self.schema = schema
+        self.resource_id = resource_id
         op = _get_ci(raw, "op")
         if not isinstance(op, str) or op.lower() not in ("add", "replace", "remove"):
             raise ScimError(400, f"unknown PATCH op {op!r}; expected add, replace or remove", "invalidValue")
@@ -87,8 +95,10 @@ class _Operation:
             if self.op == "remove":
                 raise ScimError(400, "a remove operation needs a path", "noTarget")
             if not isinstance(self.value, dict):
-                raise invalid_value(f"an {self.op} without a path needs an object value")
+                raise invalid_value(f"a PATCH {self.op} without a path needs an object value")
             for key, item in self.value.items():
+                if key.lower() == "id" and self.resource_id is not None and item == self.resource_id:
+                    continue  # the id repeated unchanged changes nothing; another id is still a mutability error
                 self.apply_to(self.resolve(key), None, None, item)
             return
         try:
@@ -105,7 +115,7 @@ class _Operation:
                 raise ScimError(400, f"unknown attribute path '{self.path}'", "invalidPath")
             self.check_writable(sub)
         if self.op != "remove" and not self.has_value:
-            raise invalid_value(f"an {self.op} operation needs a value")
+            raise invalid_value(f"a PATCH {self.op} needs a value")
         self.apply_to(ref, parsed.value_filter, sub, self.value)
 
     def resolve(self, path: str) -> AttrRef:

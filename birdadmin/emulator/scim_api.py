@@ -323,10 +323,16 @@ def _list_response(total: int, start: int, items: list[bytes]) -> Response:
 
 # -- projection --------------------------------------------------------------------------------------
 
-def _names(raw: str | list[str] | None) -> list[str]:
+def _names(raw: Any) -> list[str]:
+    """Attribute names from a comma-separated query value or a search body's list; anything else is a 400."""
     if raw is None:
         return []
-    parts = raw.split(",") if isinstance(raw, str) else [p for p in raw if isinstance(p, str)]
+    if isinstance(raw, str):
+        parts = raw.split(",")
+    elif isinstance(raw, list):
+        parts = [p for p in raw if isinstance(p, str)]
+    else:
+        raise ScimError(400, "attributes and excludedAttributes must be attribute names", "invalidValue")
     return [p.strip() for p in parts if p.strip()]
 
 

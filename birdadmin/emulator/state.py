@@ -324,7 +324,7 @@ class EmulatorState:
         with self.lock:
             current = self._current(kind, rid, if_match)
             base = {k: v for k, v in current.items() if k not in ("id", "meta")}
-            patched = apply_patch(base, body, schema)
+            patched = apply_patch(base, body, schema, rid)
             doc = self._validated(kind, patched, rid)
             return self._commit(kind, current, {"id": rid, **doc})
 

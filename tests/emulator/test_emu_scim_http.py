@@ -170,6 +170,13 @@ def test_post_search_on_users(emu: Emulator, scim: httpx.Client) -> None:
     assert [u["userName"] for u in page["Resources"]] == ["jose.alvarez@example.com"]
 
 
+@pytest.mark.parametrize("field", ["attributes", "excludedAttributes"])
+@pytest.mark.parametrize("value", [5, {"a": 1}, True])
+def test_post_search_with_attributes_that_are_not_names_is_400(scim: httpx.Client, field: str, value: object) -> None:
+    for path in ("/Users/.search", "/.search"):
+        assert_scim_error(scim.post(path, json={field: value}), 400, "invalidValue")
+
+
 # -- create / read / replace / delete, ETags ---------------------------------------------------------
 
 
@@ -253,6 +260,19 @@ def test_bad_patch_requests(emu: Emulator, scim: httpx.Client, body: bytes, stat
     uid = emu.state.users()[0]["id"]
     resp = scim.patch(f"/Users/{uid}", content=body, headers={"Content-Type": "application/json"})
     assert_scim_error(resp, status, scim_type)
+
+
+def test_okta_group_rename_repeating_the_id_is_accepted_and_another_id_is_not(
+    emu: Emulator, scim: httpx.Client
+) -> None:
+    gid = emu.state.groups()[0]["id"]
+    okta = {"op": "replace", "value": {"id": gid, "displayName": "Support EMEA (renamed)"}}
+    resp = scim.patch(f"/Groups/{gid}", json=patch_body(okta))
+    assert resp.status_code == 200, resp.text
+    assert emu.state.group(gid)["displayName"] == "Support EMEA (renamed)"
+    other = {"op": "replace", "value": {"id": "another-id", "displayName": "Stolen"}}
+    assert_scim_error(scim.patch(f"/Groups/{gid}", json=patch_body(other)), 400, "mutability")
+    assert emu.state.group(gid)["displayName"] == "Support EMEA (renamed)"
 
 
 def test_delete_user_removes_it_and_its_memberships(emu: Emulator, scim: httpx.Client) -> None:
