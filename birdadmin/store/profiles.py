@@ -59,7 +59,8 @@ class Profile(BaseModel):
     roles_shape: RolesShape = RolesShape.STRINGS
     role_strategy: RoleStrategy = RoleStrategy.REPLACE
     ca_bundle: str | None = None
-    timeout: float = 30.0
+    # Bounded here too, so a hand-edited file with an impossible timeout is reported when read, not mid-request.
+    timeout: float = Field(default=30.0, ge=MIN_TIMEOUT, le=MAX_TIMEOUT)
     read_only: bool = False
     scim_key_fingerprint: str | None = None
     scim_key_stored_at: datetime | None = None

@@ -211,6 +211,10 @@ def _backups(store: ProfileStore) -> list[Path]:
         ('{"version": "1", "profiles": []}', "is not a birdadmin profile file"),
         ('{"version": 1, "profiles": {}}', "is not a birdadmin profile file"),
         ('{"version": 1, "profiles": [{"name": "x"}]}', "has an invalid entry"),
+        (
+            '{"version": 1, "profiles": [{"name": "x", "base_url": "https://x.example/scim", "timeout": -5}]}',
+            "has an invalid entry (timeout: Input should be greater than or equal to 1)",
+        ),
         ('{"version": 2, "profiles": []}', "was written by a newer birdadmin (file version 2)"),
     ],
 )
