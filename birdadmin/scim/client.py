@@ -84,13 +84,22 @@ class RoleChange:
 def plan_roles(
     current: Sequence[str], *, set_to: Sequence[str] | None = None, add: Iterable[str] = (), remove: Iterable[str] = ()
 ) -> list[str]:
-    """The target role list, order kept: ``set_to`` replaces, then ``add`` appends and ``remove`` drops."""
-    base = list(dict.fromkeys(set_to if set_to is not None else current))
-    for role in add:
-        if role not in base:
-            base.append(role)
-    dropped = set(remove)
-    return [r for r in base if r not in dropped]
+    """The target role list, order kept: ``set_to`` replaces, then ``add`` appends and ``remove`` drops.
+
+    Role UUIDs compare case-insensitively (a server may hold ``5F0C...`` where the person typed ``5f0c...``), and
+    a role the user already holds keeps the server's spelling, so nothing is duplicated or silently kept.
+    """
+    spelled = {_role_key(r): r for r in current}
+    planned: dict[str, str] = {}
+    for role in [*(set_to if set_to is not None else current), *add]:
+        key = _role_key(role)
+        planned.setdefault(key, spelled.get(key, role))
+    dropped = {_role_key(r) for r in remove}
+    return [role for key, role in planned.items() if key not in dropped]
+
+
+def _role_key(role: str) -> str:
+    return role.lower() if is_uuid(role) else role
 
 
 class ScimClient:

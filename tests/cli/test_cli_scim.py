@@ -137,3 +137,13 @@ def test_a_user_argument_never_reaches_another_resource(run, scim2_server: ScimS
                                                 "displayName": f"Not a user {uuid.uuid4().hex[:6]}"}).json()["id"]
     code, out, err = run("--format", "json", "users", "show", token.format(group=group))
     assert code == 1 and out == "" and "No user" in err and "unexpected" not in err
+
+
+def test_role_uuids_match_whatever_case_the_server_holds(run, scim2_server: ScimServer) -> None:
+    upper = R2.upper().replace("0", "A")
+    user_id, name = make_user(scim2_server, [R1, upper])
+    code, out, _ = run("--format", "json", "users", "roles", "add", name, upper.lower())
+    assert code == 0 and json.loads(out)["status"] == "unchanged"
+    code, out, _ = run("--format", "json", "users", "roles", "remove", name, upper.lower())
+    assert code == 0 and json.loads(out)["removed"] == [upper]
+    assert scim2_server.raw("GET", f"Users/{user_id}").json()["roles"] == [R1]

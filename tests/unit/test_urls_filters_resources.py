@@ -114,3 +114,15 @@ def test_redaction_of_schemes_and_registered_secrets() -> None:
     text = redact("Authorization: Bearer abc.def and AccessKey xyz; leaked plainsecretvalue123 access_key=zzz")
     assert "abc.def" not in text and "xyz" not in text and "plainsecretvalue123" not in text and "zzz" not in text
     assert fingerprint("plainsecretvalue123") == "…e123"
+
+
+def test_planned_roles_match_uuids_case_insensitively_and_keep_the_server_spelling() -> None:
+    from birdadmin.scim.client import plan_roles
+
+    upper, lower = "AAAAAAAA-1111-2222-3333-444444444444", "aaaaaaaa-1111-2222-3333-444444444444"
+    other = "bbbbbbbb-1111-2222-3333-444444444444"
+    assert plan_roles([upper, other], remove=[lower]) == [other]
+    assert plan_roles([upper], add=[lower, other]) == [upper, other]
+    assert plan_roles([upper], set_to=[other, lower]) == [other, upper]
+    assert plan_roles(["Admin"], remove=["admin"]) == ["Admin"]  # values that are not UUIDs stay exact
+    assert plan_roles(["a", "b"], set_to=["b", "c", "b"], add=["d"], remove=["c"]) == ["b", "d"]
