@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         *,
         demo_factory: Callable[[], ConnectionSpec] | None = None,
         profile_store: Any = None,
+        secret_store: Any = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self._demo_factory = demo_factory
         self._profile_store = profile_store
+        self._secret_store = secret_store  # the OS keyring unless given (tests)
         self._on_close: list[Callable[[], None]] = []
         self._scim_filter = ""
         self._last_refresh: datetime | None = None
@@ -343,7 +345,9 @@ class MainWindow(QMainWindow):
             self.show_error(explain(exc))
             return False
         self._drop_session()
-        self.runner.invalidate("demo")  # a demo still starting must not replace this connection when it is up
+        # A demo still starting, or keys still being read, must not replace this connection when they arrive.
+        self.runner.invalidate("demo")
+        self.runner.invalidate("profile-keys")
         self.session = session
         self.banner.dismiss()
         self._scim_filter = ""
@@ -385,10 +389,11 @@ class MainWindow(QMainWindow):
                                         self.tr("The demo organization cannot be started here."), "", 1))
             return
         self.connection_label.setText(self.tr("Starting the demo organization…"))
+        self.runner.invalidate("profile-keys")  # the latest choice wins
         self.runner.submit(factory, on_result=self.connect_to, on_error=self._demo_failed, channel="demo")
 
     def _demo_failed(self, explanation: Explanation) -> None:
-        self.connection_label.setText(self.tr("Not connected"))
+        self._show_connection_state()
         self.show_error(explanation)
 
     def _profiles(self) -> Any:
@@ -435,25 +440,56 @@ class MainWindow(QMainWindow):
             return
         self.connect_profile(str(data))
 
+    def _secrets(self) -> Any:
+        if self._secret_store is None:
+            from birdadmin.store.secrets import SecretStore
+
+            self._secret_store = SecretStore()
+        return self._secret_store
+
     def connect_profile(self, name: str) -> bool:
-        """Connect with a stored profile; a keyring problem or a missing key opens the profile manager."""
+        """Connect with a stored profile; False when there is no such profile (the banner says so).
+
+        The keys are read on a worker: a keyring may wait on D-Bus or on an unlock prompt, and the window must
+        not freeze meanwhile. A keyring problem or a missing key then opens the profile manager.
+        """
         from birdadmin.connection import spec_for_profile
         from birdadmin.store.keys import resolve_keys
-        from birdadmin.store.secrets import SecretStore
 
         try:
             profile = self._profiles().get(name)
-            scim_key, accounts_key = resolve_keys(profile, SecretStore())
-        except errors.SecretStoreError:
-            self.open_profile_manager(select=name)
-            return False
         except errors.BirdadminError as exc:
             self.show_error(explain(exc))
             return False
-        if not scim_key:
-            self.open_profile_manager(select=name)
-            return False
-        return self.connect_to(spec_for_profile(profile, scim_key, accounts_key))
+        secrets = self._secrets()
+
+        def read_keys() -> tuple[str | None, str | None] | None:
+            try:
+                return resolve_keys(profile, secrets)
+            except errors.SecretStoreError:
+                return None  # the profile manager explains it and offers a key for this session
+
+        def keys_read(keys: tuple[str | None, str | None] | None) -> None:
+            self._show_connection_state()
+            if keys is None or not keys[0]:
+                self.open_profile_manager(select=name)
+                return
+            self.connect_to(spec_for_profile(profile, keys[0], keys[1]))
+
+        def keys_failed(explanation: Explanation) -> None:
+            self._show_connection_state()
+            self.show_error(explanation)
+
+        self.runner.invalidate("demo")  # the latest choice wins
+        self.connection_label.setText(self.tr("Reading the access key of {name}…").format(name=name))
+        self.runner.submit(read_keys, on_result=keys_read, on_error=keys_failed, channel="profile-keys")
+        return True
+
+    def _show_connection_state(self) -> None:
+        if self.session is None:
+            self.connection_label.setText(self.tr("Not connected"))
+        else:
+            self.connection_label.setText(self.tr("Connected to {label}").format(label=self.session.label))
 
     @Slot()
     def open_profile_manager(self, select: str | None = None) -> Any:
@@ -710,11 +746,27 @@ class MainWindow(QMainWindow):
                                                   self.tr("CSV files (*.csv);;All files (*)"))
         if not path:
             return
+        failed = self.tr("Import failed")
         try:
-            count = org.catalogue.import_csv(Path(path).read_text(encoding="utf-8-sig"))
-        except (errors.BirdadminError, OSError, UnicodeDecodeError) as exc:
-            self.show_error(explain(exc) if isinstance(exc, errors.BirdadminError) else Explanation(
-                self.tr("Import failed"), self.tr("The file could not be read: {reason}").format(reason=exc), "", 1))
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            self.show_error(Explanation(failed, self.tr("{path} could not be read: {reason}.").format(
+                path=path, reason=exc.strerror or exc), "", 1))
+            return
+        except UnicodeDecodeError:
+            self.show_error(Explanation(failed, self.tr("{path} is not a UTF-8 text file.").format(path=path), "", 1))
+            return
+        try:
+            count = org.catalogue.import_csv(text)
+        except errors.BirdadminError as exc:
+            self.show_error(explain(exc))
+            return
+        except OSError as exc:  # the names were taken in, but keeping them for the next session failed
+            self._refresh_roles_model()
+            self._catalogue_edited()
+            self.show_error(Explanation(failed, self.tr(
+                "The role names were imported for this session but could not be saved: {reason}.").format(
+                reason=exc.strerror or exc), "", 1))
             return
         self._refresh_roles_model()
         self._catalogue_edited()
@@ -764,7 +816,7 @@ class MainWindow(QMainWindow):
             Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:
             self.show_error(Explanation(self.tr("Export failed"),
-                                        self.tr("{path} could not be written: {reason}").format(
+                                        self.tr("{path} could not be written: {reason}.").format(
                                             path=path, reason=exc.strerror or exc), "", 1))
             return
         self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 6000)

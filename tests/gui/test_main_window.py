@@ -597,3 +597,81 @@ def test_empty_state_text_is_shown_whole(make_window: Any, qtbot: Any) -> None:
     assert text is not None and "demo organization" in text.text()
     assert text.width() >= 400  # given room to wrap, not squeezed to a narrow column
     assert text.height() >= text.heightForWidth(text.width())  # every wrapped line fits
+
+
+def test_role_names_file_problems_are_plain_sentences(demo_window: Any, tmp_path: Any) -> None:
+    missing = tmp_path / "missing.csv"
+    binary = tmp_path / "names.csv"
+    binary.write_bytes(b"\xff\xfe\x00id,name\n")
+    expected = {missing: f"{missing} could not be read: No such file or directory.",
+                binary: f"{binary} is not a UTF-8 text file.",
+                tmp_path: f"{tmp_path} could not be read: Is a directory."}
+    for path, sentence in expected.items():
+        demo_window.banner.dismiss()
+        demo_window.import_role_names(str(path))
+        assert demo_window.banner.message() == sentence
+    demo_window.banner.dismiss()
+    demo_window.export_csv(str(tmp_path / "no-such-dir" / "out.csv"))
+    assert demo_window.banner.message() == f"{tmp_path / 'no-such-dir' / 'out.csv'} could not be written: No such file or directory."
+
+
+def test_profile_keys_are_read_off_the_gui_thread(demo_emulator: Any, qtbot: Any) -> None:
+    """A keyring can wait on D-Bus or an unlock prompt; the window must stay responsive meanwhile."""
+    import threading
+
+    import keyring.backend
+    import keyring.errors
+
+    from birdadmin.store.keys import store_key
+    from birdadmin.store.profiles import Profile, ProfileStore
+    from birdadmin.store.secrets import SecretStore
+    from birdadmin.ui.main_window import MainWindow
+
+    class RecordingKeyring(keyring.backend.KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.items: dict[tuple[str, str], str] = {}
+            self.threads: set[threading.Thread] = set()
+            self.locked = False
+
+        def get_password(self, service: str, username: str) -> str | None:
+            self.threads.add(threading.current_thread())
+            if self.locked:
+                raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+            return self.items.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.items[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.items.pop((service, username), None)
+
+    backend = RecordingKeyring()
+    secrets = SecretStore(backend)
+    store = ProfileStore()
+    profile = store.add(Profile(name="Kept key", base_url=demo_emulator.scim_url))
+    store_key(store, secrets, profile, "scim", demo_emulator.key)
+    store.add(Profile(name="No key", base_url=demo_emulator.scim_url))
+    backend.threads.clear()
+    window = MainWindow(profile_store=store, secret_store=secrets)
+    qtbot.addWidget(window)
+    try:
+        assert not window.connect_profile("Nobody")  # no such profile: one sentence, nothing started
+        assert "Nobody" in window.banner.message()
+        with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+            assert window.connect_profile("Kept key")
+            assert window.session is None  # nothing read yet on this thread
+        assert window.session is not None and window.session.label == "Kept key"
+        assert backend.threads and threading.main_thread() not in backend.threads
+        # No stored key, or a locked keyring: the profile manager opens on that profile.
+        for name, locked in (("No key", False), ("Kept key", True)):
+            backend.locked = locked
+            assert window.connect_profile(name)
+            qtbot.waitUntil(lambda: getattr(window, "profile_dialog", None) is not None, timeout=LOAD_TIMEOUT_MS)
+            window.profile_dialog.reject()
+            qtbot.waitUntil(lambda: window.profile_dialog is None, timeout=LOAD_TIMEOUT_MS)
+        assert window.session is not None and window.session.label == "Kept key"
+    finally:
+        window.close()
