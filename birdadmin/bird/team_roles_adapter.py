@@ -57,6 +57,32 @@ def _same_roles(team: Team, role_refs: Sequence[RoleRef]) -> bool:
     return {r.id.lower() for r in team.role_refs} == {r.id.lower() for r in role_refs}
 
 
+def _not_supported(service: str, exc: errors.RequestError) -> errors.BadRequestError:
+    return errors.BadRequestError(
+        f"The {service} server does not accept changes to a team's roles at the endpoint birdadmin "
+        f"assumes ({METHOD} .../teams/{{id}}, HTTP {exc.status}); change the team's roles in Bird instead.",
+        method=exc.method,
+        url=exc.url,
+        status=exc.status,
+        scim_type=exc.scim_type,
+        detail=exc.detail,
+        service=exc.service,
+    )
+
+
+def _verify_after_lost_answer(
+    exc: errors.RequestError, team_id: str, role_refs: Sequence[RoleRef], read_team: Callable[[str], Team]
+) -> Team:
+    """The team when a re-read shows the change was applied although its answer was lost; else ``exc``."""
+    try:
+        current = read_team(team_id)
+    except errors.RequestError:
+        raise exc from None
+    if _same_roles(current, role_refs):
+        return current
+    raise exc
+
+
 def update_team_roles(
     session: HttpSession,
     org_url: httpx.URL,
@@ -69,27 +95,16 @@ def update_team_roles(
     url = team_roles_url(org_url, team_id)
     try:
         response = session.request(METHOD, url, json_body=request_body(role_refs), ok=(200, 204))
-    except (errors.ServerError, errors.ConnectionFailedError) as exc:
+    except errors.ServerError as exc:
+        if exc.status == 501:  # Not Implemented: a definite answer about the endpoint, not a lost change
+            raise _not_supported(session.service, exc) from None
         # The change may have been applied before the answer was lost: look before reporting a failure.
-        try:
-            current = read_team(team_id)
-        except errors.RequestError:
-            raise exc from None
-        if _same_roles(current, role_refs):
-            return current
-        raise
+        return _verify_after_lost_answer(exc, team_id, role_refs, read_team)
+    except errors.ConnectionFailedError as exc:
+        return _verify_after_lost_answer(exc, team_id, role_refs, read_team)
     except errors.BadRequestError as exc:
-        if exc.status in (405, 501):
-            raise errors.BadRequestError(
-                f"The {session.service} server does not accept changes to a team's roles at the endpoint birdadmin "
-                f"assumes ({METHOD} .../teams/{{id}}, HTTP {exc.status}); change the team's roles in Bird instead.",
-                method=exc.method,
-                url=exc.url,
-                status=exc.status,
-                scim_type=exc.scim_type,
-                detail=exc.detail,
-                service=exc.service,
-            ) from None
+        if exc.status == 405:
+            raise _not_supported(session.service, exc) from None
         raise
     team = _team_from_answer(response, session.service)
     if team is None or team.id != team_id:

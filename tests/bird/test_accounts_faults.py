@@ -184,8 +184,8 @@ class FakeTeams:
         assert request.method == "PATCH"
         body = json.loads(request.content)
         self.patches.append(body)
-        if self.patch == "405":
-            return httpx.Response(405, json={"code": "method_not_allowed", "message": "no"})
+        if self.patch in ("405", "501"):
+            return httpx.Response(int(self.patch), json={"code": "not_supported", "message": "no"})
         if self.patch == "ignore":
             return httpx.Response(200, json=self.team())
         self.refs = body["roleRefs"]
@@ -220,10 +220,13 @@ def test_a_server_that_ignores_the_assumed_endpoint_is_reported() -> None:
         accounts.set_team_roles("t1", WANTED)
 
 
-def test_a_server_without_the_assumed_endpoint_says_so() -> None:
-    with client(FakeTeams(patch="405")) as accounts, pytest.raises(errors.BadRequestError) as caught:
+@pytest.mark.parametrize("status", ["405", "501"])
+def test_a_server_without_the_assumed_endpoint_says_so(status: str) -> None:
+    fake = FakeTeams(patch=status)
+    with client(fake) as accounts, pytest.raises(errors.BadRequestError) as caught:
         accounts.set_team_roles("t1", WANTED)
-    assert "assumes" in caught.value.message and caught.value.status == 405
+    assert "assumes" in caught.value.message and caught.value.status == int(status)
+    assert caught.value.exit_code == 1 and len(fake.patches) == 1
 
 
 def test_a_lost_answer_for_a_change_not_applied_is_still_a_failure() -> None:
