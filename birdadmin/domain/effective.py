@@ -46,7 +46,7 @@ def effective_roles(
 
     A role held several ways appears once per source, which is what an auditor needs to see.
     """
-    grants = [RoleGrant(role.lower(), "direct") for role in user.roles]
+    grants = [RoleGrant(role, "direct") for role in dict.fromkeys(r.lower() for r in user.roles)]
     for group_id, group_name in user_groups:
         for role in group_roles.get(group_id, ()):
             grants.append(RoleGrant(role.lower(), "group", group_id, group_name))
@@ -95,8 +95,9 @@ class GroupRoleMap:
     """SCIM groups matched to Bird teams, and the roles each group therefore carries.
 
     Matching is by id (the documented assumption); a group whose id is no team's id is matched to the team
-    whose name equals its displayName (case-insensitive) when exactly one team has that name. Such matches are
-    listed in ``matched_by_name`` so the UI can say the fallback was used; name clashes stay unmatched.
+    whose name equals its displayName (case-insensitive) when exactly one team has that name and no group has
+    that team's id. Such matches are listed in ``matched_by_name`` so the UI can say the fallback was used; name
+    clashes stay unmatched.
     """
 
     team_for_group: dict[str, Team] = field(default_factory=dict)
@@ -107,11 +108,13 @@ class GroupRoleMap:
 
     @classmethod
     def build(cls, groups: Iterable[Group], teams: Iterable[Team]) -> GroupRoleMap:
-        teams = list(teams)
+        teams, groups = list(teams), list(groups)
         by_id = {team.id: team for team in teams}
+        owned = {group.id for group in groups if group.id in by_id}  # teams linked to a group by id
         by_name: dict[str, list[Team]] = defaultdict(list)
         for team in teams:
-            by_name[team.name.casefold()].append(team)
+            if team.id not in owned:
+                by_name[team.name.casefold()].append(team)
         matched: dict[str, Team] = {}
         by_name_ids: set[str] = set()
         unmatched: list[str] = []

@@ -129,7 +129,7 @@ def audit(
     empty: list[Finding] = []
     redundant: list[Finding] = []
     for user in users:
-        direct = tuple(r.lower() for r in user.roles) if user.roles else ()
+        direct = tuple(dict.fromkeys(r.lower() for r in user.roles)) if user.roles else ()  # one per UUID
         via: dict[str, list[str]] = {}
         for gid, gname in memberships.get(user.id, ()):
             for role in lowered_groups.get(gid, ()):

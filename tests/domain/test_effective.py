@@ -93,3 +93,18 @@ def test_id_match_wins_over_a_name_match() -> None:
     teams = [Team("t-1", "Sales"), Team("t-2", "Support")]
     mapping = GroupRoleMap.build([Group("t-1", "Support")], teams)
     assert mapping.team("t-1") is teams[0] and mapping.matched_by_name == frozenset()
+
+
+def test_a_name_match_never_takes_a_team_that_another_group_owns_by_id() -> None:
+    teams = [Team("t-1", "Sales", role_refs=(RoleRef(OWNER),))]
+    groups = [Group("t-1", "Sales"), Group("g-2", "SALES")]  # a second SCIM group with the same name
+    mapping = GroupRoleMap.build(groups, teams)
+    assert mapping.team("t-1") is teams[0]
+    assert mapping.team("g-2") is None and mapping.roles_for("g-2") == ()
+    assert mapping.unmatched == ("g-2",) and mapping.matched_by_name == frozenset()
+    assert mapping.group_roles() == {"t-1": (OWNER,)}
+
+
+def test_a_direct_role_listed_twice_in_different_case_is_one_grant() -> None:
+    user = User("u1", "ann@example.com", roles=(AGENT, AGENT.upper()))
+    assert effective_roles(user, {}, []) == [RoleGrant(AGENT, "direct")]

@@ -81,3 +81,17 @@ def test_fifty_thousand_users_are_audited_quickly() -> None:
     # users with i % 3 == 0, active, and not in a group have no roles at all
     expected_empty = sum(1 for i in range(50_000) if i % 3 == 0 and i % 17 != 0 and i % 4 == 0)
     assert sum(1 for f in found if f.kind == "no-roles") == expected_empty
+
+
+def test_a_role_listed_twice_in_different_case_is_one_role() -> None:
+    users = [
+        User("u1", "twice@example.com", roles=(AGENT, AGENT.upper())),
+        User("u2", "gone@example.com", active=False, roles=(STALE, STALE.upper())),
+    ]
+    found = audit(users, catalogue(), {"u1": [("g1", "Support")]}, {"g1": [AGENT]})
+    assert found == [
+        UnknownRoles("u2", "gone@example.com", (STALE,)),
+        InactiveWithRoles("u2", "gone@example.com", (STALE,), ()),
+        RedundantRole("u1", "twice@example.com", AGENT, "Agent", ("Support",)),
+    ]
+    assert found[1].description == "gone@example.com is inactive but still holds roles (1 directly)."
