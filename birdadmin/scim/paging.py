@@ -52,13 +52,14 @@ def iter_pages(
     """Yield pages of new items as they arrive (completion order); see the module docstring for the rules."""
     seen: set[str] = set()
     pages = 0
+    fresh_pages = 0  # pages that brought at least one new item
 
     def check_cancel() -> None:
         if cancel is not None and cancel.is_set():
             raise Cancelled("Loading was cancelled; what was loaded so far is kept.")
 
     def take(start: int, items: list[T], total: int | None) -> Page[T]:
-        nonlocal pages
+        nonlocal pages, fresh_pages
         pages += 1
         if pages > max_pages:
             raise errors.ProtocolError(
@@ -67,7 +68,17 @@ def iter_pages(
             )
         fresh = [item for item in items if item.id not in seen]
         seen.update(item.id for item in fresh)
+        if fresh:
+            fresh_pages += 1
         return Page(start, fresh, len(seen), total)
+
+    def check_complete() -> None:
+        """A server that ignores startIndex repeats its first page; with a total, that is an incomplete list."""
+        if pages > 1 and fresh_pages == 1 and total is not None and len(seen) < total:
+            raise errors.ProtocolError(
+                f"The server answered the same {what} again instead of the next page (it seems to ignore "
+                f"startIndex), so only {len(seen)} of {total} could be listed.",
+            )
 
     check_cancel()
     items, total = fetch(1, page_size)
@@ -115,8 +126,10 @@ def iter_pages(
             total = page_total
         page = take(end + 1, items, total)
         yield page
-        if not items or not page.items:
-            return  # the end, or a server that ignores startIndex
+        if not items or (total is None and not page.items):
+            check_complete()
+            return  # the end, or (with no total to go by) a server that ignores startIndex
         end += len(items)
         if total is None and len(items) < step:
             return
+    check_complete()

@@ -107,3 +107,28 @@ def test_cancel_stops_between_pages() -> None:
             cancel.set()
     assert seen == 100
     assert len(directory.calls) < 10
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_a_server_that_ignores_start_index_but_reports_a_total_is_an_error_not_a_short_list(concurrency: int) -> None:
+    def fetch(start: int, count: int) -> tuple[list[Item], int | None]:
+        return [Item(f"u{i}") for i in range(10)], 35  # always the first page
+
+    with pytest.raises(errors.ProtocolError, match="only 10 of 35"):
+        list(iter_pages(fetch, page_size=10, concurrency=concurrency))
+
+
+def test_a_page_repeated_by_users_added_during_the_scan_does_not_end_it() -> None:
+    items = [Item(f"u{i}") for i in range(30)]
+    calls = 0
+
+    def fetch(start: int, count: int) -> tuple[list[Item], int | None]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # ten users inserted at the front: the next page repeats the first one entirely
+            items[:0] = [Item(f"n{i}") for i in range(10)]
+        return items[start - 1 : start - 1 + count], len(items)
+
+    pages = list(iter_pages(fetch, page_size=10, concurrency=1))
+    ids = {item.id for page in pages for item in page.items}
+    assert ids >= {f"u{i}" for i in range(30)}  # the scan goes on past the repeated page to the new total
