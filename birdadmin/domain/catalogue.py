@@ -115,7 +115,9 @@ class RoleCatalogue:
                 "local",
             )
         if known is not None:
-            return known
+            if known.name:
+                return known
+            return RoleInfo(rid, self.name_for(rid), known.description, known.type, "accounts")  # as name_for shows it
         return RoleInfo(rid, self.name_for(rid), source="learned")
 
     def roles(self) -> list[RoleInfo]:

@@ -166,3 +166,12 @@ def test_set_local_name_needs_a_uuid_and_a_name() -> None:
         cat.set_local_name("Owner", "Owner")
     with pytest.raises(InputError):
         cat.set_local_name(OWNER, "  ")
+
+
+def test_a_bird_role_without_a_name_is_listed_with_the_same_label_it_is_shown_with() -> None:
+    nameless = "0b1c2d3e-0000-4000-8000-0000000000ee"
+    cat = RoleCatalogue.from_accounts([Role(nameless, "", "kept description", "managed"), Role(OWNER, "Owner")])
+    info = cat.info(nameless)
+    assert info.name == cat.name_for(nameless) == "Unknown role 0b1c2d3e"
+    assert (info.description, info.type, info.source) == ("kept description", "managed", "accounts")
+    assert [r.name for r in cat.roles()] == ["Owner", "Unknown role 0b1c2d3e"]
