@@ -584,8 +584,8 @@ class MainWindow(QMainWindow):
         self.refreshed_label.setText(
             self.tr("Refreshed {time}").format(time=self._last_refresh.strftime("%H:%M:%S"))
         )
+        self._catalogue_learn()  # before _load_ended, which shows the catalogue with the new counts
         self._load_ended()
-        self._catalogue_learn()
         self.users_loaded.emit(count)
 
     @Slot(int)
@@ -628,14 +628,14 @@ class MainWindow(QMainWindow):
         return RoleContext(org.catalogue, org.memberships, org.group_roles, org.group_names)
 
     def _catalogue_learn(self) -> None:
+        """Add role ids seen on loaded users to the catalogue; callers refresh the roles model afterwards."""
         org = self.session.org if self.session is not None else None
         if org is None:
             return
         seen: set[str] = set()
         for user in self.users_model.users():
             seen.update(user.roles)
-        if org.catalogue.learn(seen):
-            self._refresh_roles_model()
+        org.catalogue.learn(seen)
 
     def _refresh_roles_model(self) -> None:
         org = self.session.org if self.session is not None else None
@@ -797,8 +797,11 @@ class MainWindow(QMainWindow):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([model.headerData(c, Qt.Orientation.Horizontal) for c in columns])
-        for row in range(model.rowCount()):
-            writer.writerow([model.index(row, c).data() or "" for c in columns])
+        if model is self.users_model:  # tens of thousands of rows: no round trip through Qt per cell
+            writer.writerows(self.users_model.visible_texts(columns))
+        else:
+            for row in range(model.rowCount()):
+                writer.writerow([model.index(row, c).data() or "" for c in columns])
         return out.getvalue()
 
     @Slot()

@@ -675,3 +675,35 @@ def test_profile_keys_are_read_off_the_gui_thread(demo_emulator: Any, qtbot: Any
         assert window.session is not None and window.session.label == "Kept key"
     finally:
         window.close()
+
+
+def test_users_csv_export_matches_the_table_without_a_call_per_cell(demo_window: Any, qtbot: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """50,000 rows through QModelIndex.data() froze the window for seconds; the texts must still be the table's."""
+    table, model = demo_window.users_view.table, demo_window.users_model
+    table.sortByColumn(UserColumn.ROLES, Qt.SortOrder.DescendingOrder)
+    table.horizontalHeader().moveSection(UserColumn.GROUPS, 0)
+    table.horizontalHeader().hideSection(UserColumn.ACTIVE)
+    qtbot.keyClicks(demo_window.users_view.quick_filter, "example")
+    header = table.horizontalHeader()
+    columns = [header.logicalIndex(v) for v in range(header.count()) if not header.isSectionHidden(header.logicalIndex(v))]
+    expected = [[model.index(r, c).data() or "" for c in columns] for r in range(model.rowCount())]
+    calls: list[int] = []
+    real_data = model.data
+
+    def counting_data(index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        calls.append(role)
+        return real_data(index, role)
+
+    monkeypatch.setattr(model, "data", counting_data)
+    model.index(0, 0).data()  # the spy sees what Qt asks the model for
+    assert calls
+    calls.clear()
+    import csv as csv_module
+    import io as io_module
+
+    rows = list(csv_module.reader(io_module.StringIO(demo_window.visible_table_csv())))
+    assert not calls
+    assert rows[0] == [model.headerData(c, Qt.Orientation.Horizontal) for c in columns]
+    assert rows[0][0] == "Groups" and "Active" not in rows[0]
+    assert rows[1:] == expected and len(expected) == model.rowCount() > 0
