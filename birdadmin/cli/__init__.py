@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     tuning.add_argument("--roles-shape", choices=[s.value for s in RolesShape], help="wire form of roles to write")
     tuning.add_argument("--role-strategy", choices=[s.value for s in RoleStrategy], help="how role changes are sent")
     tuning.add_argument("--timeout", type=float, metavar="SECONDS", help="per-request timeout (default 30)")
-    tuning.add_argument("--ca-bundle", metavar="FILE", help="extra CA bundle for TLS verification")
+    tuning.add_argument("--ca-bundle", metavar="FILE", help="CA bundle (PEM) to trust instead of the system's")
     tuning.add_argument("--page-size", type=int, default=100, metavar="N", help="users per page requested")
     tuning.add_argument("--concurrency", type=int, default=4, metavar="N", help="pages in flight (default 4)")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format")

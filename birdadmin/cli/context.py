@@ -82,16 +82,14 @@ class CliContext:
             if args.base_url or args.profile:
                 raise errors.InputError("--demo starts a local demo organization; it cannot be combined with "
                                         "--base-url or --profile.")
-            return self._demo_connection()
-        scim = ScimSettings(
-            roles_shape=RolesShape(args.roles_shape) if args.roles_shape else RolesShape.STRINGS,
-            role_strategy=RoleStrategy(args.role_strategy) if args.role_strategy else RoleStrategy.REPLACE,
-            page_size=args.page_size,
-            concurrency=args.concurrency,
-        )
-        http = HttpSettings(timeout=args.timeout or 30.0, ca_bundle=args.ca_bundle)
+            return self._demo_connection(self._scim_settings(), self._http_settings())
         if args.profile:
-            return self._profile_connection(args.profile, scim)
+            if args.base_url or args.accounts_url:
+                raise errors.InputError(
+                    "--profile cannot be combined with --base-url or --accounts-url: the profile's stored keys "
+                    "would be sent to another server. Edit the profile, or pass the URL and the key instead."
+                )
+            return self._profile_connection(args.profile)
         env_key = (self.env.get(ACCESS_KEY_ENV) or "").strip() or None
         env_accounts_key = (self.env.get(ACCOUNTS_KEY_ENV) or "").strip() or None
         if not args.base_url:
@@ -101,6 +99,7 @@ class CliContext:
             )
         if not env_key:
             raise errors.InputError(f"No access key: set {ACCESS_KEY_ENV} (or use --profile with a stored key).")
+        scim, http = self._scim_settings(), self._http_settings()
         return ConnectionSpec(
             base_url=args.base_url,
             key=env_key,
@@ -112,7 +111,24 @@ class CliContext:
             label=args.base_url,
         )
 
-    def _profile_connection(self, name: str, scim: ScimSettings) -> ConnectionSpec:
+    def _scim_settings(self, base: ScimSettings | None = None) -> ScimSettings:
+        """Command-line choices over ``base`` (a profile's, or Bird's defaults)."""
+        args, base = self.args, base or ScimSettings()
+        return dataclasses.replace(
+            base,
+            roles_shape=RolesShape(args.roles_shape) if args.roles_shape else base.roles_shape,
+            role_strategy=RoleStrategy(args.role_strategy) if args.role_strategy else base.role_strategy,
+            page_size=args.page_size,
+            concurrency=args.concurrency,
+        )
+
+    def _http_settings(self, base: HttpSettings | None = None) -> HttpSettings:
+        args, base = self.args, base or HttpSettings()
+        return dataclasses.replace(
+            base, timeout=args.timeout or base.timeout, ca_bundle=args.ca_bundle or base.ca_bundle
+        )
+
+    def _profile_connection(self, name: str) -> ConnectionSpec:
         from birdadmin.store.keys import resolve_keys
 
         args = self.args
@@ -129,26 +145,17 @@ class CliContext:
         return dataclasses.replace(
             spec,
             label=f"profile {profile.name}",
-            base_url=args.base_url or spec.base_url,
-            accounts_url=args.accounts_url or spec.accounts_url,
             org_id=args.org_id or spec.org_id or org_id_from_url(spec.base_url),
-            scim=ScimSettings(
-                roles_shape=RolesShape(args.roles_shape) if args.roles_shape else profile.roles_shape,
-                role_strategy=RoleStrategy(args.role_strategy) if args.role_strategy else profile.role_strategy,
-                page_size=scim.page_size,
-                concurrency=scim.concurrency,
-            ),
-            http=HttpSettings(timeout=args.timeout or profile.timeout, ca_bundle=args.ca_bundle or profile.ca_bundle),
+            scim=self._scim_settings(spec.scim),
+            http=self._http_settings(spec.http),
         )
 
-    def _demo_connection(self) -> ConnectionSpec:
+    def _demo_connection(self, scim: ScimSettings, http: HttpSettings) -> ConnectionSpec:
         from birdadmin.emulator import EmulatorOptions, start_emulator
 
         self._emulator = start_emulator(EmulatorOptions(port=0))
         spec = spec_for_emulator(self._emulator, label="demo organization")
-        return dataclasses.replace(
-            spec, scim=ScimSettings(page_size=self.args.page_size, concurrency=self.args.concurrency)
-        )
+        return dataclasses.replace(spec, scim=scim, http=http)
 
     @property
     def read_only(self) -> bool:

@@ -1,7 +1,8 @@
-"""What a server says it supports (/ServiceProviderConfig, /Schemas), used for behaviour, never for roles' shape.
+"""What a server says it supports (/ServiceProviderConfig, /Schemas, /ResourceTypes), used for behaviour
+(page size, ETags, filtering), never for roles' shape.
 
 Every field is ``None`` when the server did not say: the client then behaves safely (sends If-Match only when it
-holds an ETag, asks for its own page size and believes what comes back).
+holds an ETag, asks for its own page size and believes what comes back, filters on the server).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Capabilities:
     auth_schemes: tuple[str, ...] = ()
     roles_attribute_type: str | None = None  # what /Schemas says of User.roles; informational only
     schemas: tuple[str, ...] = field(default_factory=tuple)
+    resource_types: tuple[str, ...] = ()  # endpoints /ResourceTypes names, e.g. ("/Users", "/Groups")
 
     def describe(self) -> list[str]:
         """Short human lines, e.g. for a connection test."""
@@ -40,6 +42,8 @@ class Capabilities:
         ]
         if self.roles_attribute_type:
             lines.append(f"User.roles type in /Schemas: {self.roles_attribute_type}")
+        if self.resource_types:
+            lines.append(f"Resource types: {', '.join(self.resource_types)}")
         return lines
 
 
@@ -50,7 +54,7 @@ def _supported(config: dict[str, Any], key: str) -> bool | None:
     return None
 
 
-def from_service_provider_config(config: Any, schemas: Any = None) -> Capabilities:
+def from_service_provider_config(config: Any, schemas: Any = None, resource_types: Any = None) -> Capabilities:
     if not isinstance(config, dict):
         return Capabilities()
     filter_section = config.get("filter")
@@ -75,6 +79,9 @@ def from_service_provider_config(config: Any, schemas: Any = None) -> Capabiliti
         auth_schemes=schemes,
         roles_attribute_type=_roles_type(schemas),
         schemas=_schema_ids(schemas),
+        resource_types=tuple(
+            str(r.get("endpoint")) for r in _schema_list(resource_types) if r.get("endpoint")
+        ),
     )
 
 

@@ -11,10 +11,11 @@ import logging
 import re
 import threading
 import time
-from urllib.parse import quote
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -178,16 +179,30 @@ class ScimClient:
     # -- discovery --------------------------------------------------------------------------------------
 
     def capabilities(self, *, refresh: bool = False) -> Capabilities:
-        """What the server publishes; a server without discovery endpoints gets safe defaults."""
+        """What the server publishes, read once per client (the three endpoints at once, so one round trip);
+        a server without discovery endpoints gets safe defaults."""
         with self._lock:
             if self._capabilities is not None and not refresh:
                 return self._capabilities
-        config = self._optional("ServiceProviderConfig")
-        schemas = self._optional("Schemas") if config is not None else None
-        caps = from_service_provider_config(config, schemas)
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="scim-discovery") as pool:
+            config, schemas, resource_types = pool.map(
+                self._optional, ("ServiceProviderConfig", "Schemas", "ResourceTypes")
+            )
+        caps = from_service_provider_config(config, schemas, resource_types) if config is not None else Capabilities()
         with self._lock:
             self._capabilities = caps
         return caps
+
+    def _use_etag(self) -> bool:
+        """If-Match is sent unless settings or the server's own configuration say ETags are not supported."""
+        return self.settings.use_etag and self.capabilities().etag is not False
+
+    def _check_filter(self, filter: str | None) -> None:
+        if filter and self.capabilities().filter is False:
+            raise errors.InputError(
+                "This SCIM server says it does not support filtering; list without a filter and narrow the "
+                "result locally (the window's quick filter, or the CSV output)."
+            )
 
     def _optional(self, endpoint: str) -> Any:
         try:
@@ -201,8 +216,8 @@ class ScimClient:
 
     def _page_size(self) -> int:
         size = self.settings.page_size
-        caps = self._capabilities
-        if caps is not None and caps.max_results:
+        caps = self.capabilities()
+        if caps.max_results:
             size = min(size, caps.max_results)
         return max(1, size)
 
@@ -250,6 +265,7 @@ class ScimClient:
         self, filter: str | None = None, *, cancel: threading.Event | None = None
     ) -> Iterator[Page[User]]:
         """Pages of users as they arrive (completion order; ``Page.start`` restores server order)."""
+        self._check_filter(filter)
         params = {"filter": filter} if filter else {}
         shared = SharedValues()
         return self._iter("Users", params, lambda obj: parse_user(obj, shared), cancel, "users")
@@ -261,6 +277,7 @@ class ScimClient:
         self, filter: str | None = None, *, cancel: threading.Event | None = None
     ) -> Iterator[Page[Group]]:
         """Groups without their members: a large group's member list is fetched only when it is opened."""
+        self._check_filter(filter)
         params = {"excludedAttributes": "members"}
         if filter:
             params["filter"] = filter
@@ -301,8 +318,11 @@ class ScimClient:
 
     def find_user(self, user_name: str) -> User | None:
         """The user with this userName (case-insensitive, as RFC 7643 defines userName), or None."""
-        body = self._json("GET", self.url("Users"), params={"filter": filters.eq("userName", user_name)})
-        found = [parse_user(r) for r in (body or {}).get("Resources") or [] if isinstance(r, dict) and "id" in r]
+        if self.capabilities().filter is False:  # the server cannot search: scan (slow, but right)
+            found = self.list_users()
+        else:
+            body = self._json("GET", self.url("Users"), params={"filter": filters.eq("userName", user_name)})
+            found = [parse_user(r) for r in (body or {}).get("Resources") or [] if isinstance(r, dict) and "id" in r]
         # Only a true match: a server that ignores or loosens the filter must not hand back someone else.
         return next((u for u in found if u.user_name.lower() == user_name.lower()), None)
 
@@ -332,12 +352,15 @@ class ScimClient:
         return group
 
     def find_group(self, display_name: str) -> Group | None:
-        body = self._json(
-            "GET",
-            self.url("Groups"),
-            params={"filter": filters.eq("displayName", display_name), "excludedAttributes": "members"},
-        )
-        found = [parse_group(r) for r in (body or {}).get("Resources") or [] if isinstance(r, dict) and "id" in r]
+        if self.capabilities().filter is False:
+            found = self.list_groups()
+        else:
+            body = self._json(
+                "GET",
+                self.url("Groups"),
+                params={"filter": filters.eq("displayName", display_name), "excludedAttributes": "members"},
+            )
+            found = [parse_group(r) for r in (body or {}).get("Resources") or [] if isinstance(r, dict) and "id" in r]
         return next((g for g in found if g.display_name.lower() == display_name.lower()), None)
 
     def resolve_group(self, token: str, *, members: bool = True) -> Group:
@@ -375,10 +398,12 @@ class ScimClient:
     def put_user(self, user_id: str, payload: Mapping[str, Any], *, if_match: str | None = None) -> User:
         """Full replace. Bird wipes the roles a PUT omits, so a payload without ``roles`` gets the current ones."""
         body = {k: v for k, v in payload.items() if k not in _READ_ONLY_USER_ATTRIBUTES}
-        if "roles" not in body:
+        if "roles" in body:
+            body["roles"] = encode_roles(parse_roles(body["roles"]), self.settings.roles_shape)
+        else:
             current, version = self.get_user_json(user_id)
             body["roles"] = encode_roles(parse_roles(current.get("roles")), self.settings.roles_shape)
-            if_match = if_match or (version if self.settings.use_etag else None)
+            if_match = if_match or (version if self._use_etag() else None)
         data, etag = self._write("PUT", self.url("Users", user_id), body, if_match)
         return self._fresh_user(user_id, data, etag)
 
@@ -429,7 +454,7 @@ class ScimClient:
             target = plan_roles(current.roles, set_to=set_to, add=add, remove=remove)
             if same_roles(target, current.roles):
                 return RoleChange(original, current, changed=sent_unknown)
-            send_version = if_match or (current.version if self.settings.use_etag else None)
+            send_version = if_match or (current.version if self._use_etag() else None)
             try:
                 after = self._send_roles(user_id, data, current, target, send_version)
             except errors.PreconditionFailedError as exc:

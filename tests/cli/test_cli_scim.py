@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from birdadmin.cli import main
+from birdadmin.cli import build_parser, main
 from tests.conftest import ScimServer, free_port
 
 R1, R2 = str(uuid.UUID(int=0x11)), str(uuid.UUID(int=0x22))
@@ -147,3 +147,26 @@ def test_role_uuids_match_whatever_case_the_server_holds(run, scim2_server: Scim
     code, out, _ = run("--format", "json", "users", "roles", "remove", name, upper.lower())
     assert code == 0 and json.loads(out)["removed"] == [upper]
     assert scim2_server.raw("GET", f"Users/{user_id}").json()["roles"] == [R1]
+
+
+def test_profile_keys_are_never_sent_to_a_url_given_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    for flag in ("--base-url", "--accounts-url"):
+        code = main(["--profile", "acme", flag, "https://elsewhere.example.com/v2", "users", "list"])
+        err = capsys.readouterr().err
+        assert code == 2 and "another server" in err
+
+
+def test_demo_honours_connection_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--roles-shape and --role-strategy reach the demo connection, as they do a real one."""
+    from birdadmin.cli.context import CliContext
+    from birdadmin.cli.output import Output
+
+    args = build_parser().parse_args(
+        ["--demo", "--roles-shape", "complex", "--role-strategy", "put", "--timeout", "7", "users", "list"]
+    )
+    ctx = CliContext(args, Output("json"))
+    try:
+        spec = ctx.connection()
+        assert (spec.scim.roles_shape, spec.scim.role_strategy, spec.http.timeout) == ("complex", "put", 7.0)
+    finally:
+        ctx.close()
