@@ -47,7 +47,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--demo-users", type=int, default=250, metavar="N", help="users in the demo (default 250)")
     parser.add_argument("--demo-groups", type=int, default=12, metavar="N", help="groups in the demo (default 12)")
     parser.add_argument("--demo-latency-ms", type=float, default=0, metavar="MS", help=argparse.SUPPRESS)
-    args, _qt_args = parser.parse_known_args(list(argv))
+    args, qt_args = parser.parse_known_args(list(argv))
+    unknown = [arg for arg in qt_args if arg.startswith("--")]  # Qt's own options take a single dash
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.demo and args.profile:
         parser.error("--demo and --profile cannot be combined")
     return args

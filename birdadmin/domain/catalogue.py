@@ -13,7 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -143,16 +144,18 @@ class RoleCatalogue:
         name = name.strip()
         if not name:
             raise InputError("A role name cannot be empty; remove the local name instead.")
-        self._local[rid] = _Local(name, description.strip())
-        self._learned.discard(rid)
-        self._changed()
+        with self._saving():
+            self._local[rid] = _Local(name, description.strip())
+            self._learned.discard(rid)
 
     def remove_local_name(self, role_id: str) -> None:
         rid = role_id.lower()
-        if self._local.pop(rid, None) is not None:
+        if rid not in self._local:
+            return
+        with self._saving():
+            del self._local[rid]
             if rid not in self._accounts:
                 self._learned.add(rid)
-            self._changed()
 
     def local_names(self) -> dict[str, str]:
         return {rid: entry.name for rid, entry in self._local.items()}
@@ -168,9 +171,8 @@ class RoleCatalogue:
 
     def import_csv(self, text: str) -> int:
         """Merge local names from CSV (columns id,name[,description]); all rows or none. Returns rows read."""
-        count = self._read_csv(text)
-        self._changed()
-        return count
+        with self._saving():
+            return self._read_csv(text)
 
     @classmethod
     def from_accounts(cls, roles: Iterable[CatalogueRole], *, local_csv: str | None = None) -> RoleCatalogue:
@@ -207,6 +209,17 @@ class RoleCatalogue:
         self._local.update(parsed)
         self._learned.difference_update(parsed)
         return len(parsed)
+
+    @contextmanager
+    def _saving(self) -> Iterator[None]:
+        """Apply an edit of the local names and save it; if saving fails, the edit is undone (never half-applied)."""
+        local, learned = dict(self._local), set(self._learned)
+        try:
+            yield
+            self._changed()
+        except BaseException:
+            self._local, self._learned = local, learned
+            raise
 
     def _changed(self) -> None:
         if self._on_change is not None:

@@ -209,7 +209,7 @@ class ProfileStore:
             if profile.name.casefold() == (name or "").strip().casefold():
                 return profile
         known = ", ".join(sorted((p.name for p in profiles), key=str.casefold))
-        hint = f"known profiles: {known}" if known else "there are no profiles yet; add one with 'profiles add'"
+        hint = f"known profiles: {known}" if known else "there are no profiles yet"
         raise InputError(f"No profile named '{name}'; {hint}.")
 
     def get_by_id(self, profile_id: str) -> Profile:

@@ -175,3 +175,29 @@ def test_a_bird_role_without_a_name_is_listed_with_the_same_label_it_is_shown_wi
     assert info.name == cat.name_for(nameless) == "Unknown role 0b1c2d3e"
     assert (info.description, info.type, info.source) == ("kept description", "managed", "accounts")
     assert [r.name for r in cat.roles()] == ["Owner", "Unknown role 0b1c2d3e"]
+
+
+def test_an_edit_whose_save_fails_is_undone() -> None:
+    """A local name that could not be saved is not kept in memory either (never half-applied)."""
+    from birdadmin.domain.catalogue import RoleCatalogue
+
+    def failing_save(_catalogue: RoleCatalogue) -> None:
+        raise OSError("disk full")
+
+    rid = "11111111-2222-3333-4444-555555555555"
+    catalogue = RoleCatalogue(on_change=None)
+    catalogue.learn([rid])
+    catalogue.set_local_name(rid, "Kept")
+    catalogue._on_change = failing_save  # the store starts failing
+    for edit in (
+        lambda: catalogue.set_local_name(rid, "Lost"),
+        lambda: catalogue.remove_local_name(rid),
+        lambda: catalogue.import_csv(f"id,name\n{rid},Also lost\n"),
+    ):
+        try:
+            edit()
+        except OSError:
+            pass
+        else:
+            raise AssertionError("the failing save was swallowed")
+        assert catalogue.name_for(rid) == "Kept" and catalogue.local_names() == {rid: "Kept"}

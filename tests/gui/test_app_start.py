@@ -31,3 +31,12 @@ def test_a_display_or_platform_is_enough(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("DISPLAY")
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert missing_display() is None
+
+
+def test_a_mistyped_option_is_refused_not_ignored(capsys: pytest.CaptureFixture[str]) -> None:
+    from birdadmin.app import parse_args
+
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(["--dmeo"])
+    assert exit_info.value.code == 2 and "--dmeo" in capsys.readouterr().err
+    assert parse_args(["-style", "fusion", "--demo"]).demo  # Qt's single-dash options still pass through
