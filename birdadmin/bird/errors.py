@@ -14,13 +14,5 @@ class ValidationError(errors.BadRequestError):
 def refine(exc: errors.RequestError) -> errors.RequestError:
     """Re-type a generic 422 as ValidationError, keeping every field; other errors pass through unchanged."""
     if type(exc) is errors.BadRequestError and exc.status == 422:
-        return ValidationError(
-            exc.message,
-            method=exc.method,
-            url=exc.url,
-            status=exc.status,
-            scim_type=exc.scim_type,
-            detail=exc.detail,
-            service=exc.service,
-        )
+        return exc.retyped(ValidationError)
     return exc

@@ -58,15 +58,10 @@ def _same_roles(team: Team, role_refs: Sequence[RoleRef]) -> bool:
 
 
 def _not_supported(service: str, exc: errors.RequestError) -> errors.BadRequestError:
-    return errors.BadRequestError(
+    return exc.retyped(
+        errors.BadRequestError,
         f"The {service} server does not accept changes to a team's roles at the endpoint birdadmin "
         f"assumes ({METHOD} .../teams/{{id}}, HTTP {exc.status}); change the team's roles in Bird instead.",
-        method=exc.method,
-        url=exc.url,
-        status=exc.status,
-        scim_type=exc.scim_type,
-        detail=exc.detail,
-        service=exc.service,
     )
 
 

@@ -84,6 +84,19 @@ class RequestError(BirdadminError):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, method={self.method!r}, url={self.url!r}, status={self.status!r})"
 
+    def retyped(self, kind: type[RequestError], message: str | None = None) -> RequestError:
+        """The same failed request as another type (and, if given, another sentence), every field kept."""
+        return kind(
+            message or self.message,
+            method=self.method,
+            url=self.url,
+            status=self.status,
+            scim_type=self.scim_type,
+            detail=self.detail,
+            service=self.service,
+            retry_after=self.retry_after,
+        )
+
 
 class BadRequestError(RequestError):
     """400/422: the server refused the request's content (a filter, a value, a mutability rule)."""
