@@ -3,6 +3,9 @@
 Keys are typed into password fields, go straight to the OS keyring (or, by explicit choice when no keyring is
 usable, to memory for this session) and are never shown again: the dialogs show a fingerprint and a date.
 "Test connection" runs in a worker thread; a result for fields that changed since is dropped (generation token).
+Every keyring call (store, read, forget) runs on a worker too: a locked Secret Service may put up an unlock prompt
+and a D-Bus call may hang, and the window must keep painting meanwhile. The buttons that would start another
+keyring call are disabled until the answer arrives.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from birdadmin.domain.connection_check import ConnectionReport, check_connection
 from birdadmin.net.errors import (
     BirdadminError,
     ConfigError,
+    Explanation,
     InputError,
     SecretStoreError,
     explain,
@@ -94,6 +98,98 @@ class _CheckTask(QRunnable):
             self._relay.finished.emit(self._generation, report, problem)
         except RuntimeError:  # the relay was deleted with its application; nobody is listening any more
             log.debug("connection test finished after its dialog was gone")
+
+
+# -- background keyring calls ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """How a keyring job failed: the plain sentence, and whether the keyring itself was the problem (then the
+    dialog offers the key for this session only). Made on the worker, so no traceback (and no frame holding a key)
+    crosses to the GUI thread."""
+
+    explanation: Explanation
+    keyring: bool
+
+    @property
+    def message(self) -> str:
+        return self.explanation.message
+
+
+class _JobRelay(QObject):
+    """Carries a keyring job's outcome to the GUI thread (queued), tagged with the job's number."""
+
+    finished = Signal(int, object, object)  # job, result | None, _Failure | None
+
+
+class _JobTask(QRunnable):
+    def __init__(self, job: int, relay: _JobRelay, work: Callable[[], Any]) -> None:
+        super().__init__()
+        self._job = job
+        self._relay = relay  # a strong reference: the relay outlives a closed dialog until this task ends
+        self._work = work
+
+    def run(self) -> None:
+        try:
+            result, failure = self._work(), None
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence in the dialog
+            result, failure = None, _Failure(explain(exc), isinstance(exc, SecretStoreError))
+        try:
+            self._relay.finished.emit(self._job, result, failure)
+        except RuntimeError:  # the relay was deleted with its application; nobody is listening any more
+            log.debug("a keyring call finished after its dialog was gone")
+
+
+class _KeyringJobs(QObject):
+    """One keyring call at a time per dialog, on the dialog's pool; the answer comes back on the GUI thread.
+
+    ``busyChanged`` drives the dialog's buttons; ``drop()`` (when the dialog closes) makes a late answer be
+    ignored, so a dialog that was cancelled meanwhile is never accepted by it.
+    """
+
+    busyChanged = Signal(bool)  # noqa: N815 - Qt naming
+    done = Signal()  # an answer was handled (tests and callers wait on it)
+
+    def __init__(self, pool: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool
+        self._job = 0
+        self._handler: Callable[[Any, _Failure | None], None] | None = None
+        self._relay = _JobRelay()
+        self._relay.finished.connect(self._finished)
+
+    @property
+    def busy(self) -> bool:
+        return self._handler is not None
+
+    def start(self, work: Callable[[], Any], handler: Callable[[Any, _Failure | None], None]) -> bool:
+        """Run ``work`` on a worker and ``handler(result, failure)`` here afterwards; False while one is running."""
+        if self._handler is not None:
+            return False
+        self._job += 1
+        self._handler = handler
+        self.busyChanged.emit(True)
+        self._pool.start(_JobTask(self._job, self._relay, work))
+        return True
+
+    def drop(self) -> None:
+        """Forget the running job: its answer will be ignored."""
+        if self._handler is not None:
+            self._job += 1
+            self._handler = None
+            self.busyChanged.emit(False)
+
+    @Slot(int, object, object)
+    def _finished(self, job: int, result: Any, failure: _Failure | None) -> None:
+        if job != self._job or self._handler is None:
+            return
+        handler, self._handler = self._handler, None
+        self.busyChanged.emit(False)
+        try:
+            handler(result, failure)
+        finally:
+            self.done.emit()
 
 
 def _fingerprint_text(widget: QWidget, fingerprint: str | None, stored_at: datetime | None) -> str:
@@ -154,6 +250,8 @@ class ProfileEditDialog(QDialog):
         self._others: list[str] | None = None
         self._relay = _CheckRelay()
         self._relay.finished.connect(self._on_test_finished)
+        self.keyring_jobs = _KeyringJobs(self._pool, self)
+        self.keyring_jobs.busyChanged.connect(self._keyring_busy)
         self.setObjectName("profileEditDialog")
         self.setWindowTitle(self.tr("Edit profile") if profile else self.tr("New profile"))
         self._build()
@@ -281,6 +379,12 @@ class ProfileEditDialog(QDialog):
 
         self.form_error = self._error_label("formError")
 
+        self.keyring_status = QLabel(self)
+        self.keyring_status.setObjectName("keyringStatus")
+        self.keyring_status.setAccessibleName(self.tr("Keyring status"))
+        self.keyring_status.setWordWrap(True)
+        self.keyring_status.setVisible(False)
+
         self.keyring_panel = QWidget(self)
         self.keyring_panel.setObjectName("keyringPanel")
         panel = QVBoxLayout(self.keyring_panel)
@@ -313,6 +417,7 @@ class ProfileEditDialog(QDialog):
         layout.addLayout(test_row)
         layout.addWidget(self.test_result)
         layout.addWidget(self.form_error)
+        layout.addWidget(self.keyring_status)
         layout.addWidget(self.keyring_panel)
         layout.addWidget(self.buttons)
 
@@ -453,7 +558,7 @@ class ProfileEditDialog(QDialog):
             message = problems.get(name, "")
             label.setText(message)
             label.setVisible(bool(message))
-        self.ok_button.setEnabled(not problems)
+        self.ok_button.setEnabled(not problems and not self.keyring_jobs.busy)
         can_test = not (problems.keys() & {"base_url", "accounts_url", "org_id", "ca_bundle"})
         self.test_button.setEnabled(can_test and not self._testing)
         return not problems
@@ -523,7 +628,7 @@ class ProfileEditDialog(QDialog):
 
     # saving --------------------------------------------------------------------------------------------------
 
-    def accept(self) -> None:
+    def _save(self) -> None:
         if not self._validate():
             return
         profile = self.profile_from_fields()
@@ -543,25 +648,59 @@ class ProfileEditDialog(QDialog):
         self._pending = [(kind, self.typed_key(kind)) for kind in KEY_KINDS if self.typed_key(kind)]
         self._store_pending_keys()
 
+    def accept(self) -> None:
+        if self.keyring_jobs.busy:
+            return  # the keys of the last OK are still on their way to the keyring
+        self._save()
+
     def _store_pending_keys(self) -> None:
-        while self._pending:
-            kind, key = self._pending[0]
+        """Store the typed keys on a worker (the profile file itself is already written)."""
+        if not self._pending:
+            self._clear_typed_keys()
+            QDialog.accept(self)
+            return
+        assert self.saved is not None
+        profiles, secrets, profile, pending = self._profiles, self._secrets, self.saved, list(self._pending)
+
+        def work() -> tuple[Profile, int, _Failure | None]:
+            current, stored = profile, 0
             try:
-                assert self.saved is not None
-                self.saved = store_key(self._profiles, self._secrets, self.saved, kind, key)
-            except SecretStoreError as exc:
-                self.keyring_error.setText(
-                    self.tr("{message}\nThe profile is saved; its key is not.").format(message=exc.message)
-                )
-                self.keyring_panel.setVisible(True)
-                self._show_key_info()
-                return
-            except BirdadminError as exc:
-                self._show_form_error(exc)
-                return
-            self._pending.pop(0)
-        self._clear_typed_keys()
-        super().accept()
+                for kind, key in pending:
+                    current = store_key(profiles, secrets, current, kind, key)
+                    stored += 1
+            except Exception as exc:  # noqa: BLE001 - the keys stored so far must still be recorded
+                return current, stored, _Failure(explain(exc), isinstance(exc, SecretStoreError))
+            return current, stored, None
+
+        self.keyring_jobs.start(work, self._keys_stored)
+
+    def _keys_stored(self, outcome: tuple[Profile, int, _Failure | None] | None, failure: _Failure | None) -> None:
+        if outcome is not None:
+            self.saved, stored, failure = outcome
+            del self._pending[:stored]
+        self._show_key_info()
+        if failure is None:
+            self._clear_typed_keys()
+            QDialog.accept(self)
+        elif failure.keyring:
+            self.keyring_error.setText(
+                self.tr("{message}\nThe profile is saved; its key is not.").format(message=failure.message)
+            )
+            self.keyring_panel.setVisible(True)
+        else:
+            self.form_error.setText(failure.message)
+            self.form_error.setVisible(True)
+
+    @Slot(bool)
+    def _keyring_busy(self, busy: bool) -> None:
+        self.keyring_status.setText(self.tr("Saving the key in the keyring…") if busy else "")
+        self.keyring_status.setVisible(busy)
+        self.session_only_button.setEnabled(not busy)
+        self._validate()
+
+    def done(self, result: int) -> None:
+        self.keyring_jobs.drop()  # closed meanwhile (Cancel): a late answer must not accept the dialog again
+        super().done(result)
 
     def _clear_typed_keys(self) -> None:
         # Once stored, a key has no business staying in a widget's memory for the rest of the dialog's life.
@@ -584,7 +723,7 @@ class ProfileEditDialog(QDialog):
         self._pending.clear()
         self.session_only = True
         self._clear_typed_keys()
-        super().accept()
+        QDialog.accept(self)
 
 
 # -- the manager -----------------------------------------------------------------------------------------------
@@ -622,6 +761,8 @@ class ProfileManagerDialog(QDialog):
         self.choice: ConnectionChoice | None = None
         self.editor: ProfileEditDialog | None = None
         self._file_broken = False
+        self.keyring_jobs = _KeyringJobs(pool or QThreadPool.globalInstance(), self)
+        self.keyring_jobs.busyChanged.connect(self._keyring_busy)
         self.setObjectName("profileManagerDialog")
         self.setWindowTitle(self.tr("Connection profiles"))
         self._build()
@@ -800,11 +941,22 @@ class ProfileManagerDialog(QDialog):
         return self.tr("none stored")
 
     def _update_buttons(self) -> None:
-        has = self.selected() is not None
+        busy = self.keyring_jobs.busy
+        has = self.selected() is not None and not busy
         for button in (self.edit_button, self.duplicate_button, self.delete_button, self.forget_button,
                        self.connect_button):
             button.setEnabled(has)
-        self.new_button.setEnabled(not self._file_broken)
+        self.new_button.setEnabled(not self._file_broken and not busy)
+        self.session_only_button.setEnabled(not busy)
+        self.list_view.setEnabled(not busy)  # the answer belongs to the profile it was asked for
+
+    @Slot(bool)
+    def _keyring_busy(self, busy: bool) -> None:
+        self._update_buttons()
+
+    def done(self, result: int) -> None:
+        self.keyring_jobs.drop()  # closed meanwhile: a late answer must not connect or accept again
+        super().done(result)
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
@@ -815,10 +967,18 @@ class ProfileManagerDialog(QDialog):
         editor = ProfileEditDialog(
             self._profiles, self._secrets, self._session, profile, pool=self._pool, check=self._check, parent=self
         )
-        editor.finished.connect(lambda result, e=editor: self._editor_done(e, result))
+        # A bound slot, not a lambda: a closure over self held by the child's connection would keep this
+        # dialog's wrapper alive until the child is deleted, and then delete this dialog from inside that.
+        editor.finished.connect(self._editor_finished)
         self.editor = editor
         editor.open()
         return editor
+
+    @Slot(int)
+    def _editor_finished(self, result: int) -> None:
+        editor = self.sender()
+        if isinstance(editor, ProfileEditDialog):
+            self._editor_done(editor, result)
 
     def _editor_done(self, editor: ProfileEditDialog, result: int) -> None:
         if result == QDialog.DialogCode.Accepted.value and editor.saved is not None:
@@ -889,15 +1049,19 @@ class ProfileManagerDialog(QDialog):
         )
 
     def _delete(self, profile: Profile) -> None:
-        try:
-            self._profiles.remove(profile.name, self._secrets if self._has_any_key(profile) else None)
+        profiles, secrets = self._profiles, (self._secrets if self._has_any_key(profile) else None)
+
+        def deleted(_result: None, failure: _Failure | None) -> None:
+            if failure is not None:
+                self._say(failure.message)
+                return
             for kind in KEY_KINDS:
                 self._session.delete(profile.id, kind)
-        except BirdadminError as exc:
-            self._say(explain(exc).message)
-            return
-        self._say(self.tr("Deleted profile '{name}'.").format(name=profile.name))
-        self.reload()
+            self._say(self.tr("Deleted profile '{name}'.").format(name=profile.name))
+            self.reload()
+
+        self._say(self.tr("Deleting profile '{name}'…").format(name=profile.name))
+        self.keyring_jobs.start(lambda: profiles.remove(profile.name, secrets), deleted)
 
     @staticmethod
     def _has_any_key(profile: Profile) -> bool:
@@ -918,17 +1082,26 @@ class ProfileManagerDialog(QDialog):
         )
 
     def _forget(self, profile: Profile) -> None:
-        try:
+        for kind in KEY_KINDS:
+            self._session.delete(profile.id, kind)
+        profiles, secrets = self._profiles, self._secrets
+
+        def work() -> None:
             current = profile
             for kind in KEY_KINDS:
-                self._session.delete(profile.id, kind)
                 if current.has_key(kind):
-                    current = forget_key(self._profiles, self._secrets, current, kind)
-        except BirdadminError as exc:
-            self._say(explain(exc).message)
-            return
-        self._say(self.tr("Forgot the keys of '{name}'.").format(name=profile.name))
-        self.reload(select_id=profile.id)
+                    current = forget_key(profiles, secrets, current, kind)
+
+        def forgotten(_result: None, failure: _Failure | None) -> None:
+            if failure is not None:
+                self._say(failure.message)
+                self.reload(select_id=profile.id)  # a key forgotten before the failure shows as gone
+                return
+            self._say(self.tr("Forgot the keys of '{name}'.").format(name=profile.name))
+            self.reload(select_id=profile.id)
+
+        self._say(self.tr("Forgetting the keys of '{name}'…").format(name=profile.name))
+        self.keyring_jobs.start(work, forgotten)
 
     @Slot()
     def _start_fresh(self) -> None:
@@ -944,22 +1117,42 @@ class ProfileManagerDialog(QDialog):
     def connect_selected(self, *_: Any) -> None:
         """Fetch the profile's keys and accept; a keyring problem shows the fix and the session-only choice."""
         profile = self.selected()
-        if profile is None:
+        if profile is None or self.keyring_jobs.busy:
             return
         self.keyring_panel.setVisible(False)
-        try:
-            scim_key = self._session.get(profile.id, "scim")
-            accounts_key = self._session.get(profile.id, "accounts")
-            session_only = scim_key is not None
-            if scim_key is None and profile.has_key("scim"):
-                scim_key = self._secrets.get(profile.id, "scim")
-            if accounts_key is None and profile.has_key("accounts") and profile.accounts_url:
-                accounts_key = self._secrets.get(profile.id, "accounts")
-        except SecretStoreError as exc:
-            self.keyring_error.setText(exc.message)
-            self.keyring_panel.setVisible(True)
-            self.session_key_edit.setFocus()
+        # Session keys are in memory; only what is left to read goes to the keyring, on a worker.
+        session_scim = self._session.get(profile.id, "scim")
+        session_accounts = self._session.get(profile.id, "accounts")
+        read_scim = session_scim is None and profile.has_key("scim")
+        read_accounts = session_accounts is None and profile.has_key("accounts") and bool(profile.accounts_url)
+        if not (read_scim or read_accounts):
+            self._connect_with(profile, session_scim, session_accounts, session_scim is not None)
             return
+        secrets = self._secrets
+
+        def work() -> tuple[str | None, str | None]:
+            scim_key = secrets.get(profile.id, "scim") if read_scim else session_scim
+            accounts_key = secrets.get(profile.id, "accounts") if read_accounts else session_accounts
+            return scim_key, accounts_key
+
+        def keys_read(keys: tuple[str | None, str | None] | None, failure: _Failure | None) -> None:
+            self._say("")
+            if failure is not None:
+                if failure.keyring:
+                    self.keyring_error.setText(failure.message)
+                    self.keyring_panel.setVisible(True)
+                    self.session_key_edit.setFocus()
+                else:
+                    self._say(failure.message)
+                return
+            assert keys is not None
+            self._connect_with(profile, keys[0], keys[1], session_scim is not None)
+
+        self._say(self.tr("Reading the access key of '{name}' from the keyring…").format(name=profile.name))
+        self.keyring_jobs.start(work, keys_read)
+
+    def _connect_with(self, profile: Profile, scim_key: str | None, accounts_key: str | None,
+                      session_only: bool) -> None:
         if not scim_key:
             self._say(
                 self.tr("'{name}' has no stored SCIM key (or the keyring no longer has it); "
@@ -971,7 +1164,7 @@ class ProfileManagerDialog(QDialog):
     @Slot()
     def _connect_session_only(self) -> None:
         profile = self.selected()
-        if profile is None:
+        if profile is None or self.keyring_jobs.busy:
             return
         try:
             self._session.set(profile.id, "scim", self.session_key_edit.text())

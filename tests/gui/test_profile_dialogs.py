@@ -10,8 +10,8 @@ import keyring.backend
 import keyring.errors
 import pytest
 from keyring.backends import fail
-from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton
+from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QPushButton
 
 from birdadmin.domain.connection_check import ConnectionReport
 from birdadmin.scim.resources import RolesShape, RoleStrategy
@@ -97,6 +97,12 @@ def fill(dialog: ProfileEditDialog, **values: str) -> None:
     for key, value in values.items():
         edit = dialog.findChild(QLineEdit, names[key])
         edit.setText(value)
+
+
+def keyring_call(qtbot, dialog, press) -> None:
+    """Press a button that goes to the keyring, and wait for the worker's answer to be handled."""
+    with qtbot.waitSignal(dialog.keyring_jobs.done, timeout=20_000):
+        press()
 
 
 def closed_port() -> int:
@@ -199,7 +205,7 @@ def test_accessible_names_on_inputs(editor):
 # -- editor: saving and keys -----------------------------------------------------------------------------------
 
 
-def test_save_new_profile_and_key(editor, store, backend):
+def test_save_new_profile_and_key(qtbot, editor, store, backend):
     dialog = editor()
     fill(dialog, name="Prod", base_url=BASE, accounts_url="https://api.bird.com", scim_key=KEY,
          accounts_key="acc_" + KEY)
@@ -207,7 +213,7 @@ def test_save_new_profile_and_key(editor, store, backend):
     dialog.role_strategy_combo.setCurrentIndex(dialog.role_strategy_combo.findData(RoleStrategy.PUT))
     dialog.read_only_check.setChecked(True)
     dialog.timeout_spin.setValue(12)
-    dialog.ok_button.click()
+    keyring_call(qtbot, dialog, dialog.ok_button.click)
     assert dialog.result() == ProfileEditDialog.DialogCode.Accepted
     saved = store.get("Prod")
     assert saved == dialog.saved
@@ -241,11 +247,11 @@ def test_edit_without_new_key_keeps_the_stored_key(editor, store, secrets, backe
     assert backend.items[(SERVICE, f"{profile.id}:scim")] == KEY
 
 
-def test_no_usable_keyring_offers_session_only(editor, store):
+def test_no_usable_keyring_offers_session_only(qtbot, editor, store):
     session = SessionSecrets()
     dialog = editor(secrets=SecretStore(backend=fail.Keyring()), session=session)
     fill(dialog, name="Prod", base_url=BASE, scim_key=KEY)
-    dialog.ok_button.click()
+    keyring_call(qtbot, dialog, dialog.ok_button.click)
     assert dialog.isVisible()  # not accepted yet: the person decides
     panel_text = label(dialog, "keyringError").text()
     assert "No usable keyring was found" in panel_text and "apt install gnome-keyring" in panel_text
@@ -259,11 +265,13 @@ def test_no_usable_keyring_offers_session_only(editor, store):
     assert KEY not in store.path.read_text()
 
 
-def test_keyring_failure_then_ok_again_updates_the_same_profile(editor, store, backend):
+def test_keyring_failure_then_ok_again_updates_the_same_profile(qtbot, editor, store, backend):
     dialog = editor(secrets=SecretStore(backend=fail.Keyring()))
     fill(dialog, name="Prod", base_url=BASE, scim_key=KEY)
-    dialog.ok_button.click()
-    dialog.ok_button.click()  # pressing OK again must not try to add a second 'Prod'
+    keyring_call(qtbot, dialog, dialog.ok_button.click)
+    assert dialog.keyring_panel.isVisibleTo(dialog)
+    # pressing OK again must not try to add a second 'Prod'
+    keyring_call(qtbot, dialog, dialog.ok_button.click)
     assert error_of(dialog, "formError") == ""
     assert store.names() == ["Prod"]
 
@@ -281,18 +289,18 @@ def test_name_taken_meanwhile_by_another_window_is_reported(editor, store):
     assert store.names() == ["dup", "Dup2"]
 
 
-def test_keys_do_not_stay_in_the_password_fields_after_saving(editor, store):
+def test_keys_do_not_stay_in_the_password_fields_after_saving(qtbot, editor, store):
     dialog = editor()
     fill(dialog, name="Prod", base_url=BASE, accounts_url="https://api.bird.com", scim_key=KEY,
          accounts_key="acc_" + KEY)
-    dialog.ok_button.click()
+    keyring_call(qtbot, dialog, dialog.ok_button.click)
     assert dialog.result() == ProfileEditDialog.DialogCode.Accepted
     assert dialog.scim_key_edit.text() == "" and dialog.accounts_key_edit.text() == ""
     # and when the person chose "this session only" because the keyring could not be used
     session = SessionSecrets()
     dialog = editor(secrets=SecretStore(backend=fail.Keyring()), session=session)
     fill(dialog, name="Other", base_url=BASE, scim_key=KEY)
-    dialog.ok_button.click()
+    keyring_call(qtbot, dialog, dialog.ok_button.click)
     assert dialog.scim_key_edit.text() == KEY  # still needed: the person has not decided yet
     dialog.findChild(QPushButton, "sessionOnlyButton").click()
     assert dialog.result() == ProfileEditDialog.DialogCode.Accepted
@@ -396,7 +404,7 @@ def test_rotation_requires_a_successful_test_of_the_new_key(qtbot, editor, store
     assert not dialog.ok_button.isEnabled()
     run_test(qtbot, dialog)
     assert error_of(dialog, "scimKeyError") == "" and dialog.ok_button.isEnabled()
-    dialog.ok_button.click()
+    keyring_call(qtbot, dialog, dialog.ok_button.click)
     assert backend.items[(SERVICE, f"{profile.id}:scim")] == scim2_server.key
     assert store.get("Local").scim_key_fingerprint == "…" + scim2_server.key[-4:]
 
@@ -453,11 +461,11 @@ def test_manager_empty_state(manager):
     assert not dialog.connect_button.isEnabled() and dialog.new_button.isEnabled()
 
 
-def test_manager_new_profile_through_the_editor(manager, store):
+def test_manager_new_profile_through_the_editor(qtbot, manager, store):
     dialog = manager()
     editor = dialog.new_profile()
     fill(editor, name="Fresh", base_url=BASE, scim_key=KEY)
-    editor.ok_button.click()
+    keyring_call(qtbot, editor, editor.ok_button.click)
     assert names_in(dialog) == ["Fresh"] and dialog.selected().name == "Fresh"
     assert "Saved profile 'Fresh'." == dialog.status.text()
 
@@ -474,36 +482,36 @@ def test_manager_duplicate_does_not_copy_keys(manager, store, secrets, backend):
     assert len(backend.items) == 1
 
 
-def test_manager_delete_asks_first(manager, store, secrets, backend):
+def test_manager_delete_asks_first(qtbot, manager, store, secrets, backend):
     store_key(store, secrets, store.add(Profile(name="Prod", base_url=BASE)), "scim", KEY)
     dialog = manager()
     box = dialog.delete_selected()
     assert isinstance(box, QMessageBox) and "Delete the profile 'Prod'" in box.text()
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert names_in(dialog) == ["Prod"] and backend.items
-    dialog.delete_selected().button(QMessageBox.StandardButton.Yes).click()
+    keyring_call(qtbot, dialog, dialog.delete_selected().button(QMessageBox.StandardButton.Yes).click)
     assert names_in(dialog) == [] and store.names() == [] and backend.items == {}
     assert dialog.status.text() == "Deleted profile 'Prod'."
 
 
-def test_manager_forget_keys(manager, store, secrets, backend):
+def test_manager_forget_keys(qtbot, manager, store, secrets, backend):
     profile = store.add(Profile(name="Prod", base_url=BASE, accounts_url="https://api.bird.com"))
     profile = store_key(store, secrets, profile, "scim", KEY)
     store_key(store, secrets, profile, "accounts", "acc_" + KEY)
     dialog = manager()
-    dialog.forget_selected().button(QMessageBox.StandardButton.Yes).click()
+    keyring_call(qtbot, dialog, dialog.forget_selected().button(QMessageBox.StandardButton.Yes).click)
     assert backend.items == {}
     saved = store.get("Prod")
     assert saved.scim_key_fingerprint is None and saved.accounts_key_fingerprint is None
     assert "SCIM key: none stored" in label(dialog, "profileDetails").text()
 
 
-def test_manager_connect_returns_profile_and_keys(manager, store, secrets):
+def test_manager_connect_returns_profile_and_keys(qtbot, manager, store, secrets):
     profile = store.add(Profile(name="Prod", base_url=BASE, accounts_url="https://api.bird.com"))
     profile = store_key(store, secrets, profile, "scim", KEY)
     store_key(store, secrets, profile, "accounts", "acc_" + KEY)
     dialog = manager()
-    dialog.connect_button.click()
+    keyring_call(qtbot, dialog, dialog.connect_button.click)
     assert dialog.result() == ProfileManagerDialog.DialogCode.Accepted
     choice = dialog.choice
     assert (choice.profile.id, choice.scim_key, choice.accounts_key, choice.session_only) == (
@@ -520,11 +528,11 @@ def test_manager_connect_without_key_says_what_to_do(manager, store):
     assert "has no stored SCIM key" in dialog.status.text()
 
 
-def test_manager_connect_with_locked_or_missing_keyring_offers_session_only(manager, store, secrets):
+def test_manager_connect_with_locked_or_missing_keyring_offers_session_only(qtbot, manager, store, secrets):
     store_key(store, secrets, store.add(Profile(name="Prod", base_url=BASE)), "scim", KEY)
     session = SessionSecrets()
     dialog = manager(secrets=SecretStore(backend=fail.Keyring()), session=session)
-    dialog.connect_button.click()
+    keyring_call(qtbot, dialog, dialog.connect_button.click)
     assert dialog.choice is None
     assert "No usable keyring was found" in label(dialog, "keyringError").text()
     assert dialog.keyring_panel.isVisibleTo(dialog)
@@ -547,3 +555,148 @@ def test_manager_reports_unreadable_file_and_can_start_fresh(manager, store):
     assert not dialog.file_problem.isVisibleTo(dialog) and dialog.new_button.isEnabled()
     assert "kept as profiles.json.bak-" in dialog.status.text()
     assert list(store.directory.glob("profiles.json.bak-*"))[0].read_text() == "{broken"
+
+
+# -- the keyring never blocks the GUI thread -------------------------------------------------------------------
+
+
+class BlockingKeyring(MemoryKeyring):
+    """A keyring whose every call waits, like a locked Secret Service showing an unlock prompt, until released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocking = False
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.threads: set[threading.Thread] = set()
+
+    def _wait(self) -> None:
+        if self.blocking:
+            self.threads.add(threading.current_thread())
+            self.entered.set()
+            self.release.wait(10)
+
+    def get_password(self, service, username):
+        self._wait()
+        return super().get_password(service, username)
+
+    def set_password(self, service, username, password):
+        self._wait()
+        super().set_password(service, username, password)
+
+    def delete_password(self, service, username):
+        self._wait()
+        super().delete_password(service, username)
+
+
+@pytest.fixture
+def blocking() -> BlockingKeyring:
+    return BlockingKeyring()
+
+
+def pending_in_background(qtbot, backend: BlockingKeyring, press) -> None:
+    """Press the button; it must return at once, the keyring call must wait on a worker, and the GUI thread must
+    keep handling events (a timer keeps firing) while it waits."""
+    backend.blocking = True
+    press()
+    assert threading.main_thread() not in backend.threads  # the click returned without touching the keyring
+    qtbot.waitUntil(backend.entered.is_set, timeout=10_000)
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(5)
+    try:
+        qtbot.waitUntil(lambda: len(ticks) >= 3, timeout=5_000)
+    finally:
+        timer.stop()
+    assert not backend.release.is_set()  # the ticks happened while the keyring call was still pending
+    assert backend.threads and threading.main_thread() not in backend.threads
+
+
+def release(qtbot, dialog, backend: BlockingKeyring) -> None:
+    with qtbot.waitSignal(dialog.keyring_jobs.done, timeout=20_000):
+        backend.release.set()
+
+
+def test_editor_ok_stores_the_key_without_blocking(qtbot, editor, store, blocking):
+    dialog = editor(secrets=SecretStore(backend=blocking))
+    fill(dialog, name="Prod", base_url=BASE, scim_key=KEY)
+    pending_in_background(qtbot, blocking, dialog.ok_button.click)
+    assert dialog.isVisible() and dialog.result() != ProfileEditDialog.DialogCode.Accepted
+    assert not dialog.ok_button.isEnabled()  # busy: a second OK cannot start a second save
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).isEnabled()
+    assert label(dialog, "keyringStatus").text() == "Saving the key in the keyring…"
+    release(qtbot, dialog, blocking)
+    assert dialog.result() == ProfileEditDialog.DialogCode.Accepted
+    saved = store.get("Prod")
+    assert blocking.items == {(SERVICE, f"{saved.id}:scim"): KEY}
+    assert saved.scim_key_fingerprint == "…WXYZ" and dialog.scim_key_edit.text() == ""
+
+
+def test_editor_keyring_failure_arrives_as_a_sentence(qtbot, editor, store, blocking):
+    class Locked(BlockingKeyring):
+        def set_password(self, service, username, password):
+            self._wait()
+            raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    backend = Locked()
+    dialog = editor(secrets=SecretStore(backend=backend))
+    fill(dialog, name="Prod", base_url=BASE, scim_key=KEY)
+    pending_in_background(qtbot, backend, dialog.ok_button.click)
+    release(qtbot, dialog, backend)
+    text = label(dialog, "keyringError").text()
+    assert text.startswith("The keyring is locked") and "The profile is saved; its key is not." in text
+    assert "Traceback" not in text and "KeyringLocked" not in text and KEY not in text
+    assert dialog.keyring_panel.isVisibleTo(dialog) and dialog.session_only_button.isEnabled()
+    assert store.get("Prod").scim_key_fingerprint is None
+
+
+def test_manager_connect_reads_the_keys_without_blocking(qtbot, manager, store, blocking):
+    secrets = SecretStore(backend=blocking)
+    store_key(store, secrets, store.add(Profile(name="Prod", base_url=BASE)), "scim", KEY)
+    dialog = manager(secrets=secrets)
+    pending_in_background(qtbot, blocking, dialog.connect_button.click)
+    assert dialog.choice is None and dialog.isVisible()
+    assert not dialog.connect_button.isEnabled() and not dialog.delete_button.isEnabled()
+    assert dialog.close_button.isEnabled()
+    assert "Reading the access key of 'Prod'" in dialog.status.text()
+    release(qtbot, dialog, blocking)
+    assert dialog.result() == ProfileManagerDialog.DialogCode.Accepted
+    assert dialog.choice.scim_key == KEY and not dialog.choice.session_only
+
+
+def test_manager_closed_while_reading_keys_does_not_connect(qtbot, manager, store, blocking, pool):
+    secrets = SecretStore(backend=blocking)
+    store_key(store, secrets, store.add(Profile(name="Prod", base_url=BASE)), "scim", KEY)
+    dialog = manager(secrets=secrets)
+    results: list[int] = []
+    dialog.finished.connect(results.append)
+    pending_in_background(qtbot, blocking, dialog.connect_button.click)
+    dialog.close_button.click()
+    assert results == [ProfileManagerDialog.DialogCode.Rejected.value]
+    blocking.release.set()
+    pool.waitForDone(10_000)
+    qtbot.wait(50)  # let a queued answer arrive, if one were still wanted
+    assert dialog.choice is None and results == [ProfileManagerDialog.DialogCode.Rejected.value]
+
+
+def test_manager_delete_and_forget_without_blocking(qtbot, manager, store, blocking):
+    secrets = SecretStore(backend=blocking)
+    store_key(store, secrets, store.add(Profile(name="Gone", base_url=BASE)), "scim", KEY)
+    store_key(store, secrets, store.add(Profile(name="Kept", base_url=BASE)), "scim", "sk_kept_0000000000KEPT")
+    dialog = manager(secrets=secrets)
+    dialog.select("Kept")
+    pending_in_background(qtbot, blocking, dialog.forget_selected().button(QMessageBox.StandardButton.Yes).click)
+    assert not dialog.forget_button.isEnabled() and not dialog.list_view.isEnabled()
+    release(qtbot, dialog, blocking)
+    assert store.get("Kept").scim_key_fingerprint is None
+    assert dialog.status.text() == "Forgot the keys of 'Kept'." and dialog.forget_button.isEnabled()
+    blocking.entered.clear()
+    blocking.release.clear()
+    blocking.threads.clear()
+    dialog.select("Gone")
+    pending_in_background(qtbot, blocking, dialog.delete_selected().button(QMessageBox.StandardButton.Yes).click)
+    assert names_in(dialog) == ["Gone", "Kept"]  # nothing changes until the keyring has answered
+    release(qtbot, dialog, blocking)
+    assert names_in(dialog) == ["Kept"] and store.names() == ["Kept"] and blocking.items == {}
+    assert dialog.status.text() == "Deleted profile 'Gone'."
