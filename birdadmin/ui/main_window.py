@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self._demo_factory = demo_factory
         self._profile_store = profile_store
         self._secret_store = secret_store  # the OS keyring unless given (tests)
+        self._session_store: Any = None  # keys chosen "for this session only": one store for the window's life
         self._on_close: list[Callable[[], None]] = []
         self._scim_filter = ""
         self._last_refresh: datetime | None = None
@@ -447,6 +448,15 @@ class MainWindow(QMainWindow):
             self._secret_store = SecretStore()
         return self._secret_store
 
+    def _session_secrets(self) -> Any:
+        """The window's in-memory keys: every profile manager it opens shares them, so a key given for this
+        session still works the next time the manager opens (a store per manager forgot it on close)."""
+        if self._session_store is None:
+            from birdadmin.store.secrets import SessionSecrets
+
+            self._session_store = SessionSecrets()
+        return self._session_store
+
     def connect_profile(self, name: str) -> bool:
         """Connect with a stored profile; False when there is no such profile (the banner says so).
 
@@ -461,9 +471,12 @@ class MainWindow(QMainWindow):
         except errors.BirdadminError as exc:
             self.show_error(explain(exc))
             return False
-        secrets = self._secrets()
+        secrets, session = self._secrets(), self._session_secrets()
 
         def read_keys() -> tuple[str | None, str | None] | None:
+            session_key = session.get(profile.id, "scim")
+            if session_key:  # given for this session because the keyring could not be used: leave it alone
+                return session_key, session.get(profile.id, "accounts")
             try:
                 return resolve_keys(profile, secrets)
             except errors.SecretStoreError:
@@ -496,7 +509,8 @@ class MainWindow(QMainWindow):
         """The profile manager (non-modal); connecting there connects the window."""
         from birdadmin.ui.profile_dialogs import ProfileManagerDialog
 
-        dialog = ProfileManagerDialog(self._profiles(), pool=self.runner.pool, parent=self)
+        dialog = ProfileManagerDialog(self._profiles(), self._secrets(), self._session_secrets(),
+                                      pool=self.runner.pool, parent=self)
         if isinstance(select, str) and select:
             dialog.select(select)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -707,3 +707,75 @@ def test_users_csv_export_matches_the_table_without_a_call_per_cell(demo_window:
     assert rows[0] == [model.headerData(c, Qt.Orientation.Horizontal) for c in columns]
     assert rows[0][0] == "Groups" and "Active" not in rows[0]
     assert rows[1:] == expected and len(expected) == model.rowCount() > 0
+
+
+def test_a_session_only_key_outlives_the_profile_manager(demo_emulator: Any, qtbot: Any) -> None:
+    """The key given "for this session only" belongs to the window, not to one profile manager: the next manager
+    (and the profile switcher) still connect with it, and it reaches neither the keyring nor the profile file."""
+    import keyring.backend
+    import keyring.errors
+    from PySide6.QtWidgets import QLineEdit, QPushButton
+
+    from birdadmin.store.profiles import ProfileStore
+    from birdadmin.store.secrets import SecretStore
+    from birdadmin.ui.main_window import MainWindow
+
+    class LockedKeyring(keyring.backend.KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[str] = []
+
+        def get_password(self, service: str, username: str) -> str | None:
+            self.calls.append("get")
+            raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.calls.append("set")
+            raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.calls.append("delete")
+            raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    backend = LockedKeyring()
+    store = ProfileStore()
+    window = MainWindow(profile_store=store, secret_store=SecretStore(backend))
+    qtbot.addWidget(window)
+    try:
+        # First manager: a new profile whose key the keyring refuses; the person keeps it for this session.
+        first = window.open_profile_manager()
+        editor = first.new_profile()
+        editor.findChild(QLineEdit, "nameEdit").setText("Emulated org")
+        editor.findChild(QLineEdit, "baseUrlEdit").setText(demo_emulator.scim_url)
+        editor.findChild(QLineEdit, "scimKeyEdit").setText(demo_emulator.key)
+        with qtbot.waitSignal(editor.keyring_jobs.done, timeout=LOAD_TIMEOUT_MS):
+            editor.ok_button.click()
+        assert "The keyring is locked" in editor.keyring_error.text()
+        editor.findChild(QPushButton, "sessionOnlyButton").click()
+        assert "Its key is kept for this session only." in first.status.text()
+        first.close_button.click()
+        qtbot.waitUntil(lambda: window.profile_dialog is None, timeout=LOAD_TIMEOUT_MS)
+
+        # Second manager: the key is still there and connects.
+        second = window.open_profile_manager(select="Emulated org")
+        assert second is not first
+        assert "SCIM key: for this session only" in second.details.text()
+        with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+            second.connect_button.click()
+        assert window.session is not None and window.session.label == "Emulated org"
+        assert window.users_model.loaded_count() == len(all_users_raw(demo_emulator))
+
+        # The profile switcher connects with it too, without opening a manager or asking the keyring.
+        calls_before = list(backend.calls)
+        with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+            assert window.connect_profile("Emulated org")
+        assert window.profile_dialog is None and backend.calls == calls_before
+
+        assert "set" not in backend.calls  # nothing was written to the keyring
+        saved = store.get("Emulated org")
+        assert saved.scim_key_fingerprint is None and saved.scim_key_stored_at is None
+        assert demo_emulator.key not in store.path.read_text()
+    finally:
+        window.close()
