@@ -2,17 +2,19 @@
 
     .ci/with-keyring /path/to/python -m pytest tests/keyring -q
 
-Skipped elsewhere: without that wrapper these tests would write to the developer's own keyring. The last test
-scans everything the earlier ones produced (profile files, logs, command output) for the keys.
+Skipped elsewhere: without that wrapper these tests would write to the developer's own keyring. Each test stands
+alone (any order, any subset); the key scan runs a whole profile session of its own and then searches what that
+session left behind (profile files, log records, command output).
 """
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import logging
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,33 +37,26 @@ pytestmark = [
     ),
 ]
 
+WITH_KEYRING = Path(__file__).resolve().parents[2] / ".ci" / "with-keyring"
 BASE = "https://api.bird.com/organizations/123e4567-e89b-12d3-a456-426614174000/scim/v2"
 
-# Everything the tests below produced or used, for the final scan.
-TRANSCRIPT: list[str] = []
-SECRETS_USED: set[str] = set()
-CONFIG_DIRS: list[Path] = []
+# The packages whose loggers get the captured handler directly: birdadmin.cli.main() points the "birdadmin"
+# logger at stderr and stops it propagating, so records from a CLI run would not reach caplog otherwise.
+_LOGGER_PACKAGES = ("cli", "net", "store", "scim", "bird", "domain", "services", "connection")
 
 
 def new_key(label: str) -> str:
-    key = f"{label}-{uuid.uuid4().hex}"
-    SECRETS_USED.add(key)
-    return key
+    return f"{label}-{uuid.uuid4().hex}"
 
 
 @pytest.fixture(autouse=True)
-def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
-           capsys: pytest.CaptureFixture[str]) -> Iterator[Path]:
-    """A config dir per test, DEBUG logging captured; both go into the transcript afterwards."""
+def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A config dir per test; the "birdadmin" logger is put back afterwards (the CLI reconfigures it)."""
     config = tmp_path / "config"
     monkeypatch.setenv("BIRDADMIN_CONFIG_DIR", str(config))
-    CONFIG_DIRS.append(config)
     logger = logging.getLogger("birdadmin")
     saved = (logger.handlers[:], logger.level, logger.propagate)
-    caplog.set_level(logging.DEBUG)
     yield config
-    out, err = capsys.readouterr()
-    TRANSCRIPT.extend([caplog.text, out, err])
     logger.handlers[:], logger.level, logger.propagate = saved[0], saved[1], saved[2]
 
 
@@ -75,9 +70,6 @@ def profile_id() -> Iterator[str]:
             keyring.get_keyring().delete_password(SERVICE, f"{pid}:{kind}")
         except keyring.errors.PasswordDeleteError:
             pass
-        except keyring.errors.KeyringLocked:  # the locked-keyring test locked this throwaway keyring
-            gc.collect()  # within that test's warning filter: see test_locked_keyring_is_reported
-            break
 
 
 def test_the_backend_is_the_real_secret_service():
@@ -133,7 +125,6 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
     code = main(list(argv))
     out, err = capsys.readouterr()
-    TRANSCRIPT.extend([out, err])
     return code, out, err
 
 
@@ -213,32 +204,111 @@ def test_no_backend_gives_the_clear_message(monkeypatch, capsys):
     assert code == 1 and "No usable keyring was found" in err
 
 
-# keyring's SecretService backend leaves its D-Bus connection open when it finds the collection locked; that
-# ResourceWarning is keyring's, collected here so it is not blamed on a later test.
-@pytest.mark.filterwarnings("ignore::ResourceWarning")
-def test_locked_keyring_is_reported(profile_id: str):
-    """Runs late: once locked, this throwaway keyring cannot be unlocked without a prompt."""
-    import secretstorage
+# Locks a keyring of its own: once locked, a keyring cannot be unlocked without a prompt, so locking the shared
+# one would break every test that ran after this one.
+_LOCKED_CHILD = r"""
+import uuid
 
-    store = SecretStore()
-    store.set(profile_id, "scim", new_key("locked"))
-    connection = secretstorage.dbus_init()
+import secretstorage
+
+from birdadmin.net.errors import SecretStoreError
+from birdadmin.store.secrets import SecretStore
+
+profile_id = uuid.uuid4().hex
+SecretStore().set(profile_id, "scim", "locked-" + uuid.uuid4().hex)
+connection = secretstorage.dbus_init()
+try:
+    secretstorage.get_default_collection(connection).lock()
+finally:
+    connection.close()
+try:
+    SecretStore().get(profile_id, "scim")
+except SecretStoreError as exc:
+    print(exc.message)
+else:
+    print("NO ERROR")
+"""
+
+
+def test_locked_keyring_is_reported(tmp_path: Path):
+    env = {**os.environ, "TMPDIR": str(tmp_path), "BIRDADMIN_CONFIG_DIR": str(tmp_path / "config")}
+    result = subprocess.run([str(WITH_KEYRING), sys.executable, "-c", _LOCKED_CHILD], env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    message = result.stdout
+    assert "The keyring is locked" in message and "Unlock the keyring" in message
+
+
+def test_no_key_anywhere_after_a_full_profile_session(record, monkeypatch, capsys, caplog):
+    """Store, connect by profile through the CLI, rotate and forget, with distinctive keys; then none of them is
+    in the config dir, any log record (DEBUG, before any handler's redaction) or any command output."""
+    from birdadmin.emulator import EmulatorOptions, start_emulator
+
+    tag = uuid.uuid4().hex
+    scim_key, accounts_key, rotated = f"zzScim{tag}", f"zzAccounts{tag}", f"zzRotated{tag}"
+    caplog.set_level(logging.DEBUG)
+    captured = [logging.getLogger(f"birdadmin.{name}") for name in _LOGGER_PACKAGES]
+    for logger in captured:
+        logger.addHandler(caplog.handler)
+    output: list[str] = []
+    profile: Profile | None = None
+
+    def cli(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        code, out, err = run_cli(monkeypatch, capsys, *argv, stdin=stdin)
+        output.extend([out, err])
+        return code, out, err
+
     try:
-        secretstorage.get_default_collection(connection).lock()
+        options = EmulatorOptions(port=0, users=20, groups=2, seed=11, key=scim_key, accounts_key=accounts_key)
+        with start_emulator(options) as emu:
+            code, out, err = cli("-v", "profiles", "add", "scan", "--base-url", emu.scim_url, "--accounts-url",
+                                 emu.accounts_url, "--key-stdin", "--accounts-key-stdin",
+                                 stdin=f"{scim_key}\n{accounts_key}\n")
+            assert code == 0, err
+            profile = ProfileStore(record).get("scan")
+            assert keyring.get_password(SERVICE, f"{profile.id}:scim") == scim_key  # the key did go somewhere
+            code, out, err = cli("-v", "profiles", "list")
+            assert code == 0 and "…" + scim_key[-4:] in out
+            code, out, err = cli("-v", "profiles", "test", "scan")
+            assert code == 0 and "key accepted" in out, err
+            code, out, err = cli("-v", "--profile", "scan", "--format", "json", "users", "list")
+            assert code == 0 and len(json.loads(out)) == 20, err
+            port, org_id = emu.port, emu.org_id
+
+        options = EmulatorOptions(port=port, org_id=org_id, users=20, groups=2, seed=11, key=rotated,
+                                  accounts_key=accounts_key)
+        with start_emulator(options):
+            code, out, err = cli("-v", "profiles", "set-key", "scan", "--key-stdin", stdin=rotated + "\n")
+            assert code == 0 and "works and is replaced" in out, err
+            assert keyring.get_password(SERVICE, f"{profile.id}:scim") == rotated
+            code, out, err = cli("-v", "--profile", "scan", "--format", "json", "users", "list")
+            assert code == 0 and len(json.loads(out)) == 20, err
+            code, out, err = cli("-v", "profiles", "forget-key", "scan", "--accounts")
+            assert code == 0 and keyring.get_password(SERVICE, f"{profile.id}:accounts") is None
+            code, out, err = cli("-v", "profiles", "forget-key", "scan")
+            assert code == 0 and keyring.get_password(SERVICE, f"{profile.id}:scim") is None
+            code, out, err = cli("-v", "profiles", "remove", "scan")
+            assert code == 0, err
     finally:
-        connection.close()
-    with pytest.raises(SecretStoreError) as caught:
-        SecretStore().get(profile_id, "scim")
-    assert "The keyring is locked" in caught.value.message and "Unlock the keyring" in caught.value.message
-    gc.collect()
+        for logger in captured:
+            logger.removeHandler(caplog.handler)
+        for kind in ("scim", "accounts"):
+            if profile is None:
+                break
+            try:  # whatever failed above, leave nothing in the keyring
+                keyring.get_keyring().delete_password(SERVICE, f"{profile.id}:{kind}")
+            except keyring.errors.PasswordDeleteError:
+                pass
 
-
-def test_zz_no_key_anywhere():
-    """After all of the above: no key in any profile file, log record or command output."""
-    assert SECRETS_USED and TRANSCRIPT
-    files = [p for d in CONFIG_DIRS if d.exists() for p in d.rglob("*") if p.is_file()]
-    assert files  # profile files were written
-    haystacks = [p.read_text("utf-8", errors="replace") for p in files] + TRANSCRIPT
-    for secret in SECRETS_USED:
-        for text in haystacks:
-            assert secret not in text
+    files = [p for p in record.rglob("*") if p.is_file()]
+    assert profile is not None and any(p.name == "profiles.json" for p in files)
+    logs = caplog.text
+    # The scan saw the session: CLI records came through, and so did a request with the key in its header.
+    assert f"profile {profile.id}" in logs and "/Users" in logs
+    assert any(text.strip() for text in output)
+    haystacks = {str(p): p.read_text("utf-8", errors="replace") for p in files}
+    haystacks["log records"] = logs
+    haystacks["command output"] = "\n".join(output)
+    for key in (scim_key, accounts_key, rotated):
+        found = [where for where, text in haystacks.items() if key in text]
+        assert not found, f"a key was found in {found}"
