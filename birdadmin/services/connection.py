@@ -8,10 +8,8 @@ group-to-team map. Building a Session sends nothing; every network call happens 
 from __future__ import annotations
 
 import logging
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from birdadmin.connection import ConnectionSpec
@@ -22,7 +20,7 @@ from birdadmin.net.errors import Explanation, explain
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.client import ScimClient
 from birdadmin.scim.resources import Group
-from birdadmin.store.paths import config_dir
+from birdadmin.store.role_names import read_local_names, save_local_names
 
 if TYPE_CHECKING:
     from birdadmin.bird.accounts import AccountsClient
@@ -30,7 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_SAFE_FILE = re.compile(r"[^A-Za-z0-9._-]+")
 _MEMBER_FETCHERS = 4
 
 
@@ -86,28 +83,6 @@ class Session:
             self.accounts.close()
 
 
-def names_file(names_key: str) -> Path:
-    return config_dir() / "role-names" / f"{_SAFE_FILE.sub('_', names_key)}.csv"
-
-
-def read_local_names(names_key: str) -> str | None:
-    path = names_file(names_key)
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise errors.ConfigError(f"The role names file {path} could not be read ({exc.strerror}).") from None
-
-
-def save_local_names(names_key: str, catalogue: RoleCatalogue) -> None:
-    path = names_file(names_key)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(catalogue.to_csv(), encoding="utf-8")
-    tmp.replace(path)
-
-
 def load_org(session: Session) -> OrgData:
     """Role catalogue, teams, groups and their members (blocking; run it on a worker).
 
@@ -129,7 +104,7 @@ def load_org(session: Session) -> OrgData:
         local = read_local_names(names_key)
     except errors.BirdadminError as exc:
         warnings.append(explain(exc))
-    catalogue = RoleCatalogue(roles, local_csv=local, on_change=lambda cat: save_local_names(names_key, cat))
+    catalogue = RoleCatalogue(roles, local_csv=local, on_change=lambda cat: save_local_names(names_key, cat.to_csv()))
     listed = session.scim.list_groups()
     full = _with_members(session.scim, listed)
     group_map = GroupRoleMap.build(full, teams)

@@ -375,7 +375,7 @@ def test_roles_learned_without_accounts_api_and_local_names(make_window: Any, de
     assert "Night shift" in cell
     # Edited in the table, and kept for the next session of this organization.
     assert model.setData(model.index(model.row_of(role_id), 0), "Late shift")
-    from birdadmin.services.connection import read_local_names
+    from birdadmin.store.role_names import read_local_names
 
     assert "Late shift" in (read_local_names(spec.names_key) or "")
 
