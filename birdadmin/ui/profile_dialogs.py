@@ -71,41 +71,12 @@ CheckFunction = Callable[[Profile, str | None, str | None], ConnectionReport]
 _KEY_FIELDS = ("scim_key_fingerprint", "scim_key_stored_at", "accounts_key_fingerprint", "accounts_key_stored_at")
 
 
-# -- background connection test -------------------------------------------------------------------------------
-
-
-class _CheckRelay(QObject):
-    """Carries a worker's result to the GUI thread (queued), tagged with the generation that asked for it."""
-
-    finished = Signal(int, object, object)  # generation, ConnectionReport | None, Explanation | None
-
-
-class _CheckTask(QRunnable):
-    """Fetches stored keys if needed (the keyring may block) and runs the check, off the GUI thread."""
-
-    def __init__(self, generation: int, relay: _CheckRelay, work: Callable[[], ConnectionReport]) -> None:
-        super().__init__()
-        self._generation = generation
-        self._relay = relay  # a strong reference: the relay outlives a closed dialog until this task ends
-        self._work = work
-
-    def run(self) -> None:
-        try:
-            report, problem = self._work(), None
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence in the dialog
-            report, problem = None, explain(exc)
-        try:
-            self._relay.finished.emit(self._generation, report, problem)
-        except RuntimeError:  # the relay was deleted with its application; nobody is listening any more
-            log.debug("connection test finished after its dialog was gone")
-
-
-# -- background keyring calls ----------------------------------------------------------------------------------
+# -- background work (keyring calls, the connection test) ------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class _Failure:
-    """How a keyring job failed: the plain sentence, and whether the keyring itself was the problem (then the
+    """How background work failed: the plain sentence, and whether the keyring itself was the problem (then the
     dialog offers the key for this session only). Made on the worker, so no traceback (and no frame holding a key)
     crosses to the GUI thread."""
 
@@ -118,7 +89,7 @@ class _Failure:
 
 
 class _JobRelay(QObject):
-    """Carries a keyring job's outcome to the GUI thread (queued), tagged with the job's number."""
+    """Carries a worker's outcome to the GUI thread (queued), tagged with the job's number (or generation)."""
 
     finished = Signal(int, object, object)  # job, result | None, _Failure | None
 
@@ -248,7 +219,7 @@ class ProfileEditDialog(QDialog):
         self.saved: Profile | None = None
         self.session_only = False
         self._others: list[str] | None = None
-        self._relay = _CheckRelay()
+        self._relay = _JobRelay()
         self._relay.finished.connect(self._on_test_finished)
         self.keyring_jobs = _KeyringJobs(self._pool, self)
         self.keyring_jobs.busyChanged.connect(self._keyring_busy)
@@ -607,10 +578,10 @@ class ProfileEditDialog(QDialog):
         self._testing = True
         self.test_button.setEnabled(False)
         self.test_result.setText(self.tr("Testing…"))
-        self._pool.start(_CheckTask(self._generation, self._relay, work))
+        self._pool.start(_JobTask(self._generation, self._relay, work))
 
     @Slot(int, object, object)
-    def _on_test_finished(self, generation: int, report: ConnectionReport | None, problem: Any) -> None:
+    def _on_test_finished(self, generation: int, report: ConnectionReport | None, failure: _Failure | None) -> None:
         if generation != self._generation:
             return  # the fields changed since this test started
         self._testing = False
@@ -622,8 +593,9 @@ class ProfileEditDialog(QDialog):
                 self._passed["accounts"] = self.typed_key("accounts")
             self.testFinished.emit(report)
         else:
-            self.test_result.setText(problem.message)
-            self.testFinished.emit(problem)
+            assert failure is not None
+            self.test_result.setText(failure.message)
+            self.testFinished.emit(failure.explanation)
         self._validate()
 
     # saving --------------------------------------------------------------------------------------------------
