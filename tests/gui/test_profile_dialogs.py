@@ -20,29 +20,11 @@ from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import SERVICE, SecretStore, SessionSecrets
 from birdadmin.ui.profile_dialogs import ProfileEditDialog, ProfileManagerDialog
 from birdadmin.ui.profile_list_model import ProfileListModel, ProfileRole
+from tests.keyrings import MemoryKeyring
 
 ORG = "123e4567-e89b-12d3-a456-426614174000"
 BASE = f"https://api.bird.com/organizations/{ORG}/scim/v2"
 KEY = "sk_test_0123456789abcdefWXYZ"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.items.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.items[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if (service, username) not in self.items:
-            raise keyring.errors.PasswordDeleteError("absent")
-        del self.items[(service, username)]
 
 
 @pytest.fixture
