@@ -20,7 +20,7 @@ from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessag
 from PySide6.QtWidgets import QApplication
 
 from birdadmin import __version__
-from birdadmin.net.redact import RedactingFilter
+from birdadmin.redact import RedactingFilter
 from birdadmin.ui.main_window import MainWindow
 
 log = logging.getLogger("birdadmin")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from birdadmin import errors
 from birdadmin.bird import team_roles_adapter
 from birdadmin.bird.errors import refine
 from birdadmin.bird.models import (
@@ -30,7 +31,6 @@ from birdadmin.bird.models import (
     role_refs_json,
 )
 from birdadmin.bird.paging import DEFAULT_MAX_PAGES, check_limit, collect
-from birdadmin.net import errors
 from birdadmin.net.session import HttpSession, HttpSettings, parse_json
 from birdadmin.net.urls import check_server_url, join
 

@@ -1,8 +1,8 @@
-"""Accounts-API-specific refinements of the shared error hierarchy (birdadmin/net/errors.py)."""
+"""Accounts-API-specific refinements of the shared error hierarchy (birdadmin/errors.py)."""
 
 from __future__ import annotations
 
-from birdadmin.net import errors
+from birdadmin import errors
 
 
 class ValidationError(errors.BadRequestError):

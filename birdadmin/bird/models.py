@@ -39,7 +39,7 @@ class RoleRef:
 
 @dataclass(frozen=True, slots=True)
 class Team:
-    """A Bird team ("Group" in Bird's UI); its id is assumed to equal the SCIM Group's id (BIRD.md)."""
+    """A Bird team ("Group" in Bird's UI); its id is assumed to equal the SCIM Group's id (docs/bird.md, A2)."""
 
     id: str
     name: str

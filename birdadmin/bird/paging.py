@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from birdadmin import errors
 from birdadmin.bird.models import MissingIdError
-from birdadmin.net import errors
 
 T = TypeVar("T")
 

@@ -1,6 +1,6 @@
 """ASSUMED endpoint: how a team's roles are changed. The only module that knows it.
 
-Bird documents no endpoint that updates a team's ``roleRefs`` (BIRD.md, "Unknown" 4). birdadmin assumes
+Bird documents no endpoint that updates a team's ``roleRefs`` (docs/bird.md, U4). birdadmin assumes
 
     PATCH {accounts}/organizations/{orgId}/teams/{teamId}
     {"roleRefs": [{"id": roleUuid, "type": "organization", "workspaces": [...]}, ...]}
@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from birdadmin import errors
 from birdadmin.bird.models import (
     MissingIdError,
     RoleRef,
@@ -28,7 +29,6 @@ from birdadmin.bird.models import (
     parse_team,
     role_refs_json,
 )
-from birdadmin.net import errors
 from birdadmin.net.session import HttpSession, parse_json
 from birdadmin.net.urls import join
 

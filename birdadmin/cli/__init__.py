@@ -17,8 +17,8 @@ from importlib import import_module
 from birdadmin import __version__
 from birdadmin.cli.context import CliContext
 from birdadmin.cli.output import Output
-from birdadmin.net.errors import BirdadminError, explain
-from birdadmin.net.redact import RedactingFilter
+from birdadmin.errors import BirdadminError, explain
+from birdadmin.redact import RedactingFilter
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 
 EXIT_USAGE = 2

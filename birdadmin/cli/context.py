@@ -9,9 +9,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from birdadmin import errors
 from birdadmin.cli.output import Output
 from birdadmin.connection import ConnectionSpec, spec_for_emulator, spec_for_profile
-from birdadmin.net import errors
 from birdadmin.net.session import HttpSettings
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.client import ScimClient, ScimSettings, is_uuid
@@ -210,7 +210,7 @@ class CliContext:
     def role_arguments(self, args: argparse.Namespace, command: str, emptied: str) -> list[str]:
         """The ROLE arguments of an add/remove/set command, checked and resolved before anything is written.
 
-        ``set`` with no roles would empty the array, which Bird reads as "remove every role" (hazard 1), so it
+        ``set`` with no roles would empty the array, which Bird reads as "remove every role" (docs/bird.md, H1), so it
         needs ``--allow-empty``; ``emptied`` names what would lose its roles.
         """
         if args.action in ("add", "remove") and not args.roles:

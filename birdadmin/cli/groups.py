@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from importlib import import_module
 
+from birdadmin import errors
 from birdadmin.cli.context import CliContext
-from birdadmin.net import errors
 
 
 def register(commands: argparse._SubParsersAction) -> None:

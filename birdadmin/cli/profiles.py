@@ -11,11 +11,11 @@ import getpass
 import sys
 from typing import IO, Any
 
-from birdadmin.domain.connection_check import ConnectionReport, check_connection
-from birdadmin.net.errors import InputError, SecretStoreError
+from birdadmin.connection_check import ConnectionReport, check_connection
+from birdadmin.errors import InputError, SecretStoreError
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
-from birdadmin.store.keys import forget_key, resolve_keys, store_key
+from birdadmin.store.keys import forget_key, remove_profile, resolve_keys, store_key
 from birdadmin.store.profiles import Profile, ProfileStore, validate_profile_fields
 from birdadmin.store.secrets import (
     ACCESS_KEY_ENV,
@@ -309,7 +309,7 @@ def cmd_remove(args: argparse.Namespace, ctx: Any) -> int:
     store: ProfileStore = ctx.profiles()
     profile = store.get(args.name)
     had_keys = profile.has_key("scim") or profile.has_key("accounts")
-    store.remove(profile.name, ctx.secrets() if had_keys else None)
+    remove_profile(store, ctx.secrets() if had_keys else None, profile)
     ctx.out.message(f"Removed profile '{profile.name}'" + (" and forgot its keys." if had_keys else "."))
     return 0
 

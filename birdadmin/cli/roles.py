@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from birdadmin import errors
 from birdadmin.bird import role_refs
 from birdadmin.bird.accounts import AccountsClient
 from birdadmin.bird.models import RoleRef, Team
 from birdadmin.cli.context import CliContext
-from birdadmin.net import errors
 
 ROLE_COLUMNS = ["id", "name", "type", "description"]
 CHANGE_COLUMNS = ["id", "name", "matchedBy", "status", "before", "after", "added", "removed", "roleRefs"]

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from birdadmin.net.errors import InputError
+from birdadmin.errors import InputError
 
 Source = Literal["accounts", "local", "learned"]
 

@@ -2,7 +2,7 @@
 
 SCIM shows a user's direct ``roles``; a group's roles live on the Bird team (Accounts API ``roleRefs``). The
 two are linked by the assumption that a SCIM Group's id is the team's id, with a fallback on the name that is
-recorded so the UI can say when it was used (BIRD.md).
+recorded so the UI can say when it was used (docs/bird.md, A2).
 """
 
 from __future__ import annotations

@@ -104,7 +104,7 @@ def _route(ctx: AccountsSettings, req: Request, segs: list[str]) -> Response:
 def update_team_role_refs(state: EmulatorState, team_id: str, body: Any) -> dict[str, Any]:
     """ASSUMED endpoint ``PATCH /organizations/{orgId}/teams/{teamId}`` with ``{"roleRefs": [...]}``.
 
-    Bird documents no way to change a team's roles; this is the one place that guesses (BIRD.md, unknown 4).
+    Bird documents no way to change a team's roles; this is the one place that guesses (docs/bird.md, U4).
     """
     return state.set_team_role_refs(team_id, body)
 

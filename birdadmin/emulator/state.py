@@ -308,7 +308,7 @@ class EmulatorState:
             return self._render(kind, rid)
 
     def replace(self, kind: str, rid: str, data: Any, if_match: str | None = None) -> dict[str, Any]:
-        """PUT: every writable attribute the body omits is cleared, ``roles`` included (Bird hazard 1)."""
+        """PUT: every writable attribute the body omits is cleared, ``roles`` included (docs/bird.md, H1)."""
         schema = self._schema(kind)
         with self.lock:
             current = self._current(kind, rid, if_match)
@@ -376,7 +376,7 @@ class EmulatorState:
         if owner is not None and owner != rid:
             raise ScimError(409, f"userName {name} is already taken", "uniqueness")
         doc.pop("password", None)  # write-only and never kept: the emulator stores no secrets
-        doc["roles"] = list(doc.get("roles") or [])  # omitted roles are NO roles (Bird hazard 1)
+        doc["roles"] = list(doc.get("roles") or [])  # omitted roles are NO roles (docs/bird.md, H1)
         return doc
 
     def _validated_group(self, doc: dict[str, Any], rid: str) -> dict[str, Any]:
@@ -521,7 +521,7 @@ class EmulatorState:
             return self._team_view(group["id"])
 
     def set_team_role_refs(self, team_id: str, body: Any) -> dict[str, Any]:
-        """The ASSUMED ``PATCH teams/{id}`` (BIRD.md): only ``roleRefs`` is changed."""
+        """The ASSUMED ``PATCH teams/{id}`` (docs/bird.md, U4): only ``roleRefs`` is changed."""
         if not isinstance(body, dict) or "roleRefs" not in body:
             raise AccountsError(422, "validation_error", "the body must be an object with roleRefs")
         with self.lock:

@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 import orjson
 
-from birdadmin.net import errors
-from birdadmin.net.redact import redact, register_secret
+from birdadmin import errors
+from birdadmin.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from birdadmin.net.errors import InputError
+from birdadmin.errors import InputError
 
 _ORG_ID = re.compile(r"/organizations/([0-9a-fA-F-]{36})(?:/|$)")
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
 )
 
 from birdadmin.domain.catalogue import RoleCatalogue, RoleInfo
-from birdadmin.net.errors import BirdadminError, explain
+from birdadmin.errors import BirdadminError, explain
 from birdadmin.qtmodels.roles import FlagRole, IdRole, ObjectRole, SortRole
 
 Index = QModelIndex | QPersistentModelIndex

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from enum import StrEnum
 
-from birdadmin.net import errors
+from birdadmin import errors
 from birdadmin.scim.client import ScimClient
 
 

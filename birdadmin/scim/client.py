@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
-from birdadmin.net import errors
+from birdadmin import errors
 from birdadmin.net.session import HttpSession, HttpSettings, parse_json
 from birdadmin.net.urls import check_server_url, join
 from birdadmin.scim import filters

@@ -29,7 +29,7 @@ class RolesShape(StrEnum):
 
 
 class RoleStrategy(StrEnum):
-    """How a role change goes on the wire (BIRD.md, unknown 1)."""
+    """How a role change goes on the wire (docs/bird.md, U1)."""
 
     REPLACE = "replace"  # one PATCH replacing the whole array (default)
     ADD_REMOVE = "add-remove"  # PATCH add / remove operations for the difference only

@@ -12,11 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from birdadmin import errors
 from birdadmin.connection import ConnectionSpec
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.domain.effective import GroupRoleMap
-from birdadmin.net import errors
-from birdadmin.net.errors import Explanation, explain
+from birdadmin.errors import Explanation, explain
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.client import ScimClient
 from birdadmin.scim.resources import Group

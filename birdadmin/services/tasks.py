@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
-from birdadmin.net.errors import Explanation, explain
+from birdadmin.errors import Explanation, explain
 
 log = logging.getLogger(__name__)
 

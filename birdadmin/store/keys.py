@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from birdadmin.net.redact import fingerprint, register_secret
+from birdadmin.redact import fingerprint, register_secret
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import (
     ACCESS_KEY_ENV,
@@ -52,6 +52,20 @@ def forget_key(profiles: ProfileStore, secrets: Secrets, profile: Profile, kind:
     )
     current = profiles.get_by_id(profile.id)
     return profiles.update(current.model_copy(update=changes))
+
+
+def remove_profile(profiles: ProfileStore, secrets: Secrets | None, profile: Profile) -> None:
+    """Forget a profile's keys, then delete the profile; when a key cannot be forgotten the profile stays.
+
+    ``secrets`` may be None only when the profile records no stored key (nothing to forget).
+    """
+    if secrets is not None:
+        for kind in ("scim", "accounts"):
+            if profile.has_key(kind) or not secrets.persistent:  # type: ignore[arg-type]
+                secrets.delete(profile.id, kind)  # type: ignore[arg-type]
+    elif profile.scim_key_fingerprint or profile.accounts_key_fingerprint:
+        raise ValueError("a profile with stored keys needs the keyring to be removed")
+    profiles.remove(profile.name)
 
 
 def resolve_keys(

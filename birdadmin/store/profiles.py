@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -29,14 +29,11 @@ from pydantic import (
     model_validator,
 )
 
-from birdadmin.net.errors import ConfigError, InputError
+from birdadmin.errors import ConfigError, InputError
 from birdadmin.net.urls import check_server_url, org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 from birdadmin.store.atomic import write_json_atomic
 from birdadmin.store.paths import CONFIG_DIR_ENV, config_dir
-
-if TYPE_CHECKING:
-    from birdadmin.store.secrets import Secrets
 
 FILE_NAME = "profiles.json"
 FILE_VERSION = 1
@@ -169,9 +166,8 @@ _PROCESS_LOCK = threading.RLock()
 class ProfileStore:
     """The profile file, re-read on every call so a CLI run and an open window never disagree for long."""
 
-    def __init__(self, directory: Path | None = None, *, secrets: Secrets | None = None) -> None:
+    def __init__(self, directory: Path | None = None) -> None:
         self._directory = Path(directory) if directory is not None else None
-        self._secrets = secrets
 
     @property
     def directory(self) -> Path:
@@ -252,18 +248,9 @@ class ProfileStore:
             self._write(document)
         return profile
 
-    def remove(self, name: str, secrets: Secrets | None = None) -> None:
-        """Delete a profile and forget its keys; if the keys cannot be forgotten, the profile stays."""
+    def remove(self, name: str) -> None:
+        """Delete a profile from the file; its keys are ``store.keys.remove_profile``'s business."""
         profile = self.get(name)
-        store = secrets or self._secrets
-        if store is None and (profile.scim_key_fingerprint or profile.accounts_key_fingerprint):
-            from birdadmin.store.secrets import SecretStore
-
-            store = SecretStore()
-        if store is not None:
-            for kind in ("scim", "accounts"):
-                if profile.has_key(kind) or not store.persistent:
-                    store.delete(profile.id, kind)  # type: ignore[arg-type]
         with self._locked():
             document = self._read()
             document.profiles = [p for p in document.profiles if p.id != profile.id]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from birdadmin.net import errors
+from birdadmin import errors
 from birdadmin.store.paths import config_dir
 
 _SAFE_FILE = re.compile(r"[^A-Za-z0-9._-]+")

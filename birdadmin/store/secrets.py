@@ -20,8 +20,8 @@ import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail, null
 
-from birdadmin.net.errors import InputError, SecretStoreError
-from birdadmin.net.redact import register_secret
+from birdadmin.errors import InputError, SecretStoreError
+from birdadmin.redact import register_secret
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from birdadmin.net.errors import Explanation
-from birdadmin.net.redact import redact
+from birdadmin.errors import Explanation
+from birdadmin.redact import redact
 from birdadmin.ui.icons import icon, warning_color
 
 

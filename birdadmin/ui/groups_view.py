@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from birdadmin.domain.effective import GroupRoleMap
-from birdadmin.net.errors import Explanation
+from birdadmin.errors import Explanation
 from birdadmin.qtmodels.groups import GroupColumn, GroupsModel
 from birdadmin.qtmodels.records import Record, RecordsModel
 from birdadmin.qtmodels.roles import ObjectRole, RoleContext

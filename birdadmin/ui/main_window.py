@@ -39,11 +39,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from birdadmin import errors
 from birdadmin.connection import ConnectionSpec
 from birdadmin.domain.catalogue import RoleInfo
 from birdadmin.domain.effective import holders
-from birdadmin.net import errors
-from birdadmin.net.errors import Explanation, explain
+from birdadmin.errors import Explanation, explain
 from birdadmin.qtmodels.catalogue import RolesModel
 from birdadmin.qtmodels.groups import GroupsModel
 from birdadmin.qtmodels.roles import RoleContext

@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from birdadmin.domain.connection_check import ConnectionReport, check_connection
-from birdadmin.net.errors import (
+from birdadmin.connection_check import ConnectionReport, check_connection
+from birdadmin.errors import (
     BirdadminError,
     ConfigError,
     Explanation,
@@ -47,7 +47,7 @@ from birdadmin.net.errors import (
 )
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
-from birdadmin.store.keys import forget_key, store_key
+from birdadmin.store.keys import forget_key, remove_profile, store_key
 from birdadmin.store.profiles import (
     MAX_TIMEOUT,
     MIN_TIMEOUT,
@@ -1033,7 +1033,7 @@ class ProfileManagerDialog(QDialog):
             self.reload()
 
         self._say(self.tr("Deleting profile '{name}'…").format(name=profile.name))
-        self.keyring_jobs.start(lambda: profiles.remove(profile.name, secrets), deleted)
+        self.keyring_jobs.start(lambda: remove_profile(profiles, secrets, profile), deleted)
 
     @staticmethod
     def _has_any_key(profile: Profile) -> bool:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from birdadmin.domain.effective import effective_roles
-from birdadmin.net.errors import Explanation
+from birdadmin.errors import Explanation
 from birdadmin.qtmodels.records import Record, RecordsModel
 from birdadmin.qtmodels.roles import RoleContext
 from birdadmin.scim.resources import User

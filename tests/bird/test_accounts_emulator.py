@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from birdadmin import errors
 from birdadmin.bird import AccountsClient, RoleRef, ValidationError
 from birdadmin.bird.role_refs import with_roles_added, with_roles_removed
 from birdadmin.emulator import EmulatorOptions, start_emulator
-from birdadmin.net import errors
 
 UNKNOWN_ROLE = "deadbeef-0000-4000-8000-00000000000f"
 WORKSPACE = "7d0c6f4e-0000-4000-8000-0000000000aa"

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from birdadmin import errors
 from birdadmin.bird import AccountsClient, RoleRef, ValidationError
-from birdadmin.net import errors
 
 ORG = "5e1b8c1a-0000-4000-8000-00000000abcd"
 KEY = "acct-secret-key-123456"

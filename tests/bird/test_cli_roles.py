@@ -138,7 +138,7 @@ def test_team_lookup_by_id_then_unique_name() -> None:
     import httpx
 
     from birdadmin.cli.roles import _find_team
-    from birdadmin.net.errors import InputError
+    from birdadmin.errors import InputError
 
     teams = [{"id": "t1", "name": "Sales"}, {"id": "t2", "name": "Twins"}, {"id": "t3", "name": "twins"}]
 

@@ -6,7 +6,7 @@ import pytest
 
 from birdadmin.bird.models import Role
 from birdadmin.domain.catalogue import RoleCatalogue
-from birdadmin.net.errors import InputError
+from birdadmin.errors import InputError
 
 OWNER = "0b1c2d3e-0000-4000-8000-000000000001"
 AGENT = "0b1c2d3e-0000-4000-8000-000000000002"

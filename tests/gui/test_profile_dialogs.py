@@ -13,7 +13,7 @@ from keyring.backends import fail
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QPushButton
 
-from birdadmin.domain.connection_check import ConnectionReport
+from birdadmin.connection_check import ConnectionReport
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 from birdadmin.store.keys import forget_key, store_key
 from birdadmin.store.profiles import Profile, ProfileStore

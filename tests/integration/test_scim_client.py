@@ -8,7 +8,7 @@ import uuid
 import httpx
 import pytest
 
-from birdadmin.net import errors
+from birdadmin import errors
 from birdadmin.scim.client import ScimClient, ScimSettings
 from birdadmin.scim.resources import RoleStrategy
 from tests.conftest import ScimServer

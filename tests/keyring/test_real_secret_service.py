@@ -24,8 +24,8 @@ import pytest
 from keyring.backends import SecretService, fail
 
 from birdadmin.cli import main
-from birdadmin.net.errors import SecretStoreError
-from birdadmin.store.keys import forget_key, store_key
+from birdadmin.errors import SecretStoreError
+from birdadmin.store.keys import forget_key, remove_profile, store_key
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import SERVICE, SecretStore
 
@@ -99,7 +99,7 @@ def test_store_read_back_rotate_forget(profile_id: str):
 
 def test_profiles_with_real_keyring(record: Path):
     secrets = SecretStore()
-    profiles = ProfileStore(record, secrets=secrets)
+    profiles = ProfileStore(record)
     key = new_key("profile")
     profile = profiles.add(Profile(name="Real", base_url=BASE))
     try:
@@ -111,7 +111,7 @@ def test_profiles_with_real_keyring(record: Path):
         profile = forget_key(profiles, secrets, renamed, "scim")
         assert keyring.get_password(SERVICE, f"{profile.id}:scim") is None
         profile = store_key(profiles, secrets, profile, "scim", key)
-        profiles.remove("Renamed")
+        remove_profile(profiles, secrets, profiles.get("Renamed"))
         assert keyring.get_password(SERVICE, f"{profile.id}:scim") is None
     finally:
         try:
@@ -211,7 +211,7 @@ import uuid
 
 import secretstorage
 
-from birdadmin.net.errors import SecretStoreError
+from birdadmin.errors import SecretStoreError
 from birdadmin.store.secrets import SecretStore
 
 profile_id = uuid.uuid4().hex

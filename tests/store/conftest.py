@@ -48,7 +48,7 @@ def secrets(memory_keyring: MemoryKeyring) -> SecretStore:
 
 @pytest.fixture
 def store(config_home: Path, secrets: SecretStore) -> ProfileStore:
-    return ProfileStore(config_home, secrets=secrets)
+    return ProfileStore(config_home)
 
 
 @pytest.fixture

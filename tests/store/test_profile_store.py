@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from birdadmin.net.errors import ConfigError, InputError
+from birdadmin.errors import ConfigError, InputError
 from birdadmin.scim.resources import RolesShape, RoleStrategy
-from birdadmin.store.keys import store_key
+from birdadmin.store.keys import remove_profile, store_key
 from birdadmin.store.profiles import Profile, ProfileStore, validate_profile_fields
 from birdadmin.store.secrets import SecretStore
 
@@ -173,7 +173,7 @@ def test_remove_forgets_keys(store: ProfileStore, secrets: SecretStore, memory_k
     store_key(store, secrets, store.get("Prod"), "accounts", "acc-key-0123456789")
     other = store_key(store, secrets, store.add(make("Other")), "scim", "other-key-0123456789")
     store.set_last_used("Prod")
-    store.remove("Prod")
+    remove_profile(store, secrets, store.get("Prod"))
     assert store.names() == ["Other"] and store.last_used() is None
     assert set(memory_keyring.items) == {("birdadmin", f"{other.id}:scim")}
 
@@ -182,7 +182,7 @@ def test_remove_keeps_profile_when_keys_cannot_be_forgotten(store: ProfileStore,
     p = store_key(store, secrets, store.add(make("Prod")), "scim", "scim-key-0123456789")
     memory_keyring.locked = True
     with pytest.raises(Exception, match="locked"):
-        store.remove("Prod")
+        remove_profile(store, secrets, store.get("Prod"))
     assert store.get("Prod").id == p.id
 
 

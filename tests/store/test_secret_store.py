@@ -8,7 +8,7 @@ import keyring.errors
 import pytest
 from keyring.backends import chainer, fail, null
 
-from birdadmin.net.errors import InputError, SecretStoreError, explain
+from birdadmin.errors import InputError, SecretStoreError, explain
 from birdadmin.store.keys import forget_key, resolve_keys, store_key
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import (

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from birdadmin.net import errors
+from birdadmin import errors
 from birdadmin.scim.client import ScimClient, ScimSettings
 
 BASE = "https://scim.example.com/scim/v2"

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from birdadmin.net import errors
-from birdadmin.net.errors import explain
+from birdadmin import errors
+from birdadmin.errors import explain
 from birdadmin.scim.client import ScimClient, ScimSettings
 
 KEY = "sk_live_0123456789abcdefSECRET"

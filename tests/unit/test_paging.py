@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from birdadmin.net import errors
+from birdadmin import errors
 from birdadmin.scim.paging import Cancelled, iter_pages
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from birdadmin.net.errors import InputError
-from birdadmin.net.redact import fingerprint, redact, register_secret
+from birdadmin.errors import InputError
 from birdadmin.net.urls import check_server_url, is_loopback_host, org_id_from_url
+from birdadmin.redact import fingerprint, redact, register_secret
 from birdadmin.scim import filters
 from birdadmin.scim.resources import (
     RolesShape,

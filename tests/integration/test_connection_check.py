@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from birdadmin.domain.connection_check import check_connection
+from birdadmin.connection_check import check_connection
 from birdadmin.emulator import EmulatorOptions, start_emulator
 from birdadmin.store.profiles import Profile
 

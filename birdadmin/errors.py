@@ -9,7 +9,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 
-from birdadmin.net.redact import redact
+from birdadmin.redact import redact
 
 
 class BirdadminError(Exception):

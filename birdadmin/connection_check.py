@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from birdadmin.net import errors
+from birdadmin import errors
 from birdadmin.net.session import HttpSettings
 
 if TYPE_CHECKING:
