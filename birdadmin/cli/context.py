@@ -27,15 +27,6 @@ ACCESS_KEY_ENV = "BIRDADMIN_ACCESS_KEY"
 ACCOUNTS_KEY_ENV = "BIRDADMIN_ACCOUNTS_KEY"
 
 
-class _NoSecrets:
-    """Stands in for the keyring when the environment gives every key: nothing stored is read."""
-
-    persistent = True
-
-    def get(self, profile_id: str, kind: str) -> None:
-        return None
-
-
 class CliContext:
     """Lazily opens the clients a command needs, and closes them (and a demo server) at the end."""
 
@@ -133,9 +124,8 @@ class CliContext:
 
         args = self.args
         profile = self.profiles().get(name)
-        env_set = any((self.env.get(var) or "").strip() for var in (ACCESS_KEY_ENV, ACCOUNTS_KEY_ENV))
-        needs_keyring = not env_set or profile.has_key("scim") or profile.has_key("accounts")
-        key, accounts_key = resolve_keys(profile, self.secrets() if needs_keyring else _NoSecrets(), self.env)
+        keys = resolve_keys(profile, self.secrets(), environ=self.env)
+        key, accounts_key = keys.scim, keys.accounts
         if not key:
             raise errors.InputError(
                 f"Profile {profile.name!r} has no stored SCIM key; store one with "

@@ -341,7 +341,8 @@ def _report_lines(ctx: Any, profile: Profile, report: ConnectionReport) -> None:
 def cmd_test(args: argparse.Namespace, ctx: Any) -> int:
     store: ProfileStore = ctx.profiles()
     profile = store.get(args.name)
-    scim_key, accounts_key = resolve_keys(profile, ctx.secrets(), getattr(ctx, "env", None))
+    keys = resolve_keys(profile, ctx.secrets(), environ=getattr(ctx, "env", None))
+    scim_key, accounts_key = keys.scim, keys.accounts
     if not scim_key and not accounts_key:
         raise InputError(
             f"Profile '{profile.name}' has no stored key; store one with "

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 from birdadmin.redact import fingerprint, register_secret
 from birdadmin.store.profiles import Profile, ProfileStore
@@ -68,22 +70,61 @@ def remove_profile(profiles: ProfileStore, secrets: Secrets | None, profile: Pro
     profiles.remove(profile.name)
 
 
-def resolve_keys(
-    profile: Profile, secrets: Secrets, environ: Mapping[str, str] | None = None
-) -> tuple[str | None, str | None]:
-    """(SCIM key, Accounts key) for a connection: environment variables first (for scripts), then the store.
+KeySource = Literal["typed", "environment", "session", "keyring"]
 
-    A key given by ``BIRDADMIN_ACCESS_KEY`` / ``BIRDADMIN_ACCOUNTS_KEY`` means the keyring is not touched for
-    that kind, so a script on a machine without a keyring still works.
+
+@dataclass(frozen=True, slots=True)
+class ResolvedKeys:
+    """The keys one connection will use, and where each came from (for messages; never the key itself)."""
+
+    scim: str | None = field(default=None, repr=False)
+    accounts: str | None = field(default=None, repr=False)
+    scim_source: KeySource | None = None
+    accounts_source: KeySource | None = None
+
+    def source(self, kind: KeyKind) -> KeySource | None:
+        return self.scim_source if kind == "scim" else self.accounts_source
+
+
+def resolve_keys(
+    profile: Profile,
+    secrets: Secrets | None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    session: Secrets | None = None,
+    typed: Mapping[str, str] | None = None,
+) -> ResolvedKeys:
+    """The one rule for which key a profile connects with, used by the CLI and every window path alike.
+
+    For each kind, the first that has a key wins:
+    1. ``typed``: a key typed into the profile editor for this very test (the editor only);
+    2. the environment, ``BIRDADMIN_ACCESS_KEY`` / ``BIRDADMIN_ACCOUNTS_KEY`` (scripts, and a deliberate
+       override of the stored key);
+    3. ``session``: a key given for this session only because the keyring could not be used;
+    4. the keyring, asked only when the profile records a stored key of that kind (an Accounts key only when
+       the profile has an Accounts API URL), so a machine without a keyring still works through 1 to 3.
+
+    Blocking (the keyring may wait on D-Bus or an unlock prompt): call it off the GUI thread. Raises
+    :class:`SecretStoreError` when the keyring is needed and cannot be used.
     """
     env = os.environ if environ is None else environ
-    keys: list[str | None] = []
+    found: dict[str, tuple[str | None, KeySource | None]] = {}
     for kind, var in (("scim", ACCESS_KEY_ENV), ("accounts", ACCOUNTS_KEY_ENV)):
-        value = (env.get(var) or "").strip()
-        if value:
-            register_secret(value)
-            keys.append(value)
-            continue
-        stored = profile.scim_key_fingerprint if kind == "scim" else profile.accounts_key_fingerprint
-        keys.append(secrets.get(profile.id, kind) if stored or not secrets.persistent else None)  # type: ignore[arg-type]
-    return keys[0], keys[1]
+        typed_key = ((typed or {}).get(kind) or "").strip()
+        env_key = (env.get(var) or "").strip()
+        session_key = session.get(profile.id, kind) if session is not None else None  # type: ignore[arg-type]
+        wanted = kind == "scim" or bool(profile.accounts_url)
+        if typed_key:
+            found[kind] = (typed_key, "typed")
+        elif env_key:
+            register_secret(env_key)
+            found[kind] = (env_key, "environment")
+        elif session_key:
+            found[kind] = (session_key, "session")
+        elif secrets is not None and wanted and (profile.has_key(kind) or not secrets.persistent):  # type: ignore[arg-type]
+            stored = secrets.get(profile.id, kind)  # type: ignore[arg-type]
+            found[kind] = (stored, "keyring" if stored else None)
+        else:
+            found[kind] = (None, None)
+    (scim, scim_source), (accounts, accounts_source) = found["scim"], found["accounts"]
+    return ResolvedKeys(scim, accounts, scim_source, accounts_source)

@@ -474,13 +474,11 @@ class MainWindow(QMainWindow):
         secrets, session = self._secrets(), self._session_secrets()
 
         def read_keys() -> tuple[str | None, str | None] | None:
-            session_key = session.get(profile.id, "scim")
-            if session_key:  # given for this session because the keyring could not be used: leave it alone
-                return session_key, session.get(profile.id, "accounts")
             try:
-                return resolve_keys(profile, secrets)
+                keys = resolve_keys(profile, secrets, session=session)
             except errors.SecretStoreError:
                 return None  # the profile manager explains it and offers a key for this session
+            return keys.scim, keys.accounts
 
         def keys_read(keys: tuple[str | None, str | None] | None) -> None:
             self._show_connection_state()

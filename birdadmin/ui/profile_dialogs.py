@@ -47,7 +47,7 @@ from birdadmin.errors import (
 )
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
-from birdadmin.store.keys import forget_key, remove_profile, store_key
+from birdadmin.store.keys import ResolvedKeys, forget_key, remove_profile, resolve_keys, store_key
 from birdadmin.store.profiles import (
     MAX_TIMEOUT,
     MIN_TIMEOUT,
@@ -564,15 +564,12 @@ class ProfileEditDialog(QDialog):
         secrets, session, check = self._secrets, self._session, self._check
 
         def work() -> ConnectionReport:
-            keys: dict[str, str | None] = {}
-            for kind in KEY_KINDS:
-                key = typed[kind] or None
-                if key is None and stored is not None:
-                    key = session.get(stored.id, kind)
-                    if key is None and stored.has_key(kind):
-                        key = secrets.get(stored.id, kind)
-                keys[kind] = key
-            return check(profile, keys["scim"], keys["accounts"])
+            # The stored profile's id finds its session and keyring keys; the fields decide the rest.
+            owner = profile if stored is None else profile.model_copy(
+                update={"id": stored.id, "scim_key_fingerprint": stored.scim_key_fingerprint,
+                        "accounts_key_fingerprint": stored.accounts_key_fingerprint})
+            keys = resolve_keys(owner, secrets if stored is not None else None, session=session, typed=typed)
+            return check(profile, keys.scim, keys.accounts)
 
         self._generation += 1
         self._testing = True
@@ -1092,22 +1089,13 @@ class ProfileManagerDialog(QDialog):
         if profile is None or self.keyring_jobs.busy:
             return
         self.keyring_panel.setVisible(False)
-        # Session keys are in memory; only what is left to read goes to the keyring, on a worker.
-        session_scim = self._session.get(profile.id, "scim")
-        session_accounts = self._session.get(profile.id, "accounts")
-        read_scim = session_scim is None and profile.has_key("scim")
-        read_accounts = session_accounts is None and profile.has_key("accounts") and bool(profile.accounts_url)
-        if not (read_scim or read_accounts):
-            self._connect_with(profile, session_scim, session_accounts, session_scim is not None)
-            return
-        secrets = self._secrets
+        # The same rule as every other path (store.keys.resolve_keys), on a worker: the keyring may block.
+        secrets, session = self._secrets, self._session
 
-        def work() -> tuple[str | None, str | None]:
-            scim_key = secrets.get(profile.id, "scim") if read_scim else session_scim
-            accounts_key = secrets.get(profile.id, "accounts") if read_accounts else session_accounts
-            return scim_key, accounts_key
+        def work() -> ResolvedKeys:
+            return resolve_keys(profile, secrets, session=session)
 
-        def keys_read(keys: tuple[str | None, str | None] | None, failure: _Failure | None) -> None:
+        def keys_read(keys: ResolvedKeys | None, failure: _Failure | None) -> None:
             self._say("")
             if failure is not None:
                 if failure.keyring:
@@ -1118,7 +1106,7 @@ class ProfileManagerDialog(QDialog):
                     self._say(failure.message)
                 return
             assert keys is not None
-            self._connect_with(profile, keys[0], keys[1], session_scim is not None)
+            self._connect_with(profile, keys.scim, keys.accounts, keys.scim_source == "session")
 
         self._say(self.tr("Reading the access key of '{name}' from the keyring…").format(name=profile.name))
         self.keyring_jobs.start(work, keys_read)

@@ -502,10 +502,10 @@ def test_manager_connect_returns_profile_and_keys(qtbot, manager, store, secrets
     assert store.last_used() == "Prod"
 
 
-def test_manager_connect_without_key_says_what_to_do(manager, store):
+def test_manager_connect_without_key_says_what_to_do(qtbot, manager, store):
     store.add(Profile(name="Prod", base_url=BASE))
     dialog = manager()
-    dialog.connect_button.click()
+    keyring_call(qtbot, dialog, dialog.connect_button.click)
     assert dialog.choice is None and dialog.isVisible()
     assert "has no stored SCIM key" in dialog.status.text()
 

@@ -191,15 +191,32 @@ def test_store_key_with_session_secrets_leaves_profile_file_alone(store: Profile
 
 def test_resolve_keys_environment_overrides_and_skips_keyring(store: ProfileStore, secrets, memory_keyring):
     profile = store_key(store, secrets, store.add(Profile(name="P", base_url=BASE)), "scim", KEY)
-    assert resolve_keys(profile, secrets, {}) == (KEY, None)
+    keys = resolve_keys(profile, secrets, environ={})
+    assert (keys.scim, keys.accounts, keys.scim_source) == (KEY, None, "keyring")
     memory_keyring.locked = True  # the environment variable must work without touching the keyring
     env = {"BIRDADMIN_ACCESS_KEY": "env-scim-key-1234", "BIRDADMIN_ACCOUNTS_KEY": "env-acc-key-1234"}
-    assert resolve_keys(profile, secrets, env) == ("env-scim-key-1234", "env-acc-key-1234")
+    keys = resolve_keys(profile.model_copy(update={"accounts_url": "https://api.bird.com"}), secrets, environ=env)
+    assert (keys.scim, keys.accounts) == ("env-scim-key-1234", "env-acc-key-1234")
+    assert (keys.scim_source, keys.accounts_source) == ("environment", "environment")
+
+
+def test_resolve_keys_order_typed_environment_session_keyring(store: ProfileStore, secrets):
+    """The one documented order, kind by kind: typed, environment, session, keyring."""
+    profile = store_key(store, secrets, store.add(Profile(name="P", base_url=BASE)), "scim", KEY)
+    session = SessionSecrets()
+    session.set(profile.id, "scim", "session-key-1234")
+    env = {"BIRDADMIN_ACCESS_KEY": "env-scim-key-1234"}
+    typed = {"scim": "typed-key-1234"}
+    assert resolve_keys(profile, secrets, environ=env, session=session, typed=typed).scim == "typed-key-1234"
+    assert resolve_keys(profile, secrets, environ=env, session=session).scim == "env-scim-key-1234"
+    assert resolve_keys(profile, secrets, environ={}, session=session).scim == "session-key-1234"
+    assert resolve_keys(profile, secrets, environ={}, session=SessionSecrets()).scim == KEY
 
 
 def test_resolve_keys_without_stored_keys_does_not_need_a_keyring():
     profile = Profile(name="P", base_url=BASE)
-    assert resolve_keys(profile, SecretStore(backend=fail.Keyring()), {}) == (None, None)
+    keys = resolve_keys(profile, SecretStore(backend=fail.Keyring()), environ={})
+    assert (keys.scim, keys.accounts) == (None, None)
 
 
 def test_logging_never_contains_the_key(store: ProfileStore, secrets: SecretStore, caplog):
