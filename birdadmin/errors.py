@@ -82,7 +82,10 @@ class RequestError(BirdadminError):
         super().__init__(message, details="\n".join(line for line in lines if line))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r}, method={self.method!r}, url={self.url!r}, status={self.status!r})"
+        return (
+            f"{type(self).__name__}({self.message!r}, method={self.method!r}, url={self.url!r}, "
+            f"status={self.status!r})"
+        )
 
     def retyped(self, kind: type[RequestError], message: str | None = None) -> RequestError:
         """The same failed request as another type (and, if given, another sentence), every field kept."""
@@ -146,7 +149,7 @@ class ConnectionFailedError(RequestError):
     title = "Server unreachable"
 
 
-class TimeoutError_(ConnectionFailedError):  # noqa: N801 - avoid shadowing the builtin
+class TimeoutError_(ConnectionFailedError):  # noqa: N801, N818 - avoid shadowing the builtin
     title = "Server did not answer"
 
 

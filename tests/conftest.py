@@ -77,7 +77,8 @@ class ScimServer:
         """A request straight to the server, to check its true state independently of the client."""
         headers = {"Authorization": f"Bearer {self.key}", "Content-Type": "application/scim+json"}
         content = json.dumps(body) if body is not None else None
-        return httpx.request(method, f"{self.base_url}/{path.lstrip('/')}", headers=headers, content=content, timeout=30)
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        return httpx.request(method, url, headers=headers, content=content, timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """The subset of Bird's Accounts REST API the product uses: role catalogue, teams, team members, key metadata.
 
 ``Authorization: AccessKey <key>`` (a Bearer header is refused with 401; the SCIM key is recognised but not
-allowed here, 403, and so is a valid key on another organization's path), cursor pagination with an opaque ``pageToken``, ``{"code", "message"}`` errors.
+allowed here, 403, and so is a valid key on another organization's path), cursor pagination with an opaque
+``pageToken``, ``{"code", "message"}`` errors.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from birdadmin.emulator.schema import AttrDef, ResourceSchema
 
@@ -109,7 +109,7 @@ class ValuePath:
     inner: Node
 
 
-Node = Union[Compare, Present, And, Or, Not, ValuePath]
+Node = Compare | Present | And | Or | Not | ValuePath
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from birdadmin.emulator.errors import (
@@ -44,7 +44,7 @@ Predicate = Callable[[dict[str, Any]], bool]
 
 
 def now_iso() -> str:
-    return iso(datetime.now(timezone.utc))
+    return iso(datetime.now(UTC))
 
 
 def is_uuid(value: Any) -> bool:

@@ -152,7 +152,7 @@ class SecretStore:
                 raise self._unusable(reason)
             try:
                 self.backend.get_password(SERVICE, _PROBE_USER)
-            except Exception as exc:  # backends raise their own D-Bus/OS error types
+            except Exception as exc:  # noqa: BLE001 - backends raise their own D-Bus/OS error types
                 raise self._translate(exc) from None
             self._checked = True
 
@@ -170,7 +170,7 @@ class SecretStore:
         self.check()
         try:
             value = self.backend.get_password(SERVICE, username(profile_id, kind))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - translated into one sentence, never lost
             raise self._translate(exc) from None
         register_secret(value)
         return value or None
@@ -181,7 +181,7 @@ class SecretStore:
         self.check()
         try:
             self.backend.set_password(SERVICE, username(profile_id, kind), key)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - translated into one sentence, never lost
             raise self._translate(exc) from None
         log.info("Stored the %s of profile %s in %s", key_label(kind), profile_id, self.describe())
 
@@ -192,7 +192,7 @@ class SecretStore:
             self.backend.delete_password(SERVICE, username(profile_id, kind))
         except keyring.errors.PasswordDeleteError:
             return
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - translated into one sentence, never lost
             raise self._translate(exc) from None
         log.info("Forgot the %s of profile %s", key_label(kind), profile_id)
 

@@ -32,9 +32,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from birdadmin.scim.client import ScimClient, ScimSettings  # noqa: E402
-from birdadmin.scim.resources import parse_user  # noqa: E402
-from tests.benchmarks.common import emulator_process, verdict  # noqa: E402
+from birdadmin.scim.client import ScimClient, ScimSettings
+from birdadmin.scim.resources import parse_user
+from tests.benchmarks.common import emulator_process, verdict
 
 CONCURRENCY = 4
 PAGE = 100
@@ -49,7 +49,7 @@ def best_of(repeat: int, *runs: Callable[[], int]) -> list[tuple[float, int]]:
             started = time.perf_counter()
             counts[i] = run()
             times[i].append(time.perf_counter() - started)
-    return [(min(t), c) for t, c in zip(times, counts)]
+    return [(min(t), c) for t, c in zip(times, counts, strict=True)]
 
 
 def birdadmin_listing(url: str, key: str) -> int:

@@ -180,7 +180,8 @@ def test_post_search_with_attributes_that_are_not_names_is_400(scim: httpx.Clien
 
 
 def test_create_answers_201_with_location_and_etag(emu: Emulator, scim: httpx.Client) -> None:
-    resp = scim.post("/Users", json={"schemas": [USER], "userName": "new.person@example.com", "roles": [{"value": "r-1"}]})
+    body = {"schemas": [USER], "userName": "new.person@example.com", "roles": [{"value": "r-1"}]}
+    resp = scim.post("/Users", json=body)
     assert resp.status_code == 201
     body = resp.json()
     assert resp.headers["Location"] == body["meta"]["location"] == f"{emu.scim_url}/Users/{body['id']}"
@@ -243,7 +244,8 @@ def test_patch_roles_and_204_mode(emu: Emulator, scim: httpx.Client) -> None:
 
 def test_noop_patch_keeps_the_version(emu: Emulator, scim: httpx.Client) -> None:
     user = next(u for u in emu.state.users() if u["roles"])
-    resp = scim.patch(f"/Users/{user['id']}", json=patch_body({"op": "add", "path": "roles", "value": user["roles"][:1]}))
+    again = patch_body({"op": "add", "path": "roles", "value": user["roles"][:1]})
+    resp = scim.patch(f"/Users/{user['id']}", json=again)
     assert resp.json()["meta"]["version"] == user["meta"]["version"]
 
 
@@ -305,7 +307,8 @@ def test_member_changes_show_in_the_users_groups(emu: Emulator, scim: httpx.Clie
 
 def test_unknown_member_is_refused(emu: Emulator, scim: httpx.Client) -> None:
     gid = emu.state.groups()[0]["id"]
-    resp = scim.patch(f"/Groups/{gid}", json=patch_body({"op": "add", "path": "members", "value": [{"value": "ghost"}]}))
+    ghost = patch_body({"op": "add", "path": "members", "value": [{"value": "ghost"}]})
+    resp = scim.patch(f"/Groups/{gid}", json=ghost)
     assert_scim_error(resp, 400, "invalidValue")
 
 

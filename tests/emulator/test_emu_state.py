@@ -63,7 +63,10 @@ def test_state_file_keeps_changes_across_restarts(tmp_path: Path, tls: ssl.SSLCo
         assert again.state.user(uid)["meta"]["version"] == 'W/"2"'
 
 
-@pytest.mark.parametrize("content", ["{not json", "[]", '{"format": "something else"}', '{"format": "birdadmin-emulator-state", "formatVersion": 1}'])
+@pytest.mark.parametrize(
+    "content",
+    ["{not json", "[]", '{"format": "something else"}', '{"format": "birdadmin-emulator-state", "formatVersion": 1}'],
+)
 def test_corrupt_state_file_is_one_sentence(tmp_path: Path, content: str) -> None:
     path = tmp_path / "broken.json"
     path.write_text(content, encoding="utf-8")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 import uuid
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -159,9 +159,11 @@ def test_wrong_key_is_an_auth_error(scim_server: ScimServer) -> None:
 def test_unreachable_server_is_a_connection_error() -> None:
     from tests.conftest import free_port
 
-    with ScimClient(f"http://127.0.0.1:{free_port()}/scim/v2", "k") as scim:
-        with pytest.raises(errors.ConnectionFailedError, match="connection refused"):
-            scim.count_users()
+    with (
+        ScimClient(f"http://127.0.0.1:{free_port()}/scim/v2", "k") as scim,
+        pytest.raises(errors.ConnectionFailedError, match="connection refused"),
+    ):
+        scim.count_users()
 
 
 def test_an_id_cannot_reach_another_resource(scim_server: ScimServer) -> None:

@@ -45,7 +45,7 @@ def test_failed_write_keeps_the_old_file_and_cleans_up(tmp_path: Path, monkeypat
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(atomic.os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space left"):
         write_json_atomic(target, {"new": True})
     assert json.loads(target.read_text()) == {"old": True}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.json"]
