@@ -72,7 +72,7 @@ class RoleCatalogue:
         self._accounts: dict[str, RoleInfo] = {}
         self._local: dict[str, _Local] = {}
         self._learned: set[str] = set()
-        self.from_accounts = accounts_roles is not None
+        self.names_from_accounts = accounts_roles is not None
         for role in accounts_roles or ():
             rid = role.id.strip().lower()
             self._accounts[rid] = RoleInfo(

@@ -201,3 +201,11 @@ def test_an_edit_whose_save_fails_is_undone() -> None:
         else:
             raise AssertionError("the failing save was swallowed")
         assert catalogue.name_for(rid) == "Kept" and catalogue.local_names() == {rid: "Kept"}
+
+
+def test_it_says_whether_its_names_came_from_the_accounts_api() -> None:
+    """A flag, not the classmethod of nearly the same name: a bound method would always read as true."""
+    assert RoleCatalogue.from_accounts([Role(OWNER, "Owner")]).names_from_accounts is True
+    assert RoleCatalogue.from_accounts([]).names_from_accounts is True  # the API answered, with no roles
+    assert RoleCatalogue().names_from_accounts is False
+    assert RoleCatalogue(local_csv="id,name\n").names_from_accounts is False
