@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
+from typing import TypeVar
 
 from birdadmin.redact import redact
 
@@ -46,6 +47,9 @@ class SecretStoreError(BirdadminError):
 
     exit_code = 1
     title = "Keyring unavailable"
+
+
+_Request = TypeVar("_Request", bound="RequestError")
 
 
 class RequestError(BirdadminError):
@@ -87,7 +91,7 @@ class RequestError(BirdadminError):
             f"status={self.status!r})"
         )
 
-    def retyped(self, kind: type[RequestError], message: str | None = None) -> RequestError:
+    def retyped(self, kind: type[_Request], message: str | None = None) -> _Request:
         """The same failed request as another type (and, if given, another sentence), every field kept."""
         return kind(
             message or self.message,

@@ -43,8 +43,8 @@ def handle_accounts(ctx: AccountsSettings, req: Request, segments: list[str]) ->
 
 
 def _authenticate(ctx: AccountsSettings, req: Request) -> None:
-    scheme, _, token = (req.header("Authorization") or "").strip().partition(" ")
-    token = token.strip().encode()
+    scheme, _, text = (req.header("Authorization") or "").strip().partition(" ")
+    token = text.strip().encode()
     if scheme.lower() == "bearer":
         raise AccountsError(401, "unauthorized", "the Accounts API needs 'Authorization: AccessKey <key>', not Bearer")
     if scheme.lower() != "accesskey" or not token:

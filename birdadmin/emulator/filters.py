@@ -410,7 +410,7 @@ def _compare_fn(op: str, expected: Any, attr: AttrDef) -> Callable[[Any], bool]:
         return lambda a: isinstance(a, str) and norm(a).startswith(expected)
     if op == "ew":
         return lambda a: isinstance(a, str) and norm(a).endswith(expected)
-    order = {
+    order: Callable[[Any], bool] = {
         "gt": lambda a: a > expected,
         "ge": lambda a: a >= expected,
         "lt": lambda a: a < expected,

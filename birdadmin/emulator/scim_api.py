@@ -366,7 +366,8 @@ def _keep(doc: dict[str, Any], refs: list[Any]) -> dict[str, Any]:
             continue
         sub = ref.sub.name
         if isinstance(value, list):
-            merged = target.get(name) if isinstance(target.get(name), list) else [{} for _ in value]
+            stored = target.get(name)
+            merged = stored if isinstance(stored, list) else [{} for _ in value]
             for item, slot in zip(value, merged, strict=False):  # a shorter stored list: the rest is left alone
                 if isinstance(item, dict) and sub in item and isinstance(slot, dict):
                     slot[sub] = item[sub]

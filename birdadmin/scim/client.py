@@ -223,7 +223,9 @@ class ScimClient:
 
     # -- listing ----------------------------------------------------------------------------------------
 
-    def _fetcher(self, endpoint: str, params: Mapping[str, str], parse: Callable[[Mapping[str, Any]], Any]):
+    def _fetcher(
+        self, endpoint: str, params: Mapping[str, str], parse: Callable[[Mapping[str, Any]], Any]
+    ) -> Callable[[int, int], tuple[list[Any], int | None]]:
         url = self.url(endpoint)
 
         def fetch(start: int, count: int) -> tuple[list[Any], int | None]:
@@ -250,7 +252,12 @@ class ScimClient:
         return fetch
 
     def _iter(
-        self, endpoint: str, params: dict[str, str], parse: Callable[[Mapping[str, Any]], Any], cancel, what: str
+        self,
+        endpoint: str,
+        params: dict[str, str],
+        parse: Callable[[Mapping[str, Any]], Any],
+        cancel: threading.Event | None,
+        what: str,
     ) -> Iterator[Page[Any]]:
         return iter_pages(
             self._fetcher(endpoint, params, parse),

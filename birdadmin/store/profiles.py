@@ -7,6 +7,7 @@ atomically. A file birdadmin cannot read (corrupt, wrong shape, or written by a 
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import os
@@ -192,7 +193,7 @@ class ProfileStore:
     def list(self) -> list[Profile]:
         return sorted(self._read().profiles, key=lambda p: p.name.casefold())
 
-    def names(self) -> list[str]:
+    def names(self) -> builtins.list[str]:  # `list` is the method above, here
         return [p.name for p in self.list()]
 
     def get(self, name: str) -> Profile:
@@ -308,7 +309,7 @@ class ProfileStore:
 
     # -- file handling ------------------------------------------------------------------------------------
     @staticmethod
-    def _problems(profile: Profile, others: list[str], *, check_ca: bool) -> dict[str, str]:
+    def _problems(profile: Profile, others: builtins.list[str], *, check_ca: bool) -> dict[str, str]:
         return validate_profile_fields(
             profile.name,
             profile.base_url,

@@ -91,7 +91,8 @@ def _pick_backend(backend: keyring.backend.KeyringBackend) -> keyring.backend.Ke
     key would end up in a plaintext file; so birdadmin talks to one chosen backend only.
     """
     if isinstance(backend, chainer.ChainerBackend):
-        for candidate in backend.backends:  # already sorted by priority, highest first
+        candidates: list[keyring.backend.KeyringBackend] = backend.backends  # sorted by priority, highest first
+        for candidate in candidates:
             if refusal_reason(candidate) is None:
                 return candidate
         return fail.Keyring()
