@@ -13,7 +13,7 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -600,5 +600,3 @@ def _object(data: Any) -> dict[str, Any]:
     return data
 
 
-def ids_of(items: Iterable[dict[str, Any]]) -> list[str]:
-    return [item["id"] for item in items]

@@ -13,12 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
-ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
 class RolesShape(StrEnum):

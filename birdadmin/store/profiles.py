@@ -140,14 +140,6 @@ def validate_profile_fields(
     return problems
 
 
-FIELD_LABELS = {
-    "name": "Name",
-    "base_url": "Base URL",
-    "accounts_url": "Accounts API URL",
-    "org_id": "Organization ID",
-    "ca_bundle": "CA bundle",
-    "timeout": "Timeout",
-}
 
 
 def _refuse(problems: dict[str, str]) -> None:
