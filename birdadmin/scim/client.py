@@ -440,7 +440,7 @@ class ScimClient:
                     raise errors.ProtocolError(
                         "The SCIM server accepted the role change but the user's roles differ from what was sent; "
                         "check how the server handles 'roles'.",
-                        method="PATCH",
+                        method="PUT" if self.settings.role_strategy is RoleStrategy.PUT else "PATCH",
                         url=str(self.url("Users", user_id)),
                     )
                 return RoleChange(original, after, changed=True)

@@ -150,3 +150,13 @@ def test_the_cli_reports_a_persisting_conflict_as_a_failure(
     assert "changed" not in out and out.strip() == ""
     assert err.count("\n") == 1 and "nothing was overwritten" in err and "Traceback" not in err
     assert len(user.writes) == ScimSettings().write_attempts
+
+
+@pytest.mark.parametrize(("strategy", "method"), [(RoleStrategy.REPLACE, "PATCH"), (RoleStrategy.PUT, "PUT")])
+def test_a_write_the_server_accepts_but_does_not_apply_is_a_protocol_error(strategy: RoleStrategy, method: str) -> None:
+    """The server answers 200 with roles other than those sent: never reported as changed; the details name the
+    request that was really sent."""
+    user = FakeUser(["r1"], lambda user, request: httpx.Response(200, json=user.body()))
+    with pytest.raises(errors.ProtocolError, match="differ from what was sent") as caught:
+        scim_client(user, role_strategy=strategy).change_roles("u1", add=["r2"])
+    assert caught.value.method == method and len(user.writes) == 1
