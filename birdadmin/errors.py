@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
+from typing import TypeVar
 
 from birdadmin.redact import redact
 
@@ -48,6 +49,9 @@ class SecretStoreError(BirdadminError):
     title = "Keyring unavailable"
 
 
+_Request = TypeVar("_Request", bound="RequestError")
+
+
 class RequestError(BirdadminError):
     """A request that did not give a usable answer."""
 
@@ -82,9 +86,12 @@ class RequestError(BirdadminError):
         super().__init__(message, details="\n".join(line for line in lines if line))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r}, method={self.method!r}, url={self.url!r}, status={self.status!r})"
+        return (
+            f"{type(self).__name__}({self.message!r}, method={self.method!r}, url={self.url!r}, "
+            f"status={self.status!r})"
+        )
 
-    def retyped(self, kind: type[RequestError], message: str | None = None) -> RequestError:
+    def retyped(self, kind: type[_Request], message: str | None = None) -> _Request:
         """The same failed request as another type (and, if given, another sentence), every field kept."""
         return kind(
             message or self.message,
@@ -146,7 +153,7 @@ class ConnectionFailedError(RequestError):
     title = "Server unreachable"
 
 
-class TimeoutError_(ConnectionFailedError):  # noqa: N801 - avoid shadowing the builtin
+class TimeoutError_(ConnectionFailedError):  # noqa: N801, N818 - avoid shadowing the builtin
     title = "Server did not answer"
 
 

@@ -56,9 +56,3 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def install_redaction(logger: logging.Logger | None = None) -> None:
-    """Put the redacting filter on every handler of ``logger`` (the root logger by default)."""
-    target = logger or logging.getLogger()
-    for handler in target.handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())

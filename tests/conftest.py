@@ -33,7 +33,6 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """No test ever reads or writes the real user's settings."""
     base = tmp_path_factory.mktemp("birdadmin-home")
     monkeypatch.setenv("BIRDADMIN_CONFIG_DIR", str(base / "config"))
-    monkeypatch.setenv("BIRDADMIN_DATA_DIR", str(base / "data"))
     monkeypatch.delenv("BIRDADMIN_ACCESS_KEY", raising=False)
     monkeypatch.delenv("BIRDADMIN_ACCOUNTS_KEY", raising=False)
 
@@ -77,7 +76,8 @@ class ScimServer:
         """A request straight to the server, to check its true state independently of the client."""
         headers = {"Authorization": f"Bearer {self.key}", "Content-Type": "application/scim+json"}
         content = json.dumps(body) if body is not None else None
-        return httpx.request(method, f"{self.base_url}/{path.lstrip('/')}", headers=headers, content=content, timeout=30)
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        return httpx.request(method, url, headers=headers, content=content, timeout=30)
 
 
 @pytest.fixture(scope="session")

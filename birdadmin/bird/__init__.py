@@ -2,6 +2,6 @@
 
 from birdadmin.bird.accounts import AccountsClient
 from birdadmin.bird.errors import ValidationError
-from birdadmin.bird.models import AccessKeyInfo, Role, RoleRef, Team
+from birdadmin.bird.models import Role, RoleRef, Team
 
-__all__ = ["AccessKeyInfo", "AccountsClient", "Role", "RoleRef", "Team", "ValidationError"]
+__all__ = ["AccountsClient", "Role", "RoleRef", "Team", "ValidationError"]

@@ -19,13 +19,10 @@ from birdadmin import errors
 from birdadmin.bird import team_roles_adapter
 from birdadmin.bird.errors import refine
 from birdadmin.bird.models import (
-    AccessKeyInfo,
     MissingIdError,
     Role,
     RoleRef,
     Team,
-    parse_access_key,
-    parse_member_id,
     parse_role,
     parse_team,
     role_refs_json,
@@ -142,14 +139,6 @@ class AccountsClient:
         with self._typed():
             response = self._session.request("GET", url, ok=(200,))
         return self._one(response, parse_team)
-
-    def list_team_members(self, team_id: str) -> list[str]:
-        """User ids of the team's members (members that are not users are left out)."""
-        return self._list(self._team_url(team_id, "members"), parse_member_id, lambda m: m)
-
-    def list_access_keys(self) -> list[AccessKeyInfo]:
-        """Key metadata only; Bird never returns a key's secret after creating it."""
-        return self._list(join(self.org_url, "access-keys"), parse_access_key, lambda k: k.id)
 
     # -- writes -----------------------------------------------------------------------------------------------
 

@@ -52,16 +52,6 @@ class Team:
         return tuple(ref.id for ref in self.role_refs)
 
 
-@dataclass(frozen=True, slots=True)
-class AccessKeyInfo:
-    """What Bird shows about an access key: never the secret, only its last characters."""
-
-    id: str
-    name: str
-    suffix: str
-    last_used_at: str | None
-
-
 class MissingIdError(ValueError):
     """An item without a usable ``id``; the client turns it into a ProtocolError naming the endpoint."""
 
@@ -114,29 +104,6 @@ def parse_team(obj: Any) -> Team:
         description=_text(obj.get("description")),
         active_member_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
         role_refs=tuple(refs),
-    )
-
-
-def parse_member_id(obj: Any) -> str | None:
-    """The user id of a team member item, or None for members that are not users (e.g. service principals)."""
-    if not isinstance(obj, Mapping):
-        raise MissingIdError("item is not a JSON object")
-    kind = obj.get("type")
-    if isinstance(kind, str) and kind and kind.lower() != "user":
-        return None
-    value = obj.get("id", obj.get("userId"))
-    if isinstance(value, str) and value:
-        return value
-    raise MissingIdError("member has no id")
-
-
-def parse_access_key(obj: Any) -> AccessKeyInfo:
-    last = obj.get("lastUsedAt")
-    return AccessKeyInfo(
-        id=_id(obj),
-        name=_text(obj.get("name")),
-        suffix=_text(obj.get("suffix")),
-        last_used_at=last if isinstance(last, str) and last else None,
     )
 
 

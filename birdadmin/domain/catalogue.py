@@ -72,7 +72,7 @@ class RoleCatalogue:
         self._accounts: dict[str, RoleInfo] = {}
         self._local: dict[str, _Local] = {}
         self._learned: set[str] = set()
-        self.from_accounts = accounts_roles is not None
+        self.names_from_accounts = accounts_roles is not None
         for role in accounts_roles or ():
             rid = role.id.strip().lower()
             self._accounts[rid] = RoleInfo(
@@ -157,9 +157,6 @@ class RoleCatalogue:
             if rid not in self._accounts:
                 self._learned.add(rid)
 
-    def local_names(self) -> dict[str, str]:
-        return {rid: entry.name for rid, entry in self._local.items()}
-
     def to_csv(self) -> str:
         """Local names as CSV with the header ``id,name,description``."""
         out = io.StringIO()
@@ -178,10 +175,6 @@ class RoleCatalogue:
     def from_accounts(cls, roles: Iterable[CatalogueRole], *, local_csv: str | None = None) -> RoleCatalogue:
         """The catalogue of an organization whose Accounts API is configured."""
         return cls(roles, local_csv=local_csv)
-
-    @classmethod
-    def from_csv(cls, text: str, accounts_roles: Iterable[CatalogueRole] | None = None) -> RoleCatalogue:
-        return cls(accounts_roles, local_csv=text)
 
     def _read_csv(self, text: str) -> int:
         rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))

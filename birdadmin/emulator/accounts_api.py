@@ -1,7 +1,8 @@
 """The subset of Bird's Accounts REST API the product uses: role catalogue, teams, team members, key metadata.
 
 ``Authorization: AccessKey <key>`` (a Bearer header is refused with 401; the SCIM key is recognised but not
-allowed here, 403, and so is a valid key on another organization's path), cursor pagination with an opaque ``pageToken``, ``{"code", "message"}`` errors.
+allowed here, 403, and so is a valid key on another organization's path), cursor pagination with an opaque
+``pageToken``, ``{"code", "message"}`` errors.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ def handle_accounts(ctx: AccountsSettings, req: Request, segments: list[str]) ->
 
 
 def _authenticate(ctx: AccountsSettings, req: Request) -> None:
-    scheme, _, token = (req.header("Authorization") or "").strip().partition(" ")
-    token = token.strip().encode()
+    scheme, _, text = (req.header("Authorization") or "").strip().partition(" ")
+    token = text.strip().encode()
     if scheme.lower() == "bearer":
         raise AccountsError(401, "unauthorized", "the Accounts API needs 'Authorization: AccessKey <key>', not Bearer")
     if scheme.lower() != "accesskey" or not token:

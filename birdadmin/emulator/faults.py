@@ -63,7 +63,7 @@ class FaultPlan:
         self.bucket: TokenBucket | None = None
         self.configure(fault_rate=fault_rate, rate_limit=rate_limit)
 
-    def configure(self, *, fault_rate: float | None = None, rate_limit: float | None | bool = False) -> None:
+    def configure(self, *, fault_rate: float | None = None, rate_limit: float | bool | None = False) -> None:
         """``rate_limit=None`` switches the limit off; leaving it out (False) keeps the current one."""
         if fault_rate is not None:
             if not 0.0 <= fault_rate <= 1.0:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from birdadmin.emulator.schema import AttrDef, ResourceSchema
 
@@ -109,7 +109,7 @@ class ValuePath:
     inner: Node
 
 
-Node = Union[Compare, Present, And, Or, Not, ValuePath]
+Node = Compare | Present | And | Or | Not | ValuePath
 
 
 @dataclass(frozen=True)
@@ -410,7 +410,7 @@ def _compare_fn(op: str, expected: Any, attr: AttrDef) -> Callable[[Any], bool]:
         return lambda a: isinstance(a, str) and norm(a).startswith(expected)
     if op == "ew":
         return lambda a: isinstance(a, str) and norm(a).endswith(expected)
-    order = {
+    order: Callable[[Any], bool] = {
         "gt": lambda a: a > expected,
         "ge": lambda a: a >= expected,
         "lt": lambda a: a < expected,

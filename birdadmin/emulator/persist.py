@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -25,7 +26,9 @@ def load_state_file(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(text)
     except ValueError:
-        raise EmulatorStateError(f"The state file {path} is not valid JSON; delete it or pass another --state.") from None
+        raise EmulatorStateError(
+            f"The state file {path} is not valid JSON; delete it or pass another --state."
+        ) from None
     if not isinstance(data, dict):
         raise EmulatorStateError(f"The state file {path} does not hold an emulator state; delete it or pass another.")
     return data
@@ -44,8 +47,6 @@ def save_state_file(path: Path, document: dict[str, Any]) -> None:
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
         except BaseException:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-            except FileNotFoundError:
-                pass
             raise

@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from birdadmin.emulator.errors import ScimError, invalid_value
+from birdadmin.emulator.errors import invalid_value
 
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -38,9 +38,7 @@ class AttrDef:
     type: str
     multi_valued: bool = False
     mutability: str = "readWrite"
-    returned: str = "default"
     case_exact: bool = False
-    required: bool = False
     sub: dict[str, AttrDef] = field(default_factory=dict)  # lower-cased name -> definition
 
     @property
@@ -55,9 +53,7 @@ def _attr_from_json(raw: dict[str, Any]) -> AttrDef:
         type=raw.get("type", "string"),
         multi_valued=bool(raw.get("multiValued", False)),
         mutability=raw.get("mutability", "readWrite"),
-        returned=raw.get("returned", "default"),
         case_exact=bool(raw.get("caseExact", False)),
-        required=bool(raw.get("required", False)),
         sub=subs,
     )
 
@@ -78,7 +74,7 @@ _META = AttrDef(
     },
 )
 COMMON_ATTRS: dict[str, AttrDef] = {
-    "id": AttrDef("id", "string", mutability="readOnly", returned="always", case_exact=True),
+    "id": AttrDef("id", "string", mutability="readOnly", case_exact=True),
     "externalid": AttrDef("externalId", "string", case_exact=True),
     "meta": _META,
 }
@@ -262,5 +258,3 @@ def group_schema() -> ResourceSchema:
     return resource_schemas()[1]
 
 
-def scim_error_for_unknown(path: str) -> ScimError:
-    return ScimError(400, f"unknown attribute path '{path}'", "invalidPath")

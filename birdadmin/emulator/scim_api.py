@@ -299,7 +299,7 @@ def _search_all(ctx: ScimSettings, q: _ListQuery) -> Response:
     items: list[bytes] = []
     total = 0
     offset = start
-    for kind, schema in zip((USERS, GROUPS), resource_schemas()):
+    for kind, schema in zip((USERS, GROUPS), resource_schemas(), strict=True):
         predicate = _predicate(node, schema, strict=False)
         project = _projection(schema, q.attributes, q.excluded)
         kind_total, _ = ctx.state.page(kind, predicate=predicate, rendered_predicate=_needs_render(node), count=0)
@@ -366,8 +366,9 @@ def _keep(doc: dict[str, Any], refs: list[Any]) -> dict[str, Any]:
             continue
         sub = ref.sub.name
         if isinstance(value, list):
-            merged = target.get(name) if isinstance(target.get(name), list) else [{} for _ in value]
-            for item, slot in zip(value, merged):
+            stored = target.get(name)
+            merged = stored if isinstance(stored, list) else [{} for _ in value]
+            for item, slot in zip(value, merged, strict=False):  # a shorter stored list: the rest is left alone
                 if isinstance(item, dict) and sub in item and isinstance(slot, dict):
                     slot[sub] = item[sub]
             target[name] = merged
@@ -425,7 +426,7 @@ def _discovery(ctx: ScimSettings, head: str, rest: list[str]) -> Response:
     if not rest:
         return json_response(
             200, {"schemas": [LIST_URN], "totalResults": len(docs), "itemsPerPage": len(docs), "startIndex": 1,
-                  "Resources": docs}  # fmt: skip
+                  "Resources": docs}
         )
     if len(rest) == 1:
         for doc in docs:

@@ -11,7 +11,7 @@ import itertools
 import random
 import string
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from birdadmin.emulator.names import (
@@ -26,7 +26,7 @@ from birdadmin.emulator.schema import ENTERPRISE_URN
 STATE_FORMAT = "birdadmin-emulator-state"
 STATE_FORMAT_VERSION = 1
 _NAMESPACE = uuid.UUID("3b0c5a52-95c4-4e0b-8f61-2a7d3d9e1c40")
-_BASE_TIME = datetime(2023, 3, 1, 9, 0, 0, tzinfo=timezone.utc)
+_BASE_TIME = datetime(2023, 3, 1, 9, 0, 0, tzinfo=UTC)
 DOMAIN = "example.com"
 _BASE62 = string.digits + string.ascii_letters
 
@@ -82,8 +82,11 @@ _SPECIALS: tuple[tuple[str, str | None, tuple[str, ...], bool, tuple[str, ...]],
 
 def iso(moment: datetime) -> str:
     """RFC 3339 in UTC with milliseconds (formatted by hand: strftime dominates seeding 50,000 users)."""
-    m = moment.astimezone(timezone.utc)
-    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond // 1000:03d}Z"
+    m = moment.astimezone(UTC)
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond // 1000:03d}Z"
+    )
 
 
 def _base62(number: int, width: int) -> str:
@@ -170,7 +173,8 @@ class _Seeder:
         if self.rng.random() < 0.6:
             user["title"] = self.rng.choice(TITLES)
             user[ENTERPRISE_URN] = {"department": self.rng.choice(DEPARTMENTS)}
-        user["meta"] = {"resourceType": "User", "created": iso(created), "lastModified": iso(modified), "version": 'W/"1"'}
+        user["meta"] = {"resourceType": "User", "created": iso(created), "lastModified": iso(modified),
+                        "version": 'W/"1"'}
         return user
 
 

@@ -7,6 +7,7 @@ Nagle off, so small keep-alive requests do not stall on delayed ACKs.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import socket
@@ -57,8 +58,9 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 120  # an idle keep-alive connection is closed after this many seconds
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        log.debug("%s " + format, self.address_string(), *args)
+    def log_message(self, format: str, *args: Any) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", self.address_string(), format % args)
 
     def _serve(self) -> None:
         try:
@@ -78,11 +80,12 @@ class _Handler(BaseHTTPRequestHandler):
             response = scim_error_response(ScimError(500, "the emulator failed on this request"))
         self._write(response)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve  # noqa: N815 - http.server's names
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks, total = [], 0
+            chunks: list[bytes] = []
+            total = 0
             for _ in range(100_000):
                 size = int(self.rfile.readline(65537).split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -145,16 +148,15 @@ class _Server(ThreadingHTTPServer):
                 self._connections.discard(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        log.debug("connection from %s ended with an error", client_address, exc_info=True)
+        # socketserver calls this from inside its except clause, so the exception is the current one
+        log.debug("connection from %s ended with an error", client_address, exc_info=True)  # noqa: LOG014
 
     def close_connections(self) -> None:
         with self._conn_lock:
             open_now = list(self._connections)
         for conn in open_now:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class Emulator:
@@ -284,7 +286,8 @@ class Emulator:
     def access_keys(self) -> list[dict[str, Any]]:
         """Key metadata as the Accounts API lists it; never the secret."""
         out = []
-        for kind, name, secret in (("scim", "SCIM provisioning", self.key), ("accounts", "birdadmin", self.accounts_key)):
+        keys = (("scim", "SCIM provisioning", self.key), ("accounts", "birdadmin", self.accounts_key))
+        for kind, name, secret in keys:
             out.append(
                 {
                     "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.org_id}/access-keys/{kind}")),
@@ -332,9 +335,12 @@ class Emulator:
             phrase = "Error"
         if scim:
             scim_type = "tooMany" if fault.status == 429 else None
-            return scim_error_response(ScimError(fault.status, f"{phrase} (injected by the emulator)", scim_type), headers)
+            error = ScimError(fault.status, f"{phrase} (injected by the emulator)", scim_type)
+            return scim_error_response(error, headers)
         code = {429: "rate_limited", 500: "internal_error", 503: "service_unavailable"}.get(fault.status, "error")
-        return accounts_error_response(AccountsError(fault.status, code, f"{phrase} (injected by the emulator)"), headers)
+        return accounts_error_response(
+            AccountsError(fault.status, code, f"{phrase} (injected by the emulator)"), headers
+        )
 
 
 def start_emulator(options: EmulatorOptions | None = None) -> Emulator:

@@ -13,8 +13,8 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from birdadmin.emulator.errors import (
@@ -44,7 +44,7 @@ Predicate = Callable[[dict[str, Any]], bool]
 
 
 def now_iso() -> str:
-    return iso(datetime.now(timezone.utc))
+    return iso(datetime.now(UTC))
 
 
 def is_uuid(value: Any) -> bool:
@@ -600,5 +600,3 @@ def _object(data: Any) -> dict[str, Any]:
     return data
 
 
-def ids_of(items: Iterable[dict[str, Any]]) -> list[str]:
-    return [item["id"] for item in items]

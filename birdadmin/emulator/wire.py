@@ -58,7 +58,8 @@ class Response:
 
 
 def json_response(status: int, data: Any, content_type: str = SCIM_JSON, **headers: str) -> Response:
-    return Response(status, _DUMPS(data).encode("utf-8"), content_type, [(k.replace("_", "-"), v) for k, v in headers.items()])
+    extra = [(k.replace("_", "-"), v) for k, v in headers.items()]
+    return Response(status, _DUMPS(data).encode("utf-8"), content_type, extra)
 
 
 def scim_error_response(exc: ScimError, headers: list[tuple[str, str]] | None = None) -> Response:

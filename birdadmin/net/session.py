@@ -14,7 +14,7 @@ import os
 import random
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +53,7 @@ class KeyAuth(httpx.Auth):
         self._key = key
         register_secret(key)
 
-    def auth_flow(self, request: httpx.Request):  # type: ignore[override]
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"{self._scheme} {self._key}"
         yield request
 
@@ -95,9 +95,10 @@ def error_for_response(response: httpx.Response, *, service: str, retries: int =
     status = response.status_code
     detail, kind = error_body(response)
     request = response.request
-    common: dict[str, Any] = dict(
-        method=request.method, url=str(request.url), status=status, scim_type=kind, detail=detail, service=service
-    )
+    common: dict[str, Any] = {
+        "method": request.method, "url": str(request.url), "status": status, "scim_type": kind, "detail": detail,
+        "service": service,
+    }
     said = f": {detail}" if detail else ""
     if status == 401:
         return errors.AuthError(
@@ -316,7 +317,9 @@ class HttpSession:
                 wait = min(failure.retry_after, self.settings.retry_after_cap) + random.uniform(0, 0.05)
             if time.monotonic() + wait > deadline:
                 raise failure
-            log.info("%s %s failed (%s); retry %d in %.2f s", method, redact(str(url)), failure.title, attempt + 1, wait)
+            log.info(
+                "%s %s failed (%s); retry %d in %.2f s", method, redact(str(url)), failure.title, attempt + 1, wait
+            )
             self._sleep(wait)
             attempt += 1
 

@@ -34,7 +34,7 @@ def check_server_url(url: str, *, what: str = "Base URL") -> httpx.URL:
         raise InputError(f"The {what} is empty; paste it exactly as Bird's SCIM settings page shows it.")
     try:
         parsed = httpx.URL(text)
-    except Exception:  # httpx raises several types for malformed URLs
+    except Exception:  # noqa: BLE001 - httpx raises several types for malformed URLs
         raise InputError(f"The {what} {text!r} is not a valid URL.") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise InputError(f"The {what} {text!r} is not an http(s) URL; it should start with https://.")

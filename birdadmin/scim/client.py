@@ -28,14 +28,12 @@ from birdadmin.scim.paging import Page, iter_pages
 from birdadmin.scim.resources import (
     PATCH_SCHEMA,
     Group,
-    Member,
     RolesShape,
     RoleStrategy,
     SharedValues,
     User,
     encode_roles,
     parse_group,
-    parse_roles,
     parse_user,
     same_roles,
 )
@@ -223,7 +221,9 @@ class ScimClient:
 
     # -- listing ----------------------------------------------------------------------------------------
 
-    def _fetcher(self, endpoint: str, params: Mapping[str, str], parse: Callable[[Mapping[str, Any]], Any]):
+    def _fetcher(
+        self, endpoint: str, params: Mapping[str, str], parse: Callable[[Mapping[str, Any]], Any]
+    ) -> Callable[[int, int], tuple[list[Any], int | None]]:
         url = self.url(endpoint)
 
         def fetch(start: int, count: int) -> tuple[list[Any], int | None]:
@@ -250,7 +250,12 @@ class ScimClient:
         return fetch
 
     def _iter(
-        self, endpoint: str, params: dict[str, str], parse: Callable[[Mapping[str, Any]], Any], cancel, what: str
+        self,
+        endpoint: str,
+        params: dict[str, str],
+        parse: Callable[[Mapping[str, Any]], Any],
+        cancel: threading.Event | None,
+        what: str,
     ) -> Iterator[Page[Any]]:
         return iter_pages(
             self._fetcher(endpoint, params, parse),
@@ -379,45 +384,10 @@ class ScimClient:
 
     # -- generic writes ---------------------------------------------------------------------------------
 
-    def create_user(self, payload: Mapping[str, Any]) -> User:
-        body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], **payload}
-        if "roles" in body:
-            body["roles"] = encode_roles(parse_roles(body["roles"]), self.settings.roles_shape)
-        data, _ = self._write("POST", self.url("Users"), body, None)
-        return parse_user(self._resource(data, self.url("Users")))
-
-    def create_group(self, display_name: str, member_ids: Sequence[str] = ()) -> Group:
-        body = {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": display_name,
-            "members": [{"value": m, "type": "User"} for m in member_ids],
-        }
-        data, _ = self._write("POST", self.url("Groups"), body, None)
-        return parse_group(self._resource(data, self.url("Groups")))
-
-    def put_user(self, user_id: str, payload: Mapping[str, Any], *, if_match: str | None = None) -> User:
-        """Full replace. Bird wipes the roles a PUT omits, so a payload without ``roles`` gets the current ones."""
-        body = {k: v for k, v in payload.items() if k not in _READ_ONLY_USER_ATTRIBUTES}
-        if "roles" in body:
-            body["roles"] = encode_roles(parse_roles(body["roles"]), self.settings.roles_shape)
-        else:
-            current, version = self.get_user_json(user_id)
-            body["roles"] = encode_roles(parse_roles(current.get("roles")), self.settings.roles_shape)
-            if_match = if_match or (version if self._use_etag() else None)
-        data, etag = self._write("PUT", self.url("Users", user_id), body, if_match)
-        return self._fresh_user(user_id, data, etag)
-
     def patch_user(self, user_id: str, operations: Sequence[Mapping[str, Any]], *, if_match: str | None = None) -> User:
         body = {"schemas": [PATCH_SCHEMA], "Operations": list(operations)}
         data, etag = self._write("PATCH", self.url("Users", user_id), body, if_match)
         return self._fresh_user(user_id, data, etag)
-
-    def delete_user(self, user_id: str, *, if_match: str | None = None) -> None:
-        headers = {"If-Match": if_match} if if_match else None
-        self._session.request("DELETE", self.url("Users", user_id), headers=headers)
-
-    def delete_group(self, group_id: str) -> None:
-        self._session.request("DELETE", self.url("Groups", group_id))
 
     def _fresh_user(self, user_id: str, data: Any, etag: str | None) -> User:
         """The user after a write; a 204 (no body) is answered by re-reading it."""
@@ -470,7 +440,7 @@ class ScimClient:
                     raise errors.ProtocolError(
                         "The SCIM server accepted the role change but the user's roles differ from what was sent; "
                         "check how the server handles 'roles'.",
-                        method="PATCH",
+                        method="PUT" if self.settings.role_strategy is RoleStrategy.PUT else "PATCH",
                         url=str(self.url("Users", user_id)),
                     )
                 return RoleChange(original, after, changed=True)
@@ -545,9 +515,6 @@ class ScimClient:
                 )
         assert last_error is not None
         raise last_error
-
-    def group_members(self, group_id: str) -> tuple[Member, ...]:
-        return self.get_group(group_id, members=True).members or ()
 
 
 def _segment(part: str) -> str:

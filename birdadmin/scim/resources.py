@@ -13,12 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
-ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
 class RolesShape(StrEnum):
@@ -82,10 +77,11 @@ def _primary_email(emails: Any) -> str:
         return ""
     first = ""
     for item in emails:
-        if isinstance(item, dict) and isinstance(item.get("value"), str):
+        value = item.get("value") if isinstance(item, dict) else None
+        if isinstance(value, str):
             if parse_bool(item.get("primary"), False):
-                return item["value"]
-            first = first or item["value"]
+                return value
+            first = first or value
     return first
 
 
@@ -106,9 +102,8 @@ def _display_name(obj: Mapping[str, Any]) -> str:
 
 def _version(obj: Mapping[str, Any]) -> str | None:
     meta = obj.get("meta")
-    if isinstance(meta, dict) and isinstance(meta.get("version"), str):
-        return meta["version"]
-    return None
+    version = meta.get("version") if isinstance(meta, dict) else None
+    return version if isinstance(version, str) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,8 +63,8 @@ def remove_profile(profiles: ProfileStore, secrets: Secrets | None, profile: Pro
     """
     if secrets is not None:
         for kind in ("scim", "accounts"):
-            if profile.has_key(kind) or not secrets.persistent:  # type: ignore[arg-type]
-                secrets.delete(profile.id, kind)  # type: ignore[arg-type]
+            if profile.has_key(kind) or not secrets.persistent:
+                secrets.delete(profile.id, kind)
     elif profile.scim_key_fingerprint or profile.accounts_key_fingerprint:
         raise ValueError("a profile with stored keys needs the keyring to be removed")
     profiles.remove(profile.name)
@@ -109,10 +109,11 @@ def resolve_keys(
     """
     env = os.environ if environ is None else environ
     found: dict[str, tuple[str | None, KeySource | None]] = {}
-    for kind, var in (("scim", ACCESS_KEY_ENV), ("accounts", ACCOUNTS_KEY_ENV)):
+    sources: tuple[tuple[KeyKind, str], ...] = (("scim", ACCESS_KEY_ENV), ("accounts", ACCOUNTS_KEY_ENV))
+    for kind, var in sources:
         typed_key = ((typed or {}).get(kind) or "").strip()
         env_key = (env.get(var) or "").strip()
-        session_key = session.get(profile.id, kind) if session is not None else None  # type: ignore[arg-type]
+        session_key = session.get(profile.id, kind) if session is not None else None
         wanted = kind == "scim" or bool(profile.accounts_url)
         if typed_key:
             found[kind] = (typed_key, "typed")
@@ -121,8 +122,8 @@ def resolve_keys(
             found[kind] = (env_key, "environment")
         elif session_key:
             found[kind] = (session_key, "session")
-        elif secrets is not None and wanted and (profile.has_key(kind) or not secrets.persistent):  # type: ignore[arg-type]
-            stored = secrets.get(profile.id, kind)  # type: ignore[arg-type]
+        elif secrets is not None and wanted and (profile.has_key(kind) or not secrets.persistent):
+            stored = secrets.get(profile.id, kind)
             found[kind] = (stored, "keyring" if stored else None)
         else:
             found[kind] = (None, None)

@@ -9,7 +9,6 @@ import platformdirs
 
 APP_NAME = "birdadmin"
 CONFIG_DIR_ENV = "BIRDADMIN_CONFIG_DIR"
-DATA_DIR_ENV = "BIRDADMIN_DATA_DIR"
 
 
 def _ensure(path: Path) -> Path:
@@ -24,7 +23,3 @@ def config_dir() -> Path:
     return _ensure(Path(override).expanduser() if override else Path(platformdirs.user_config_dir(APP_NAME)))
 
 
-def data_dir() -> Path:
-    """The data directory (journal, snapshots), created on first use."""
-    override = os.environ.get(DATA_DIR_ENV, "").strip()
-    return _ensure(Path(override).expanduser() if override else Path(platformdirs.user_data_dir(APP_NAME)))

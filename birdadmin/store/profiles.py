@@ -7,6 +7,7 @@ atomically. A file birdadmin cannot read (corrupt, wrong shape, or written by a 
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import os
@@ -139,14 +140,6 @@ def validate_profile_fields(
     return problems
 
 
-FIELD_LABELS = {
-    "name": "Name",
-    "base_url": "Base URL",
-    "accounts_url": "Accounts API URL",
-    "org_id": "Organization ID",
-    "ca_bundle": "CA bundle",
-    "timeout": "Timeout",
-}
 
 
 def _refuse(problems: dict[str, str]) -> None:
@@ -192,7 +185,7 @@ class ProfileStore:
     def list(self) -> list[Profile]:
         return sorted(self._read().profiles, key=lambda p: p.name.casefold())
 
-    def names(self) -> list[str]:
+    def names(self) -> builtins.list[str]:  # `list` is the method above, here
         return [p.name for p in self.list()]
 
     def get(self, name: str) -> Profile:
@@ -308,7 +301,7 @@ class ProfileStore:
 
     # -- file handling ------------------------------------------------------------------------------------
     @staticmethod
-    def _problems(profile: Profile, others: list[str], *, check_ca: bool) -> dict[str, str]:
+    def _problems(profile: Profile, others: builtins.list[str], *, check_ca: bool) -> dict[str, str]:
         return validate_profile_fields(
             profile.name,
             profile.base_url,

@@ -91,7 +91,8 @@ def _pick_backend(backend: keyring.backend.KeyringBackend) -> keyring.backend.Ke
     key would end up in a plaintext file; so birdadmin talks to one chosen backend only.
     """
     if isinstance(backend, chainer.ChainerBackend):
-        for candidate in backend.backends:  # already sorted by priority, highest first
+        candidates: list[keyring.backend.KeyringBackend] = backend.backends  # sorted by priority, highest first
+        for candidate in candidates:
             if refusal_reason(candidate) is None:
                 return candidate
         return fail.Keyring()
@@ -152,7 +153,7 @@ class SecretStore:
                 raise self._unusable(reason)
             try:
                 self.backend.get_password(SERVICE, _PROBE_USER)
-            except Exception as exc:  # backends raise their own D-Bus/OS error types
+            except Exception as exc:  # noqa: BLE001 - backends raise their own D-Bus/OS error types
                 raise self._translate(exc) from None
             self._checked = True
 
@@ -170,7 +171,7 @@ class SecretStore:
         self.check()
         try:
             value = self.backend.get_password(SERVICE, username(profile_id, kind))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - translated into one sentence, never lost
             raise self._translate(exc) from None
         register_secret(value)
         return value or None
@@ -181,7 +182,7 @@ class SecretStore:
         self.check()
         try:
             self.backend.set_password(SERVICE, username(profile_id, kind), key)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - translated into one sentence, never lost
             raise self._translate(exc) from None
         log.info("Stored the %s of profile %s in %s", key_label(kind), profile_id, self.describe())
 
@@ -192,7 +193,7 @@ class SecretStore:
             self.backend.delete_password(SERVICE, username(profile_id, kind))
         except keyring.errors.PasswordDeleteError:
             return
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - translated into one sentence, never lost
             raise self._translate(exc) from None
         log.info("Forgot the %s of profile %s", key_label(kind), profile_id)
 

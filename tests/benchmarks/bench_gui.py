@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import os
 import random
 import statistics
@@ -31,17 +32,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("BIRDADMIN_CONFIG_DIR", tempfile.mkdtemp(prefix="birdadmin-bench-"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, Qt, QTimer
+from PySide6.QtTest import QTest
 
-from birdadmin.app import create_main_window  # noqa: E402
-from birdadmin.bird.models import Role  # noqa: E402
-from birdadmin.connection import ConnectionSpec  # noqa: E402
-from birdadmin.domain.catalogue import RoleCatalogue  # noqa: E402
-from birdadmin.qtmodels.roles import RoleContext  # noqa: E402
-from birdadmin.scim.resources import User  # noqa: E402
-from birdadmin.ui.main_window import PAGE_USERS, MainWindow  # noqa: E402
-from tests.benchmarks.common import emulator_process, verdict  # noqa: E402
+from birdadmin.app import create_main_window
+from birdadmin.bird.models import Role
+from birdadmin.connection import ConnectionSpec
+from birdadmin.domain.catalogue import RoleCatalogue
+from birdadmin.qtmodels.roles import RoleContext
+from birdadmin.scim.resources import User
+from birdadmin.ui.main_window import PAGE_USERS, MainWindow
+from tests.benchmarks.common import emulator_process, verdict
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 FIRST = ("Ana", "Bjorn", "Chen", "Dmitri", "Elena", "Fatima", "Gabriel", "Hana", "Ivan", "Jonas", "Kavya",
@@ -61,7 +62,7 @@ def settle(ms: int = 0) -> None:
     QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, ms)
 
 
-def wait_until(predicate, timeout_s: float) -> bool:  # noqa: ANN001
+def wait_until(predicate, timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     while not predicate():
         if time.monotonic() > deadline:
@@ -144,7 +145,7 @@ def bench_load(window: MainWindow, count: int, latency_ms: float) -> tuple[float
         timer.stop()
         if not loaded or window.users_model.loaded_count() != count:
             print(f"loading {count:,} users did not complete ({window.users_model.loaded_count():,} loaded)")
-        gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(ticks)]
         stall = max(gaps) if gaps else float("nan")
         print(f"loading {count:,} users with {latency_ms:g} ms latency took {took:.1f} s; longest event-loop "
               f"stall {stall:.1f} ms (target <= 100 ms) {verdict(stall <= 100)}")

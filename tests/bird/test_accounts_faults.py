@@ -103,29 +103,6 @@ def test_malformed_listings_are_protocol_errors(body: bytes, message: str) -> No
     assert caught.value.service == "Bird Accounts"
 
 
-def test_member_listing_keeps_users_only() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        assert request.url.path.endswith("/teams/t1/members")
-        return httpx.Response(
-            200, json={"results": [{"type": "user", "id": "u1"}, {"type": "bot", "id": "b1"}, {"id": "u2"}]}
-        )
-
-    with client(handler) as accounts:
-        assert accounts.list_team_members("t1") == ["u1", "u2"]
-
-
-def test_access_keys_parse_metadata_only() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            200, json={"results": [{"id": "k1", "name": "SCIM", "suffix": "abcd", "lastUsedAt": None, "secret": "x"}]}
-        )
-
-    with client(handler) as accounts:
-        (info,) = accounts.list_access_keys()
-    assert (info.id, info.name, info.suffix, info.last_used_at) == ("k1", "SCIM", "abcd", None)
-    assert not hasattr(info, "secret")
-
-
 def test_errors_are_typed_and_never_show_the_key() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":

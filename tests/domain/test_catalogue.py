@@ -133,8 +133,8 @@ def test_csv_round_trip_keeps_names_descriptions_and_quoting() -> None:
     cat.set_local_name(ANALYST, "Analyst")
     text = cat.to_csv()
     assert text.splitlines()[0] == "id,name,description"
-    again = RoleCatalogue.from_csv(text)
-    assert again.local_names() == cat.local_names()
+    again = RoleCatalogue(local_csv=text)
+    assert again.name_for(OWNER) == 'Owner, "main"' and again.name_for(ANALYST) == "Analyst"
     assert again.info(OWNER).description == "Keep one outside SCIM"
     assert again.to_csv() == text
 
@@ -157,7 +157,7 @@ def test_bad_csv_is_refused_whole(text: str, message: str) -> None:
     cat = RoleCatalogue()
     with pytest.raises(InputError, match=message):
         cat.import_csv(text)
-    assert cat.local_names() == {}
+    assert cat.to_csv() == "id,name,description\n"
 
 
 def test_set_local_name_needs_a_uuid_and_a_name() -> None:
@@ -200,4 +200,12 @@ def test_an_edit_whose_save_fails_is_undone() -> None:
             pass
         else:
             raise AssertionError("the failing save was swallowed")
-        assert catalogue.name_for(rid) == "Kept" and catalogue.local_names() == {rid: "Kept"}
+        assert catalogue.name_for(rid) == "Kept" and catalogue.to_csv() == f"id,name,description\n{rid},Kept,\n"
+
+
+def test_it_says_whether_its_names_came_from_the_accounts_api() -> None:
+    """A flag, not the classmethod of nearly the same name: a bound method would always read as true."""
+    assert RoleCatalogue.from_accounts([Role(OWNER, "Owner")]).names_from_accounts is True
+    assert RoleCatalogue.from_accounts([]).names_from_accounts is True  # the API answered, with no roles
+    assert RoleCatalogue().names_from_accounts is False
+    assert RoleCatalogue(local_csv="id,name\n").names_from_accounts is False

@@ -110,7 +110,9 @@ def test_teams_carry_role_refs_and_counts(emu: Emulator, accounts: httpx.Client)
         assert team["activeMemberCount"] == len(active)
 
 
-def test_created_team_is_a_scim_group_with_the_same_id(emu: Emulator, accounts: httpx.Client, scim: httpx.Client) -> None:
+def test_created_team_is_a_scim_group_with_the_same_id(
+    emu: Emulator, accounts: httpx.Client, scim: httpx.Client
+) -> None:
     agent = next(r["id"] for r in emu.state.roles() if r["name"] == "Agent")
     resp = accounts.post("/teams", json={"name": "Night shift", "description": "After hours",
                                          "roleRefs": [{"id": agent, "type": "organization"}]})  # fmt: skip
@@ -184,7 +186,9 @@ def test_members_are_shared_with_scim_group_members(emu: Emulator, accounts: htt
     assert_error(accounts.delete(f"{path}/{outsider['id']}"), 404)
 
 
-def test_scim_member_change_shows_in_the_accounts_members(emu: Emulator, accounts: httpx.Client, scim: httpx.Client) -> None:
+def test_scim_member_change_shows_in_the_accounts_members(
+    emu: Emulator, accounts: httpx.Client, scim: httpx.Client
+) -> None:
     team = emu.state.teams()[2]
     body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
             "Operations": [{"op": "replace", "path": "members", "value": []}]}  # fmt: skip

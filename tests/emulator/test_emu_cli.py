@@ -31,7 +31,7 @@ def test_cli_prints_the_four_lines_serves_and_stops_on_sigterm(tls: ssl.SSLConte
     try:
         assert proc.stdout is not None
         lines = [proc.stdout.readline().rstrip("\n") for _ in range(4)]
-        matches = [pattern.match(line) for pattern, line in zip(LINES, lines)]
+        matches = [pattern.match(line) for pattern, line in zip(LINES, lines, strict=True)]
         assert all(matches), lines
         scim_url = lines[0].split(": ", 1)[1]
         resp = httpx.get(f"{scim_url}/Users", headers={"Authorization": "Bearer demo-scim-key"}, verify=tls)

@@ -77,8 +77,10 @@ def test_request_count_counts_every_request(emu: Emulator, scim: httpx.Client) -
 def test_seeded_faults_are_deterministic(tls: ssl.SSLContext) -> None:
     runs = []
     for _ in range(2):
-        with start_emulator(EmulatorOptions(users=5, groups=1, seed=7, fault_rate=0.5)) as emu:
-            with httpx.Client(base_url=emu.scim_url, headers={"Authorization": f"Bearer {emu.key}"}, verify=tls) as c:
-                runs.append([c.get("/Users", params={"count": 1}).status_code for _ in range(30)])
+        with (
+            start_emulator(EmulatorOptions(users=5, groups=1, seed=7, fault_rate=0.5)) as emu,
+            httpx.Client(base_url=emu.scim_url, headers={"Authorization": f"Bearer {emu.key}"}, verify=tls) as c,
+        ):
+            runs.append([c.get("/Users", params={"count": 1}).status_code for _ in range(30)])
     assert runs[0] == runs[1]
     assert {200, 500, 503} <= set(runs[0]) or {200} < set(runs[0])

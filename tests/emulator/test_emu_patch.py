@@ -17,7 +17,11 @@ from birdadmin.emulator.schema import (
     user_schema,
 )
 
-R1, R2, R3 = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "33333333-3333-4333-8333-333333333333"
+R1, R2, R3 = (
+    "11111111-1111-4111-8111-111111111111",
+    "22222222-2222-4222-8222-222222222222",
+    "33333333-3333-4333-8333-333333333333",
+)
 
 
 def user() -> dict[str, Any]:
@@ -34,7 +38,10 @@ def user() -> dict[str, Any]:
 def group() -> dict[str, Any]:
     return {
         "displayName": "Support",
-        "members": [{"value": "u1", "display": "One", "type": "User"}, {"value": "u2", "display": "Two", "type": "User"}],
+        "members": [
+            {"value": "u1", "display": "One", "type": "User"},
+            {"value": "u2", "display": "Two", "type": "User"},
+        ],
     }
 
 
@@ -68,7 +75,10 @@ def test_no_path_add_with_urn_keys_and_extension_object() -> None:
     out = patch_user(
         {
             "op": "add",
-            "value": {f"{USER_URN}:title": "Lead", ENTERPRISE_URN: {"department": "Sales", "schemas": [ENTERPRISE_URN]}},
+            "value": {
+                f"{USER_URN}:title": "Lead",
+                ENTERPRISE_URN: {"department": "Sales", "schemas": [ENTERPRISE_URN]},
+            },
         }
     )
     assert out["title"] == "Lead"
@@ -102,7 +112,8 @@ def test_operations_are_all_or_nothing() -> None:
     with pytest.raises(ScimError):
         apply_patch(
             original,
-            {"Operations": [{"op": "replace", "path": "roles", "value": []}, {"op": "replace", "path": "nosuch", "value": 1}]},
+            {"Operations": [{"op": "replace", "path": "roles", "value": []},
+                            {"op": "replace", "path": "nosuch", "value": 1}]},
             user_schema(),
         )
     assert original["roles"] == [R1, R2]

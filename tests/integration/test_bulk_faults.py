@@ -55,7 +55,8 @@ def test_300_users_with_faults_and_rate_limit_end_exactly_as_intended() -> None:
                 continue
             assert sorted(truth) == sorted(intended), outcome
             assert sorted(outcome.after) == sorted(intended)
-            expected_status = Status.UNCHANGED if sorted(before[outcome.user_id]) == sorted(intended) else Status.CHANGED
+            unchanged = sorted(before[outcome.user_id]) == sorted(intended)
+            expected_status = Status.UNCHANGED if unchanged else Status.CHANGED
             assert outcome.status is expected_status, outcome
         faults = counter.statuses[500] + counter.statuses[503]
         assert faults > 100 and counter.statuses[429] > 0, counter.statuses  # the faults really happened

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -39,6 +40,13 @@ def new_user(server: ScimServer, name: str, roles: list[str]) -> str:
         "Users",
         {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "roles": roles},
     )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def new_group(server: ScimServer, name: str) -> str:
+    body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name, "members": []}
+    response = server.raw("POST", "Groups", body)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
@@ -104,18 +112,6 @@ def test_role_change_sends_one_replace_patch_with_if_match(scim_server: ScimServ
     assert body["Operations"] == [{"op": "replace", "path": "roles", "value": [R1, R2]}]
 
 
-def test_put_never_drops_roles(scim_server: ScimServer) -> None:
-    user_id = new_user(scim_server, f"put-{uuid.uuid4().hex[:8]}@example.com", [R1, R2])
-    with client(scim_server) as scim:
-        after = scim.put_user(
-            user_id,
-            {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": f"put2-{user_id}@example.com",
-             "displayName": "Renamed"},
-        )
-    assert after.display_name == "Renamed"
-    assert sorted(server_roles(scim_server, user_id)) == sorted([R1, R2])
-
-
 def test_stale_if_match_is_reported_as_a_conflict(scim_server: ScimServer) -> None:
     user_id = new_user(scim_server, f"stale-{uuid.uuid4().hex[:8]}@example.com", [R1])
     with client(scim_server) as scim:
@@ -130,7 +126,8 @@ def test_members_added_and_removed(scim_server: ScimServer) -> None:
     tag = uuid.uuid4().hex[:6]
     ids = scim_server.seed_users(3, prefix=f"member{tag}")
     with client(scim_server) as scim:
-        group = scim.create_group(f"Team {tag}")
+        group = scim.get_group(new_group(scim_server, f"Team {tag}"))
+        assert group.member_ids == ()
         assert set(scim.add_members(group.id, ids[:2]).member_ids) == set(ids[:2])
         scim.add_members(group.id, [ids[2], ids[0]])
         assert set(scim.get_group(group.id).member_ids) == set(ids)
@@ -158,15 +155,89 @@ def test_wrong_key_is_an_auth_error(scim_server: ScimServer) -> None:
 def test_unreachable_server_is_a_connection_error() -> None:
     from tests.conftest import free_port
 
-    with ScimClient(f"http://127.0.0.1:{free_port()}/scim/v2", "k") as scim:
-        with pytest.raises(errors.ConnectionFailedError, match="connection refused"):
-            scim.count_users()
+    with (
+        ScimClient(f"http://127.0.0.1:{free_port()}/scim/v2", "k") as scim,
+        pytest.raises(errors.ConnectionFailedError, match="connection refused"),
+    ):
+        scim.count_users()
 
 
 def test_an_id_cannot_reach_another_resource(scim_server: ScimServer) -> None:
     with client(scim_server) as scim:
-        group = scim.create_group(f"Path {uuid.uuid4().hex[:6]}")
+        group = scim.get_group(new_group(scim_server, f"Path {uuid.uuid4().hex[:6]}"))
         for token in (f"../Groups/{group.id}", f"..%2FGroups%2F{group.id}", "x?filter=y", "."):
             with pytest.raises(errors.NotFoundError):
                 scim.resolve_user(token)
         assert scim.get_group(group.id).id == group.id
+
+
+
+class RaceTransport(RecordingTransport):
+    """The real transport, keeping every exchange; just before the client's first write reaches the server,
+    someone else changes the user (``interfere``), so the server itself answers a write that carries If-Match
+    with a 412. For each write it also keeps the version of the user the client had read last before it."""
+
+    def __init__(self, interfere: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self._interfere = interfere
+        self.responses: list[httpx.Response] = []
+        self.writes: list[tuple[httpx.Request, str | None, int]] = []  # request, version read before it, status
+        self._last_read: str | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "GET" and self._interfere is not None:
+            interfere, self._interfere = self._interfere, None
+            interfere()
+        response = super().handle_request(request)
+        response.read()
+        self.responses.append(response)
+        if request.method == "GET" and "/Users/" in request.url.path and response.status_code == 200:
+            self._last_read = response.headers.get("ETag") or response.json()["meta"]["version"]
+        elif request.method != "GET":
+            self.writes.append((request, self._last_read, response.status_code))
+        return response
+
+
+def add_role_behind_the_clients_back(server: ScimServer, user_id: str, role: str) -> None:
+    roles = server_roles(server, user_id)
+    body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "roles", "value": [*roles, role]}]}
+    assert server.raw("PATCH", f"Users/{user_id}", body).status_code in (200, 204)
+
+
+STRATEGIES = [RoleStrategy.REPLACE, RoleStrategy.ADD_REMOVE, RoleStrategy.PUT]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_a_concurrent_change_is_re_read_and_kept_by_every_strategy(
+    scim_server: ScimServer, strategy: RoleStrategy
+) -> None:
+    """Someone adds R3 between the client's read and its write. The write carries the version the client read, the
+    server answers 412, and the client (given no If-Match by its caller) re-reads and recomputes: R3 survives.
+    Without If-Match on the write (any strategy) R3 would be overwritten, or the add-remove PATCH would leave
+    roles that differ from the plan; giving up on the 412 would raise."""
+    user_id = new_user(scim_server, f"race-{strategy}-{uuid.uuid4().hex[:8]}@example.com", [R1])
+    transport = RaceTransport(lambda: add_role_behind_the_clients_back(scim_server, user_id, R3))
+    settings = ScimSettings(role_strategy=strategy)
+    with ScimClient(scim_server.base_url, scim_server.key, settings=settings, transport=transport) as scim:
+        result = scim.change_roles(user_id, add=[R2], remove=[R1])
+    assert sorted(server_roles(scim_server, user_id)) == sorted([R2, R3])
+    assert result.changed and result.before.roles == (R1,) and sorted(result.after.roles) == sorted([R2, R3])
+    assert [status for _, _, status in transport.writes][:1] == [412]
+    assert len(transport.writes) == 2 and transport.writes[1][2] in (200, 204)
+    for request, version_read, _ in transport.writes:
+        assert version_read and request.headers.get("If-Match") == version_read
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_every_role_write_carries_the_version_the_client_read(scim_server: ScimServer, strategy: RoleStrategy) -> None:
+    user_id = new_user(scim_server, f"ifmatch-{strategy}-{uuid.uuid4().hex[:8]}@example.com", [R1])
+    transport = RaceTransport()
+    settings = ScimSettings(role_strategy=strategy)
+    with ScimClient(scim_server.base_url, scim_server.key, settings=settings, transport=transport) as scim:
+        scim.change_roles(user_id, add=[R2], remove=[R1])
+    assert len(transport.writes) == 1
+    request, version_read, status = transport.writes[0]
+    assert status in (200, 204) and version_read
+    assert request.headers.get("If-Match") == version_read
+    assert server_roles(scim_server, user_id) == [R2]

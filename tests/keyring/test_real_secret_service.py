@@ -9,6 +9,7 @@ session left behind (profile files, log records, command output).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -66,10 +67,8 @@ def profile_id() -> Iterator[str]:
     pid = uuid.uuid4().hex
     yield pid
     for kind in ("scim", "accounts"):
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.get_keyring().delete_password(SERVICE, f"{pid}:{kind}")
-        except keyring.errors.PasswordDeleteError:
-            pass
 
 
 def test_the_backend_is_the_real_secret_service():
@@ -114,10 +113,8 @@ def test_profiles_with_real_keyring(record: Path):
         remove_profile(profiles, secrets, profiles.get("Renamed"))
         assert keyring.get_password(SERVICE, f"{profile.id}:scim") is None
     finally:
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.get_keyring().delete_password(SERVICE, f"{profile.id}:scim")
-        except keyring.errors.PasswordDeleteError:
-            pass
 
 
 def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str,
@@ -197,7 +194,7 @@ def test_no_backend_gives_the_clear_message(monkeypatch, capsys):
     keyring.set_keyring(fail.Keyring())
     try:
         key = new_key("nobackend")
-        code, out, err = run_cli(monkeypatch, capsys, "profiles", "add", "x", "--base-url", BASE, "--key-stdin",
+        code, _out, err = run_cli(monkeypatch, capsys, "profiles", "add", "x", "--base-url", BASE, "--key-stdin",
                                  stdin=key + "\n")
     finally:
         keyring.set_keyring(previous)
@@ -295,10 +292,8 @@ def test_no_key_anywhere_after_a_full_profile_session(record, monkeypatch, capsy
         for kind in ("scim", "accounts"):
             if profile is None:
                 break
-            try:  # whatever failed above, leave nothing in the keyring
+            with contextlib.suppress(keyring.errors.PasswordDeleteError):  # leave nothing in the keyring
                 keyring.get_keyring().delete_password(SERVICE, f"{profile.id}:{kind}")
-            except keyring.errors.PasswordDeleteError:
-                pass
 
     files = [p for p in record.rglob("*") if p.is_file()]
     assert profile is not None and any(p.name == "profiles.json" for p in files)

@@ -21,7 +21,6 @@ def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every store test writes under tmp_path, never the real config directory."""
     directory = tmp_path / "config"
     monkeypatch.setenv("BIRDADMIN_CONFIG_DIR", str(directory))
-    monkeypatch.setenv("BIRDADMIN_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("BIRDADMIN_ACCESS_KEY", raising=False)
     monkeypatch.delenv("BIRDADMIN_ACCOUNTS_KEY", raising=False)
     return directory

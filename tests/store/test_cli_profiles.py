@@ -109,7 +109,7 @@ def test_add_prompts_with_hidden_input_on_a_terminal(cli, config_home, global_ke
     ],
 )
 def test_add_refuses_bad_input_with_exit_2(cli, config_home, argv, stdin, message):
-    code, out, err = cli("profiles", "add", "Bad", *argv, stdin=stdin)
+    code, _out, err = cli("profiles", "add", "Bad", *argv, stdin=stdin)
     assert code == 2
     assert message in err
     assert profiles(config_home).names() == []

@@ -5,6 +5,7 @@ import os
 import stat
 from pathlib import Path
 
+import pydantic
 import pytest
 
 from birdadmin.errors import ConfigError, InputError
@@ -34,7 +35,7 @@ def test_org_id_is_read_from_the_base_url_unless_given():
 def test_profile_is_frozen_and_has_stable_distinct_ids():
     a, b = make("a"), make("b")
     assert a.id != b.id and len(a.id) == 32
-    with pytest.raises(Exception):
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
         a.name = "x"  # type: ignore[misc]
 
 

@@ -9,15 +9,13 @@ import pytest
 
 from birdadmin.store import atomic
 from birdadmin.store.atomic import write_json_atomic
-from birdadmin.store.paths import config_dir, data_dir
+from birdadmin.store.paths import config_dir
 
 
-def test_config_and_data_dirs_follow_environment_and_are_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_config_dir_follows_environment_and_is_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("BIRDADMIN_CONFIG_DIR", str(tmp_path / "c" / "nested"))
-    monkeypatch.setenv("BIRDADMIN_DATA_DIR", str(tmp_path / "d"))
     assert config_dir() == tmp_path / "c" / "nested"
-    assert data_dir() == tmp_path / "d"
-    assert (tmp_path / "c" / "nested").is_dir() and (tmp_path / "d").is_dir()
+    assert (tmp_path / "c" / "nested").is_dir()
 
 
 def test_config_dir_defaults_to_platformdirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
@@ -45,7 +43,7 @@ def test_failed_write_keeps_the_old_file_and_cleans_up(tmp_path: Path, monkeypat
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(atomic.os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space left"):
         write_json_atomic(target, {"new": True})
     assert json.loads(target.read_text()) == {"old": True}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.json"]

@@ -101,8 +101,9 @@ def test_cancel_stops_between_pages() -> None:
     directory = Directory(1_000, cap=100)
     cancel = threading.Event()
     seen = 0
-    with pytest.raises(Cancelled):
-        for page in iter_pages(directory.fetch, page_size=100, concurrency=2, cancel=cancel):
+    pages = iter_pages(directory.fetch, page_size=100, concurrency=2, cancel=cancel)
+    with pytest.raises(Cancelled):  # noqa: PT012 - the loop is the thing that gets cancelled
+        for page in pages:
             seen += len(page.items)
             cancel.set()
     assert seen == 100

@@ -71,7 +71,7 @@ def test_filter_values_are_json_quoted(value: str, expected: str) -> None:
 
 
 def test_filter_attribute_names_are_checked() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a SCIM attribute path"):
         filters.eq('userName eq "x" or userName', "y")
 
 
