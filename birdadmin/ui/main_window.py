@@ -505,7 +505,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_profile_manager(self, select: str | None = None) -> Any:
         """The profile manager (non-modal); connecting there connects the window."""
-        from birdadmin.ui.profile_dialogs import ProfileManagerDialog
+        from birdadmin.ui.profile_manager import ProfileManagerDialog
 
         dialog = ProfileManagerDialog(self._profiles(), self._secrets(), self._session_secrets(),
                                       pool=self.runner.pool, parent=self)

@@ -471,7 +471,7 @@ def test_python_m_birdadmin_shows_the_window(tmp_path: Any) -> None:
 def test_profile_switcher_lists_profiles_and_connects_from_the_manager(make_window: Any, demo_emulator: Any,
                                                                        qtbot: Any) -> None:
     from birdadmin.store.profiles import Profile, ProfileStore
-    from birdadmin.ui.profile_dialogs import ConnectionChoice
+    from birdadmin.ui.profile_manager import ConnectionChoice
 
     store = ProfileStore()
     profile = store.add(Profile(name="Emulated org", base_url=demo_emulator.scim_url))
@@ -750,7 +750,7 @@ def test_a_session_only_key_outlives_the_profile_manager(demo_emulator: Any, qtb
         editor.findChild(QLineEdit, "nameEdit").setText("Emulated org")
         editor.findChild(QLineEdit, "baseUrlEdit").setText(demo_emulator.scim_url)
         editor.findChild(QLineEdit, "scimKeyEdit").setText(demo_emulator.key)
-        with qtbot.waitSignal(editor.keyring_jobs.done, timeout=LOAD_TIMEOUT_MS):
+        with qtbot.waitSignal(editor.keys.done, timeout=LOAD_TIMEOUT_MS):
             editor.ok_button.click()
         assert "The keyring is locked" in editor.keyring_error.text()
         editor.findChild(QPushButton, "sessionOnlyButton").click()
