@@ -28,21 +28,10 @@ from birdadmin.services.tasks import TaskRunner
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import KEY_KINDS, KeyKind, Secrets, SessionSecrets
 from birdadmin.ui.profile_form import ADDRESS_FIELDS, ProfileForm, error_label
+from birdadmin.ui.profile_panels import KeyringPanel
+from birdadmin.ui.profile_texts import report_text
 
 _KEY_FIELDS = ("scim_key_fingerprint", "scim_key_stored_at", "accounts_key_fingerprint", "accounts_key_stored_at")
-
-
-def report_text(widget: QWidget, report: ConnectionReport) -> str:
-    """The plain result of a connection test, one fact per line."""
-    lines = report.lines()
-    if not report.ok:
-        verdict = widget.tr("Connection test failed.")
-    elif report.reachable is None and report.accounts_reachable is None:
-        # Nothing was sent (no key for either side): "works" would be a claim nobody checked.
-        verdict = widget.tr("Nothing was tested: enter a key to test the connection.")
-    else:
-        verdict = widget.tr("Connection works.")
-    return "\n".join([verdict, *lines])
 
 
 class ProfileEditDialog(QDialog):
@@ -96,7 +85,8 @@ class ProfileEditDialog(QDialog):
         self.keyring_status.setAccessibleName(self.tr("Keyring status"))
         self.keyring_status.setWordWrap(True)
         self.keyring_status.setVisible(False)
-        self._build_keyring_panel()
+        self.keyring_panel = KeyringPanel(self, self.tr("Use the key for this &session only"), key_field=False)
+        self.keyring_panel.chosen.connect(self._use_session_only)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -113,22 +103,6 @@ class ProfileEditDialog(QDialog):
         layout.addLayout(test_row)
         for widget in (self.test_result, self.form_error, self.keyring_status, self.keyring_panel, self.buttons):
             layout.addWidget(widget)
-
-    def _build_keyring_panel(self) -> None:
-        self.keyring_panel = QWidget(self)
-        self.keyring_panel.setObjectName("keyringPanel")
-        panel = QVBoxLayout(self.keyring_panel)
-        panel.setContentsMargins(0, 0, 0, 0)
-        self.keyring_error = QLabel(self.keyring_panel)
-        self.keyring_error.setObjectName("keyringError")
-        self.keyring_error.setWordWrap(True)
-        self.session_only_button = QPushButton(self.tr("Use the key for this &session only"), self.keyring_panel)
-        self.session_only_button.setObjectName("sessionOnlyButton")
-        self.session_only_button.setAccessibleName(self.tr("Use the key for this session only"))
-        self.session_only_button.clicked.connect(self._use_session_only)
-        panel.addWidget(self.keyring_error)
-        panel.addWidget(self.session_only_button)
-        self.keyring_panel.setVisible(False)
 
     # state ---------------------------------------------------------------------------------------------------
 
@@ -240,10 +214,9 @@ class ProfileEditDialog(QDialog):
             self.form.clear_typed_keys()
             QDialog.accept(self)
         elif failure.keyring:
-            self.keyring_error.setText(
+            self.keyring_panel.show_problem(
                 self.tr("{message}\nThe profile is saved; its key is not.").format(message=failure.message)
             )
-            self.keyring_panel.setVisible(True)
         else:
             self.form_error.setText(failure.message)
             self.form_error.setVisible(True)
@@ -252,7 +225,7 @@ class ProfileEditDialog(QDialog):
     def _keyring_busy(self, busy: bool) -> None:
         self.keyring_status.setText(self.tr("Saving the key in the keyring…") if busy else "")
         self.keyring_status.setVisible(busy)
-        self.session_only_button.setEnabled(not busy)
+        self.keyring_panel.button.setEnabled(not busy)
         self._validate()
 
     def done(self, result: int) -> None:

@@ -8,7 +8,6 @@ fingerprint and a date instead.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
@@ -30,18 +29,10 @@ from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 from birdadmin.store.profiles import MAX_TIMEOUT, MIN_TIMEOUT, Profile, validate_profile_fields
 from birdadmin.store.secrets import KEY_KINDS, KeyKind, clean_key
+from birdadmin.ui.profile_texts import fingerprint_text
 
 # Problems that make a connection test pointless (the test needs a usable address).
 ADDRESS_FIELDS = frozenset({"base_url", "accounts_url", "org_id", "ca_bundle"})
-
-
-def fingerprint_text(widget: QWidget, fingerprint: str | None, stored_at: datetime | None) -> str:
-    if not fingerprint:
-        return widget.tr("No key stored.")
-    when = stored_at.astimezone().strftime("%Y-%m-%d %H:%M") if stored_at else widget.tr("unknown date")
-    return widget.tr("Stored key ends {fingerprint} (saved {when}). Leave empty to keep it.").format(
-        fingerprint=fingerprint, when=when
-    )
 
 
 def error_label(parent: QWidget, name: str) -> QLabel:

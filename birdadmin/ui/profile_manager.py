@@ -17,8 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QListView,
     QMessageBox,
     QPushButton,
@@ -32,9 +30,11 @@ from birdadmin.services.profile_keys import CheckFunction, KeyFailure, ProfileKe
 from birdadmin.services.tasks import TaskRunner
 from birdadmin.store.keys import ResolvedKeys
 from birdadmin.store.profiles import Profile, ProfileStore
-from birdadmin.store.secrets import KeyKind, Secrets, SecretStore, SessionSecrets
+from birdadmin.store.secrets import Secrets, SecretStore, SessionSecrets
 from birdadmin.ui.profile_editor import ProfileEditDialog
 from birdadmin.ui.profile_list_model import ProfileListModel, ProfileRole
+from birdadmin.ui.profile_panels import FileProblemPanel, KeyringPanel, ask, wrapping_label
+from birdadmin.ui.profile_texts import copy_name, details_text
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +47,6 @@ class ConnectionChoice:
     scim_key: str = field(repr=False)
     accounts_key: str | None = field(default=None, repr=False)
     session_only: bool = False
-
-
-def _label(parent: QWidget, name: str, accessible: str = "") -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    if accessible:
-        label.setAccessibleName(accessible)
-    label.setWordWrap(True)
-    return label
 
 
 class ProfileManagerDialog(QDialog):
@@ -105,10 +96,12 @@ class ProfileManagerDialog(QDialog):
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list_view.selectionModel().currentChanged.connect(self._selection_changed)
         self.list_view.doubleClicked.connect(self.connect_selected)
-        self.details = _label(self, "profileDetails", self.tr("Profile details"))
-        self.status = _label(self, "statusLabel")
-        self._build_file_problem()
-        self._build_keyring_panel()
+        self.details = wrapping_label(self, "profileDetails", self.tr("Profile details"))
+        self.status = wrapping_label(self, "statusLabel")
+        self.file_problem = FileProblemPanel(self)
+        self.file_problem.start_fresh.connect(self._start_fresh)
+        self.keyring_panel = KeyringPanel(self, self.tr("Use for this &session only"), key_field=True)
+        self.keyring_panel.chosen.connect(self._connect_session_only)
         self._build_buttons()
         side = QVBoxLayout()
         for button in (self.new_button, self.edit_button, self.duplicate_button, self.delete_button,
@@ -131,39 +124,6 @@ class ProfileManagerDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.keyring_panel)
         layout.addLayout(bottom)
-
-    def _build_file_problem(self) -> None:
-        self.file_problem = QWidget(self)
-        self.file_problem.setObjectName("fileProblemPanel")
-        layout = QVBoxLayout(self.file_problem)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.file_problem_label = _label(self.file_problem, "fileProblemLabel")
-        self.start_fresh_button = self._button(
-            "startFreshButton", self.tr("Start with an empty list (the old file is kept as a copy)"),
-            self.tr("Start with an empty profile list"), self._start_fresh,
-        )
-        layout.addWidget(self.file_problem_label)
-        layout.addWidget(self.start_fresh_button)
-        self.file_problem.setVisible(False)
-
-    def _build_keyring_panel(self) -> None:
-        self.keyring_panel = QWidget(self)
-        self.keyring_panel.setObjectName("keyringPanel")
-        layout = QVBoxLayout(self.keyring_panel)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.keyring_error = _label(self.keyring_panel, "keyringError")
-        self.session_key_edit = QLineEdit(self.keyring_panel)
-        self.session_key_edit.setObjectName("sessionKeyEdit")
-        self.session_key_edit.setAccessibleName(self.tr("SCIM access key for this session"))
-        self.session_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.session_key_edit.setPlaceholderText(self.tr("paste the SCIM access key"))
-        self.session_only_button = QPushButton(self.tr("Use for this &session only"), self.keyring_panel)
-        self.session_only_button.setObjectName("sessionOnlyButton")
-        self.session_only_button.setAccessibleName(self.tr("Use the key for this session only"))
-        self.session_only_button.clicked.connect(self._connect_session_only)
-        for widget in (self.keyring_error, self.session_key_edit, self.session_only_button):
-            layout.addWidget(widget)
-        self.keyring_panel.setVisible(False)
 
     def _build_buttons(self) -> None:
         tr = self.tr
@@ -193,13 +153,12 @@ class ProfileManagerDialog(QDialog):
             profiles = self._profiles.list()
         except ConfigError as exc:
             self.model.set_profiles([])
-            self.file_problem_label.setText(exc.message)
-            self.file_problem.setVisible(True)
+            self.file_problem.show_problem(exc.message)
             self._file_broken = True
             self._update_buttons()
             return
         self._file_broken = False
-        self.file_problem.setVisible(False)
+        self.file_problem.show_problem(None)
         self.model.set_profiles(profiles)
         row = -1
         if select_id:
@@ -229,25 +188,7 @@ class ProfileManagerDialog(QDialog):
         if profile is None:
             self.details.setText(self.tr("No profile yet: press New to add one.") if not self._file_broken else "")
             return
-        lines = [
-            profile.base_url,
-            self.tr("Organization: {org}").format(org=profile.org_id or self.tr("unknown")),
-            self.tr("Read-only") if profile.read_only else self.tr("Read and write"),
-            self.tr("SCIM key: {info}").format(info=self._key_info(profile, "scim")),
-        ]
-        if profile.accounts_url:
-            lines.append(self.tr("Accounts key: {info}").format(info=self._key_info(profile, "accounts")))
-        self.details.setText("\n".join(lines))
-
-    def _key_info(self, profile: Profile, kind: KeyKind) -> str:
-        fingerprint = profile.scim_key_fingerprint if kind == "scim" else profile.accounts_key_fingerprint
-        stored_at = profile.scim_key_stored_at if kind == "scim" else profile.accounts_key_stored_at
-        if fingerprint:
-            when = stored_at.astimezone().strftime("%Y-%m-%d %H:%M") if stored_at else self.tr("unknown date")
-            return self.tr("ends {fingerprint}, stored {when}").format(fingerprint=fingerprint, when=when)
-        if self.keys.session.get(profile.id, kind):
-            return self.tr("for this session only")
-        return self.tr("none stored")
+        self.details.setText(details_text(self, profile, self.keys.session))
 
     def _update_buttons(self) -> None:
         busy = self.keys.busy
@@ -256,7 +197,7 @@ class ProfileManagerDialog(QDialog):
                        self.connect_button):
             button.setEnabled(has)
         self.new_button.setEnabled(not self._file_broken and not busy)
-        self.session_only_button.setEnabled(not busy)
+        self.keyring_panel.button.setEnabled(not busy)
         self.list_view.setEnabled(not busy)  # the answer belongs to the profile it was asked for
 
     @Slot(bool)
@@ -316,12 +257,7 @@ class ProfileManagerDialog(QDialog):
         profile = self.selected()
         if profile is None:
             return
-        taken = {p.name.casefold() for p in self.model.profiles()}
-        new_name = self.tr("{name} copy").format(name=profile.name)
-        number = 2
-        while new_name.casefold() in taken:
-            new_name = self.tr("{name} copy {n}").format(name=profile.name, n=number)
-            number += 1
+        new_name = copy_name(self, profile.name, (p.name for p in self.model.profiles()))
         try:
             copy = self._profiles.duplicate(profile.name, new_name)
         except BirdadminError as exc:
@@ -342,27 +278,13 @@ class ProfileManagerDialog(QDialog):
 
     # keyring actions -----------------------------------------------------------------------------------------
 
-    def _confirm(self, name: str, title: str, text: str, on_yes: Callable[[], None]) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.setObjectName(name)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(
-            lambda _result: on_yes()
-            if box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes
-            else None
-        )
-        box.finished.connect(box.deleteLater)
-        box.open()
-        return box
-
     @Slot()
     def delete_selected(self) -> QMessageBox | None:
         profile = self.selected()
         if profile is None:
             return None
-        return self._confirm(
-            "confirmDelete",
+        return ask(
+            self, "confirmDelete",
             self.tr("Delete profile"),
             self.tr("Delete the profile '{name}' and forget its stored keys? Bird keeps the keys themselves; "
                     "revoke them there if they are no longer needed.").format(name=profile.name),
@@ -385,8 +307,8 @@ class ProfileManagerDialog(QDialog):
         profile = self.selected()
         if profile is None:
             return None
-        return self._confirm(
-            "confirmForget",
+        return ask(
+            self, "confirmForget",
             self.tr("Forget keys"),
             self.tr("Forget the keys stored for '{name}'? You will need to paste a key again to connect.").format(
                 name=profile.name
@@ -416,9 +338,7 @@ class ProfileManagerDialog(QDialog):
             self._say("")
             if failure is not None:
                 if failure.keyring:
-                    self.keyring_error.setText(failure.message)
-                    self.keyring_panel.setVisible(True)
-                    self.session_key_edit.setFocus()
+                    self.keyring_panel.show_problem(failure.message)
                 else:
                     self._say(failure.message)
                 return
@@ -442,12 +362,14 @@ class ProfileManagerDialog(QDialog):
         profile = self.selected()
         if profile is None or self.keys.busy:
             return
+        edit = self.keyring_panel.key_edit
+        assert edit is not None
         try:
-            self.keys.session.set(profile.id, "scim", self.session_key_edit.text())
+            self.keys.session.set(profile.id, "scim", edit.text())
         except InputError as exc:
-            self.keyring_error.setText(exc.message)
+            self.keyring_panel.error.setText(exc.message)
             return
-        self.session_key_edit.clear()
+        edit.clear()
         # The same rule as every other path, without the keyring that just failed.
         self._connect_with(profile, self.keys.keys_without_keyring(profile))
 

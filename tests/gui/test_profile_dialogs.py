@@ -519,13 +519,13 @@ def test_manager_connect_with_locked_or_missing_keyring_offers_session_only(qtbo
     assert dialog.choice is None
     assert "No usable keyring was found" in label(dialog, "keyringError").text()
     assert dialog.keyring_panel.isVisibleTo(dialog)
-    dialog.session_key_edit.setText("with space")
-    dialog.session_only_button.click()
+    dialog.keyring_panel.key_edit.setText("with space")
+    dialog.keyring_panel.button.click()
     assert "contains spaces" in label(dialog, "keyringError").text() and dialog.choice is None
-    dialog.session_key_edit.setText(KEY)
-    dialog.session_only_button.click()
+    dialog.keyring_panel.key_edit.setText(KEY)
+    dialog.keyring_panel.button.click()
     assert dialog.choice.scim_key == KEY and dialog.choice.session_only
-    assert dialog.session_key_edit.text() == ""
+    assert dialog.keyring_panel.key_edit.text() == ""
 
 
 def test_manager_reports_unreadable_file_and_can_start_fresh(manager, store):
@@ -534,7 +534,7 @@ def test_manager_reports_unreadable_file_and_can_start_fresh(manager, store):
     panel = label(dialog, "fileProblemLabel").text()
     assert "is not valid JSON" in panel and "profiles.json.bak-" in panel
     assert not dialog.new_button.isEnabled()
-    dialog.start_fresh_button.click()
+    dialog.file_problem.button.click()
     assert not dialog.file_problem.isVisibleTo(dialog) and dialog.new_button.isEnabled()
     assert "kept as profiles.json.bak-" in dialog.status.text()
     assert list(store.directory.glob("profiles.json.bak-*"))[0].read_text() == "{broken"
@@ -630,7 +630,7 @@ def test_editor_keyring_failure_arrives_as_a_sentence(qtbot, editor, store, bloc
     text = label(dialog, "keyringError").text()
     assert text.startswith("The keyring is locked") and "The profile is saved; its key is not." in text
     assert "Traceback" not in text and "KeyringLocked" not in text and KEY not in text
-    assert dialog.keyring_panel.isVisibleTo(dialog) and dialog.session_only_button.isEnabled()
+    assert dialog.keyring_panel.isVisibleTo(dialog) and dialog.keyring_panel.button.isEnabled()
     assert store.get("Prod").scim_key_fingerprint is None
 
 
