@@ -457,6 +457,22 @@ def test_window_state_is_saved_and_restored(make_window: Any, qtbot: Any) -> Non
     assert again.users_view.splitter.saveState() == splitter_state
 
 
+def test_the_first_connection_opens_on_the_page_shown_last(make_window: Any, demo_emulator: Any, qtbot: Any) -> None:
+    window = make_window()
+    with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        window.connect_to(spec_for_emulator(demo_emulator))
+    window.show_roles()
+    window.close()
+    again = make_window()
+    assert again.current_page() == PAGE_EMPTY  # nothing to show before a connection
+    with qtbot.waitSignal(again.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        again.connect_to(spec_for_emulator(demo_emulator))
+    assert again.current_page() == PAGE_ROLES
+    with qtbot.waitSignal(again.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        again.connect_to(spec_for_emulator(demo_emulator))
+    assert again.current_page() == PAGE_USERS  # later connections start on Users, as before
+
+
 def test_python_m_birdadmin_shows_the_window(tmp_path: Any) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "BIRDADMIN_EXIT_AFTER_SHOW": "1",
            "BIRDADMIN_START_TIME": str(time.time()), "BIRDADMIN_CONFIG_DIR": str(tmp_path),
