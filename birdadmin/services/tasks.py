@@ -115,9 +115,6 @@ class TaskRunner(QObject):
         if was_busy:
             self.channel_busy_changed.emit(channel, False)
 
-    def is_current(self, channel: str, task_id: int) -> bool:
-        return self._latest.get(channel) == task_id
-
     def busy(self, channel: str) -> bool:
         """True while the current task of ``channel`` has not answered (and was not abandoned)."""
         return self._latest.get(channel, -1) in self._pending
