@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from birdadmin.connection_check import ConnectionReport
 from birdadmin.errors import Explanation, SecretStoreError, explain
+from birdadmin.services.tasks import TaskRunner
 from birdadmin.store.keys import ResolvedKeys, forget_key, remove_profile, resolve_keys, store_key
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import KEY_KINDS, KeyKind, Secrets
@@ -70,7 +71,7 @@ class ProfileKeys(QObject):
     busyChanged = Signal(bool)  # noqa: N815 - Qt naming
     done = Signal()
 
-    def __init__(self, profiles: ProfileStore, secrets: Secrets, session: Secrets, runner: Any,
+    def __init__(self, profiles: ProfileStore, secrets: Secrets, session: Secrets, runner: TaskRunner,
                  *, channel: str = "keyring", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.profiles = profiles
@@ -84,7 +85,7 @@ class ProfileKeys(QObject):
 
     @property
     def busy(self) -> bool:
-        return bool(self.runner.busy(self.channel))
+        return self.runner.busy(self.channel)
 
     def drop(self) -> None:
         """Abandon the keyring call under way: its answer will be ignored."""
@@ -101,15 +102,19 @@ class ProfileKeys(QObject):
             self.done.emit()
 
     def _start(self, work: Callable[[], Any], handler: Handler) -> bool:
+        """One keyring call at a time: False (and nothing started) while one is out."""
         if self.busy:
             return False
+        self._submit(work, handler, self.channel)
+        return True
+
+    def _submit(self, work: Callable[[], Any], handler: Handler, channel: str) -> None:
         self.runner.submit(
             _guarded(work),
             on_result=lambda outcome: handler(*outcome),
             on_error=lambda explanation: handler(None, KeyFailure(explanation, False)),
-            channel=self.channel,
+            channel=channel,
         )
-        return True
 
     # -- the operations --------------------------------------------------------------------------------------
 
@@ -184,16 +189,11 @@ class ProfileKeys(QObject):
             keys = resolve_keys(owner, secrets if stored is not None else None, session=session, typed=typed)
             return check(profile, keys.scim, keys.accounts)
 
-        self.runner.submit(
-            _guarded(work),
-            on_result=lambda outcome: handler(*outcome),
-            on_error=lambda explanation: handler(None, KeyFailure(explanation, False)),
-            channel=self.test_channel,
-        )
+        self._submit(work, handler, self.test_channel)
 
     def drop_test(self) -> None:
         """The fields changed: a running connection test describes old fields, so its answer is ignored."""
         self.runner.invalidate(self.test_channel)
 
     def testing(self) -> bool:
-        return bool(self.runner.busy(self.test_channel))
+        return self.runner.busy(self.test_channel)

@@ -24,7 +24,7 @@ from birdadmin.errors import Explanation, explain
 
 log = logging.getLogger(__name__)
 
-ResultCallback = Callable[[Any], None]
+ResultCallback = Callable[[Any], object]
 ErrorCallback = Callable[[Explanation], None]
 
 

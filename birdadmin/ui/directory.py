@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction
 from birdadmin.errors import Explanation
 from birdadmin.services.connection import OrgData, Session, load_org
 from birdadmin.services.loader import DirectoryLoader
+from birdadmin.ui import groups_page, users_page
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.groups_page import GroupsPage
 from birdadmin.ui.roles_page import RolesPage
@@ -73,7 +74,7 @@ class DirectoryController(QObject):
     def clear(self) -> None:
         """The connection is going: stop loading, forget its results and empty the pages."""
         self.loader.cancel()
-        for channel in (ORG_CHANNEL, "user-detail", "group-detail"):
+        for channel in (ORG_CHANNEL, users_page.DETAIL_CHANNEL, groups_page.DETAIL_CHANNEL):
             self._context.runner.invalidate(channel)
         self.users.clear()
         self.groups.clear()

@@ -26,7 +26,7 @@ from birdadmin.errors import BirdadminError, ConfigError, explain
 from birdadmin.services.profile_keys import CheckFunction, KeyFailure, ProfileKeys, StoreOutcome
 from birdadmin.services.tasks import TaskRunner
 from birdadmin.store.profiles import Profile, ProfileStore
-from birdadmin.store.secrets import KEY_KINDS, KeyKind, Secrets, SessionSecrets
+from birdadmin.store.secrets import KEY_KINDS, KeyKind, Secrets
 from birdadmin.ui.profile_form import ADDRESS_FIELDS, ProfileForm, error_label
 from birdadmin.ui.profile_panels import KeyringPanel
 from birdadmin.ui.profile_texts import report_text
@@ -43,7 +43,7 @@ class ProfileEditDialog(QDialog):
         self,
         profiles: ProfileStore,
         secrets: Secrets,
-        session: SessionSecrets,
+        session: Secrets,
         profile: Profile | None = None,
         *,
         pool: QThreadPool | None = None,
@@ -148,7 +148,7 @@ class ProfileEditDialog(QDialog):
     def start_test(self) -> None:
         if self.problems().keys() & ADDRESS_FIELDS:
             return
-        typed = {kind: self.typed_key(kind) for kind in KEY_KINDS}
+        typed: dict[str, str] = {kind: self.typed_key(kind) for kind in KEY_KINDS}
         stored = self._current_stored()
         self.keys.test_connection(self.form.profile_from_fields(stored), stored, typed, self._check,
                                   self._test_finished)

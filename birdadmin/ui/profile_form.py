@@ -221,7 +221,7 @@ class ProfileForm(QWidget):
 
     # validation ----------------------------------------------------------------------------------------------
 
-    def problems(self, stored: Profile | None, others: list[str], passed: Mapping[str, str]) -> dict[str, str]:
+    def problems(self, stored: Profile | None, others: list[str], passed: Mapping[KeyKind, str]) -> dict[str, str]:
         """Field -> message, the same sentences the CLI prints, plus the form's own key rules.
 
         ``passed`` holds the new keys that passed a connection test with the current fields: a new key replaces

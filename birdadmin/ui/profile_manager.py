@@ -56,7 +56,7 @@ class ProfileManagerDialog(QDialog):
         self,
         profiles: ProfileStore,
         secrets: Secrets | None = None,
-        session: SessionSecrets | None = None,
+        session: Secrets | None = None,
         *,
         pool: QThreadPool | None = None,
         check: CheckFunction = check_connection,

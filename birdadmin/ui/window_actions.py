@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QSizePolicy, QToolBar, QWidget
 
@@ -33,13 +33,13 @@ class ActionSlots:
     about: Slot
 
 
-class WindowActions(QObject):
-    """Every action of the main window, created on ``window`` (so their shortcuts work window-wide)."""
+class WindowActions:
+    """Every action of the main window, created on ``window`` (so their shortcuts work window-wide); their texts
+    are the window's (translated in its context)."""
 
     def __init__(self, window: QMainWindow, slots: ActionSlots) -> None:
-        super().__init__(window)
         self._window = window
-        tr = self.tr
+        tr = window.tr
         standard = QKeySequence.StandardKey
         self.connect = self._action("connectAction", tr("&Connect…"), slots.open_profiles, standard.Open, "connect")
         self.manage_profiles = self._action("manageProfilesAction", tr("&Manage profiles…"), slots.open_profiles)
@@ -65,7 +65,7 @@ class WindowActions(QObject):
         self.cancel.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.about = self._action("aboutAction", tr("&About birdadmin"), slots.about)
 
-    def _action(self, name: str, text: str, slot: Slot, shortcut: QKeySequence | str | None = None,
+    def _action(self, name: str, text: str, slot: Slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
                 icon_name: str = "") -> QAction:
         action = QAction(text, self._window)
         action.setObjectName(name)
