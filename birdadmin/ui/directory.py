@@ -110,7 +110,7 @@ class DirectoryController(QObject):
         self._load_ended()
         if self._context.session is None:  # the connection was closed or replaced: nothing to report
             return
-        self._status.message(
+        self._context.show_message(
             self.tr("Loading cancelled; {count} users were loaded and are kept.").format(count=count), 8000
         )
 

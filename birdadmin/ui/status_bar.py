@@ -84,6 +84,3 @@ class WindowStatus(QObject):
 
     def show_refreshed(self, when: datetime) -> None:
         self.refreshed_label.setText(self.tr("Refreshed {time}").format(time=when.strftime("%H:%M:%S")))
-
-    def message(self, text: str, timeout_ms: int) -> None:
-        self.bar.showMessage(text, timeout_ms)
