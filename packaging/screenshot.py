@@ -2,10 +2,12 @@
 
 Run under a real X server, for example:
     xvfb-run -a -s "-screen 0 1400x900x24" python packaging/screenshot.py resources/screenshots/main-window.png
+    xvfb-run -a -s "-screen 0 1024x640x24" python packaging/screenshot.py --size 1024x640 small.png
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -13,11 +15,25 @@ import time
 from pathlib import Path
 
 
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1360x820") from None
+    return width, height
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="screenshot.py", description="Write a PNG of the main window on the demo.")
+    parser.add_argument("output", type=Path, help="the PNG file to write")
+    parser.add_argument("--size", type=_size, default=(1360, 820), metavar="WxH",
+                        help="the window's size (default 1360x820, the README's screenshot)")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: screenshot.py OUTPUT.png", file=sys.stderr)
-        return 2
-    out = Path(argv[0])
+    args = parse_args(argv)
+    out: Path = args.output
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     # A private settings dir: the screenshot must not depend on (or change) the user's window state.
     os.environ["BIRDADMIN_CONFIG_DIR"] = tempfile.mkdtemp(prefix="birdadmin-shot-")
@@ -27,7 +43,7 @@ def main(argv: list[str]) -> int:
     from birdadmin.app import create_main_window
 
     window = create_main_window(["--demo", "--demo-users", "250", "--demo-groups", "12"])
-    window.resize(1360, 820)
+    window.resize(*args.size)
     window.show()
     loaded = {"users": False, "org": False}
     window.users_loaded.connect(lambda _n: loaded.__setitem__("users", True))

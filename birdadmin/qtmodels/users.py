@@ -254,14 +254,6 @@ class UsersModel(QAbstractTableModel):
             return
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(UserColumn) - 1))
 
-    def update_user(self, user: User) -> None:
-        """Replace one loaded user (after a re-read) without touching the others."""
-        at = self._index_of.get(user.id)
-        if at is None:
-            self.append_users([user])
-        else:
-            self._replace(at, user)
-
     def set_context(self, context: RoleContext) -> None:
         """New role names or memberships: recompute what rows show and what the quick filter searches."""
         self._context = context

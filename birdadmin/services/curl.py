@@ -15,8 +15,3 @@ def curl_for_user(base_url: str, user_id: str) -> str:
     header = f"Authorization: Bearer {KEY_PLACEHOLDER}"
     return f"curl -H {shlex.quote(header)} -H 'Accept: application/scim+json' {shlex.quote(str(url))}"
 
-
-def curl_for_group(base_url: str, group_id: str) -> str:
-    url = join(check_server_url(base_url), "Groups", group_id)
-    header = f"Authorization: Bearer {KEY_PLACEHOLDER}"
-    return f"curl -H {shlex.quote(header)} -H 'Accept: application/scim+json' {shlex.quote(str(url))}"

@@ -1,9 +1,13 @@
 """Run blocking work off the GUI thread and hand the outcome back to it, dropping results nobody waits for.
 
-Workers run on a QThreadPool; each outcome travels to the GUI thread through a queued signal of a relay
-object living there, so callbacks always run on the GUI thread. Tasks submitted on a *channel* (say
-"user-detail") supersede each other: when the user clicks A then B, A's late answer is discarded instead of
-overwriting B's pane (a generation token per channel, the same idea as git-cola's timestamps).
+This is the one way birdadmin's window and dialogs hand worker results to the GUI thread (the directory
+loader, which streams pages, keeps its own relay). Workers run on a QThreadPool; each outcome travels to the GUI
+thread through a queued signal of a relay object living there, so callbacks always run on the GUI thread.
+
+The one rule for stale results: tasks submitted on a *channel* (say "user-detail") supersede each other, and
+``invalidate(channel)`` abandons the running one. When the user clicks A then B, A's late answer is discarded
+instead of overwriting B's pane (a generation token per channel, the same idea as git-cola's timestamps).
+A channel is *busy* while its current task has not answered; dialogs disable their buttons meanwhile.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from birdadmin.errors import Explanation, explain
 
 log = logging.getLogger(__name__)
 
-ResultCallback = Callable[[Any], None]
+ResultCallback = Callable[[Any], object]
 ErrorCallback = Callable[[Explanation], None]
 
 
@@ -32,7 +36,11 @@ class _Pending:
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; workers emit on it and Qt queues the call over."""
+    """Lives on the GUI thread; workers emit on it and Qt queues the call over.
+
+    It has no Qt parent: the runner and every running task hold it, so a task that ends after its dialog was
+    deleted still emits on a live object (the queued call then finds no receiver and is dropped).
+    """
 
     delivered = Signal(int, bool, object)
 
@@ -41,13 +49,19 @@ class TaskRunner(QObject):
     """Submits callables to a thread pool; see the module docstring for the stale-result rule."""
 
     stale_dropped = Signal(str)  # channel of a result that arrived after a newer task superseded it
-    busy_changed = Signal(bool)
+    busy_changed = Signal(bool)  # any task pending at all
+    channel_busy_changed = Signal(str, bool)  # a channel's current task started, or answered / was abandoned
+    done = Signal(str)  # the current task of a channel ("" for none) answered and its callback ran
 
-    def __init__(self, parent: QObject | None = None, *, max_threads: int = 4) -> None:
+    def __init__(
+        self, parent: QObject | None = None, *, max_threads: int = 4, pool: QThreadPool | None = None
+    ) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(max_threads)
-        self._relay = _Relay(self)
+        self._owns_pool = pool is None
+        self.pool = pool if pool is not None else QThreadPool(self)
+        if self._owns_pool:
+            self.pool.setMaxThreadCount(max_threads)
+        self._relay = _Relay()
         self._relay.delivered.connect(self._on_delivered, Qt.ConnectionType.QueuedConnection)
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
@@ -71,6 +85,7 @@ class TaskRunner(QObject):
             raise RuntimeError("the task runner was shut down")
         task_id = next(self._ids)
         was_idle = not self._pending
+        was_busy = channel is not None and self.busy(channel)
         self._pending[task_id] = _Pending(channel, on_result, on_error)
         if channel is not None:
             self._latest[channel] = task_id
@@ -83,20 +98,26 @@ class TaskRunner(QObject):
                 outcome = (False, explain(exc))
             try:
                 relay.delivered.emit(task_id, *outcome)
-            except RuntimeError:  # the window (and its relay) is gone: nobody is waiting
+            except RuntimeError:  # the application (and the relay with it) is gone: nobody is waiting
                 pass
 
         self.pool.start(work)
         if was_idle:
             self.busy_changed.emit(True)
+        if channel is not None and not was_busy:
+            self.channel_busy_changed.emit(channel, True)
         return task_id
 
     def invalidate(self, channel: str) -> None:
         """Forget whatever is running on ``channel``: its result will be dropped."""
+        was_busy = self.busy(channel)
         self._latest[channel] = -1
+        if was_busy:
+            self.channel_busy_changed.emit(channel, False)
 
-    def is_current(self, channel: str, task_id: int) -> bool:
-        return self._latest.get(channel) == task_id
+    def busy(self, channel: str) -> bool:
+        """True while the current task of ``channel`` has not answered (and was not abandoned)."""
+        return self._latest.get(channel, -1) in self._pending
 
     @Slot(int, bool, object)
     def _on_delivered(self, task_id: int, ok: bool, payload: Any) -> None:
@@ -105,18 +126,27 @@ class TaskRunner(QObject):
             self.busy_changed.emit(False)
         if pending is None or self._closed:
             return
-        if pending.channel is not None and self._latest.get(pending.channel) != task_id:
-            log.debug("Dropped a stale result on channel %s", pending.channel)
-            self.stale_dropped.emit(pending.channel)
-            return
+        channel = pending.channel
+        if channel is not None:
+            if self._latest.get(channel) != task_id:
+                log.debug("Dropped a stale result on channel %s", channel)
+                self.stale_dropped.emit(channel)
+                return
+            self.channel_busy_changed.emit(channel, False)
         callback = pending.on_result if ok else pending.on_error
-        if callback is not None:
-            callback(payload)
-        elif not ok:
-            log.warning("A background task failed: %s", payload.message)
+        try:
+            if callback is not None:
+                callback(payload)
+            elif not ok:
+                log.warning("A background task failed: %s", payload.message)
+        finally:
+            self.done.emit(channel or "")
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Stop accepting work, drop queued tasks and wait for running ones; True when all finished."""
+        """Stop accepting work and deliver nothing more; with its own pool, drop queued tasks and wait for the
+        running ones (True when all finished). A borrowed pool belongs to its owner, who waits for it."""
         self._closed = True
+        if not self._owns_pool:
+            return True
         self.pool.clear()
         return self.pool.waitForDone(timeout_ms)

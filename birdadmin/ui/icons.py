@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
@@ -73,7 +73,3 @@ def warning_color(palette: QPalette | None = None) -> QColor:
     palette = palette or QGuiApplication.palette()
     dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
     return QColor("#f0b429") if dark else QColor("#b7791f")
-
-
-def icon_size(size: int = 16) -> QSize:
-    return QSize(size, size)

@@ -50,7 +50,6 @@ class RolesView(QWidget):
         self.export_button.clicked.connect(self.export_requested)
         top.addWidget(self.export_button)
         layout.addLayout(top)
-
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("rolesSplitter")
         self.table = make_table(self.splitter, "rolesTable", self.tr("Roles"), self.proxy, flags=True)
@@ -63,7 +62,15 @@ class RolesView(QWidget):
         header.resizeSection(RoleColumn.ID, 280)
         header.resizeSection(RoleColumn.SOURCE, 100)
         header.resizeSection(RoleColumn.DIRECT, 100)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self._build_holders())
+        self.splitter.setSizes([700, 420])
+        layout.addWidget(self.splitter, 1)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.refresh_icons()
 
+    def _build_holders(self) -> QWidget:
+        """The right-hand pane: who holds the selected role, directly or through which groups."""
         holders = QWidget(self.splitter)
         holders.setObjectName("roleHoldersPane")
         holders.setAccessibleName(self.tr("Holders of the selected role"))
@@ -84,12 +91,7 @@ class RolesView(QWidget):
         )
         self.holders_table.horizontalHeader().resizeSection(0, 220)
         holders_layout.addWidget(self.holders_table, 1)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(holders)
-        self.splitter.setSizes([700, 420])
-        layout.addWidget(self.splitter, 1)
-        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.refresh_icons()
+        return holders
 
     def refresh_icons(self) -> None:
         self.import_button.setIcon(icon("import", self.palette()))

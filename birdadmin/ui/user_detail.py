@@ -59,7 +59,14 @@ class UserDetailPane(QWidget):
         self.tabs.setObjectName("userDetailTabs")
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)
+        self._build_attributes()
+        self._build_tables()
+        self._build_json()
+        layout.addLayout(self._build_buttons())
+        self.refresh_icons()
+        self.show_user(None)
 
+    def _build_attributes(self) -> None:
         attributes = QWidget(self.tabs)
         self.form = QFormLayout(attributes)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -81,6 +88,7 @@ class UserDetailPane(QWidget):
             self.form.addRow(label, value)
         self.tabs.addTab(attributes, self.tr("Attributes"))
 
+    def _build_tables(self) -> None:
         self.roles_model = RecordsModel((self.tr("Role"), self.tr("Given by"), self.tr("UUID")), self)
         self.roles_table = make_table(
             self, "userRolesTable", self.tr("Roles of the user"), sorting_proxy(self.roles_model, self), flags=True
@@ -97,6 +105,7 @@ class UserDetailPane(QWidget):
         self.groups_table.horizontalHeader().resizeSection(0, 180)
         self.tabs.addTab(self.groups_table, self.tr("Groups"))
 
+    def _build_json(self) -> None:
         self.json_view = QPlainTextEdit(self)
         self.json_view.setObjectName("userJson")
         self.json_view.setAccessibleName(self.tr("Raw SCIM JSON of the user"))
@@ -104,6 +113,7 @@ class UserDetailPane(QWidget):
         self.json_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.tabs.addTab(self.json_view, self.tr("JSON"))
 
+    def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         self.curl_button = QPushButton(self.tr("Copy as curl"), self)
         self.curl_button.setObjectName("copyCurlButton")
@@ -116,9 +126,7 @@ class UserDetailPane(QWidget):
         self.copy_ids_button.clicked.connect(self.copy_role_ids)
         buttons.addWidget(self.copy_ids_button)
         buttons.addStretch(1)
-        layout.addLayout(buttons)
-        self.refresh_icons()
-        self.show_user(None)
+        return buttons
 
     def refresh_icons(self) -> None:
         self.curl_button.setIcon(icon("copy", self.palette()))

@@ -18,8 +18,9 @@ from birdadmin.scim.resources import RolesShape, RoleStrategy
 from birdadmin.store.keys import forget_key, store_key
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import SERVICE, SecretStore, SessionSecrets
-from birdadmin.ui.profile_dialogs import ProfileEditDialog, ProfileManagerDialog
+from birdadmin.ui.profile_editor import ProfileEditDialog
 from birdadmin.ui.profile_list_model import ProfileListModel, ProfileRole
+from birdadmin.ui.profile_manager import ProfileManagerDialog
 from tests.keyrings import MemoryKeyring
 
 ORG = "123e4567-e89b-12d3-a456-426614174000"
@@ -83,7 +84,7 @@ def fill(dialog: ProfileEditDialog, **values: str) -> None:
 
 def keyring_call(qtbot, dialog, press) -> None:
     """Press a button that goes to the keyring, and wait for the worker's answer to be handled."""
-    with qtbot.waitSignal(dialog.keyring_jobs.done, timeout=20_000):
+    with qtbot.waitSignal(dialog.keys.done, timeout=20_000):
         press()
 
 
@@ -102,7 +103,7 @@ def test_new_dialog_starts_invalid_with_plain_messages(editor):
     assert error_of(dialog, "nameError") == "Enter a name for this profile."
     assert "The Base URL is empty" in error_of(dialog, "baseUrlError")
     assert dialog.windowTitle() == "New profile"
-    assert dialog.timeout_spin.value() == 30
+    assert dialog.form.timeout_spin.value() == 30
     for name in ("scimKeyEdit", "accountsKeyEdit"):
         assert dialog.findChild(QLineEdit, name).echoMode() == QLineEdit.EchoMode.Password
 
@@ -163,17 +164,17 @@ def test_fixing_the_field_clears_its_message(editor, tmp_path):
 
 def test_org_id_follows_base_url_until_typed_by_hand(editor):
     dialog = editor()
-    dialog.base_url_edit.setText(BASE)
-    assert dialog.org_id_edit.text() == ORG
+    dialog.form.base_url_edit.setText(BASE)
+    assert dialog.form.org_id_edit.text() == ORG
     other = "00000000-0000-4000-8000-000000000001"
-    dialog.base_url_edit.setText(BASE.replace(ORG, other))
-    assert dialog.org_id_edit.text() == other
-    dialog.base_url_edit.setText("https://ws.bird.example/scim/v2")
-    assert dialog.org_id_edit.text() == ""
+    dialog.form.base_url_edit.setText(BASE.replace(ORG, other))
+    assert dialog.form.org_id_edit.text() == other
+    dialog.form.base_url_edit.setText("https://ws.bird.example/scim/v2")
+    assert dialog.form.org_id_edit.text() == ""
     mine = "00000000-0000-4000-8000-0000000000aa"
-    dialog.org_id_edit.setText(mine)
-    dialog.base_url_edit.setText(BASE)
-    assert dialog.org_id_edit.text() == mine
+    dialog.form.org_id_edit.setText(mine)
+    dialog.form.base_url_edit.setText(BASE)
+    assert dialog.form.org_id_edit.text() == mine
 
 
 def test_accessible_names_on_inputs(editor):
@@ -191,10 +192,10 @@ def test_save_new_profile_and_key(qtbot, editor, store, backend):
     dialog = editor()
     fill(dialog, name="Prod", base_url=BASE, accounts_url="https://api.bird.com", scim_key=KEY,
          accounts_key="acc_" + KEY)
-    dialog.roles_shape_combo.setCurrentIndex(dialog.roles_shape_combo.findData(RolesShape.COMPLEX))
-    dialog.role_strategy_combo.setCurrentIndex(dialog.role_strategy_combo.findData(RoleStrategy.PUT))
-    dialog.read_only_check.setChecked(True)
-    dialog.timeout_spin.setValue(12)
+    dialog.form.roles_shape_combo.setCurrentIndex(dialog.form.roles_shape_combo.findData(RolesShape.COMPLEX))
+    dialog.form.role_strategy_combo.setCurrentIndex(dialog.form.role_strategy_combo.findData(RoleStrategy.PUT))
+    dialog.form.read_only_check.setChecked(True)
+    dialog.form.timeout_spin.setValue(12)
     keyring_call(qtbot, dialog, dialog.ok_button.click)
     assert dialog.result() == ProfileEditDialog.DialogCode.Accepted
     saved = store.get("Prod")
@@ -213,7 +214,7 @@ def test_edit_shows_fingerprint_never_the_key(editor, store, secrets):
     info = label(dialog, "scimKeyInfo").text()
     assert "…WXYZ" in info and KEY not in info
     assert label(dialog, "accountsKeyInfo").text() == "No key stored."
-    assert dialog.scim_key_edit.text() == ""  # never shown again
+    assert dialog.form.scim_key_edit.text() == ""  # never shown again
     texts = " ".join(w.text() for w in dialog.findChildren(QLabel)) + " ".join(
         w.text() for w in dialog.findChildren(QLineEdit))
     assert KEY not in texts
@@ -277,16 +278,16 @@ def test_keys_do_not_stay_in_the_password_fields_after_saving(qtbot, editor, sto
          accounts_key="acc_" + KEY)
     keyring_call(qtbot, dialog, dialog.ok_button.click)
     assert dialog.result() == ProfileEditDialog.DialogCode.Accepted
-    assert dialog.scim_key_edit.text() == "" and dialog.accounts_key_edit.text() == ""
+    assert dialog.form.scim_key_edit.text() == "" and dialog.form.accounts_key_edit.text() == ""
     # and when the person chose "this session only" because the keyring could not be used
     session = SessionSecrets()
     dialog = editor(secrets=SecretStore(backend=fail.Keyring()), session=session)
     fill(dialog, name="Other", base_url=BASE, scim_key=KEY)
     keyring_call(qtbot, dialog, dialog.ok_button.click)
-    assert dialog.scim_key_edit.text() == KEY  # still needed: the person has not decided yet
+    assert dialog.form.scim_key_edit.text() == KEY  # still needed: the person has not decided yet
     dialog.findChild(QPushButton, "sessionOnlyButton").click()
     assert dialog.result() == ProfileEditDialog.DialogCode.Accepted
-    assert dialog.scim_key_edit.text() == "" and session.get(dialog.saved.id, "scim") == KEY
+    assert dialog.form.scim_key_edit.text() == "" and session.get(dialog.saved.id, "scim") == KEY
 
 
 def test_saving_keeps_key_changes_made_elsewhere_meanwhile(editor, store, secrets, backend):
@@ -518,13 +519,13 @@ def test_manager_connect_with_locked_or_missing_keyring_offers_session_only(qtbo
     assert dialog.choice is None
     assert "No usable keyring was found" in label(dialog, "keyringError").text()
     assert dialog.keyring_panel.isVisibleTo(dialog)
-    dialog.session_key_edit.setText("with space")
-    dialog.session_only_button.click()
+    dialog.keyring_panel.key_edit.setText("with space")
+    dialog.keyring_panel.button.click()
     assert "contains spaces" in label(dialog, "keyringError").text() and dialog.choice is None
-    dialog.session_key_edit.setText(KEY)
-    dialog.session_only_button.click()
+    dialog.keyring_panel.key_edit.setText(KEY)
+    dialog.keyring_panel.button.click()
     assert dialog.choice.scim_key == KEY and dialog.choice.session_only
-    assert dialog.session_key_edit.text() == ""
+    assert dialog.keyring_panel.key_edit.text() == ""
 
 
 def test_manager_reports_unreadable_file_and_can_start_fresh(manager, store):
@@ -533,7 +534,7 @@ def test_manager_reports_unreadable_file_and_can_start_fresh(manager, store):
     panel = label(dialog, "fileProblemLabel").text()
     assert "is not valid JSON" in panel and "profiles.json.bak-" in panel
     assert not dialog.new_button.isEnabled()
-    dialog.start_fresh_button.click()
+    dialog.file_problem.button.click()
     assert not dialog.file_problem.isVisibleTo(dialog) and dialog.new_button.isEnabled()
     assert "kept as profiles.json.bak-" in dialog.status.text()
     assert list(store.directory.glob("profiles.json.bak-*"))[0].read_text() == "{broken"
@@ -596,7 +597,7 @@ def pending_in_background(qtbot, backend: BlockingKeyring, press) -> None:
 
 
 def release(qtbot, dialog, backend: BlockingKeyring) -> None:
-    with qtbot.waitSignal(dialog.keyring_jobs.done, timeout=20_000):
+    with qtbot.waitSignal(dialog.keys.done, timeout=20_000):
         backend.release.set()
 
 
@@ -612,7 +613,7 @@ def test_editor_ok_stores_the_key_without_blocking(qtbot, editor, store, blockin
     assert dialog.result() == ProfileEditDialog.DialogCode.Accepted
     saved = store.get("Prod")
     assert blocking.items == {(SERVICE, f"{saved.id}:scim"): KEY}
-    assert saved.scim_key_fingerprint == "…WXYZ" and dialog.scim_key_edit.text() == ""
+    assert saved.scim_key_fingerprint == "…WXYZ" and dialog.form.scim_key_edit.text() == ""
 
 
 def test_editor_keyring_failure_arrives_as_a_sentence(qtbot, editor, store, blocking):
@@ -629,7 +630,7 @@ def test_editor_keyring_failure_arrives_as_a_sentence(qtbot, editor, store, bloc
     text = label(dialog, "keyringError").text()
     assert text.startswith("The keyring is locked") and "The profile is saved; its key is not." in text
     assert "Traceback" not in text and "KeyringLocked" not in text and KEY not in text
-    assert dialog.keyring_panel.isVisibleTo(dialog) and dialog.session_only_button.isEnabled()
+    assert dialog.keyring_panel.isVisibleTo(dialog) and dialog.keyring_panel.button.isEnabled()
     assert store.get("Prod").scim_key_fingerprint is None
 
 

@@ -1,0 +1,113 @@
+"""Files the window reads and writes: the visible table as CSV, and local role names imported or exported.
+
+Every failure becomes one plain sentence in the banner; a success is a passing note in the status bar.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QWidget
+
+from birdadmin import errors
+from birdadmin.errors import Explanation, explain
+from birdadmin.qtmodels.users import UsersModel
+from birdadmin.ui.context import WindowContext
+
+
+def table_csv(view: QAbstractItemView, users_model: UsersModel) -> str:
+    """``view``'s rows and columns as shown (after quick filter, sort, moved and hidden columns), as CSV."""
+    model = view.model()
+    header = view.horizontalHeader()  # type: ignore[attr-defined]
+    columns = [header.logicalIndex(v) for v in range(header.count()) if not header.isSectionHidden(header.logicalIndex(v))]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([model.headerData(c, Qt.Orientation.Horizontal) for c in columns])
+    if model is users_model:  # tens of thousands of rows: no round trip through Qt per cell
+        writer.writerows(users_model.visible_texts(columns))
+    else:
+        for row in range(model.rowCount()):
+            writer.writerow([model.index(row, c).data() or "" for c in columns])
+    return out.getvalue()
+
+
+class FileActions(QObject):
+    """Export CSV, import and export role names; ``names_changed`` runs after role names were taken in."""
+
+    def __init__(self, parent: QWidget, context: WindowContext, names_changed: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._context = context
+        self._names_changed = names_changed
+
+    def export_table(self, view: QAbstractItemView, users_model: UsersModel, path: str | None = None) -> None:
+        if self._context.session is None:
+            return
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export as CSV"), "birdadmin.csv",
+                                                  self.tr("CSV files (*.csv)"))
+        if path:
+            self._write_text(path, table_csv(view, users_model))
+
+    def import_role_names(self, path: str | None = None) -> None:
+        org = self._context.org
+        if org is None:
+            return
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self._parent, self.tr("Import role names"), "",
+                                                  self.tr("CSV files (*.csv);;All files (*)"))
+        if not path:
+            return
+        text = self._read_text(path)
+        if text is None:
+            return
+        try:
+            count = org.catalogue.import_csv(text)
+        except errors.BirdadminError as exc:
+            self._context.show_error(explain(exc))
+            return
+        except OSError as exc:  # the names were taken in, but keeping them for the next session failed
+            self._names_changed()
+            self._fail(self.tr("Import failed"), self.tr(
+                "The role names were imported for this session but could not be saved: {reason}.").format(
+                reason=exc.strerror or exc))
+            return
+        self._names_changed()
+        self._context.show_message(self.tr("Imported {count} role names.").format(count=count), 6000)
+
+    def export_role_names(self, path: str | None = None) -> None:
+        org = self._context.org
+        if org is None:
+            return
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export role names"), "role-names.csv",
+                                                  self.tr("CSV files (*.csv)"))
+        if path:
+            self._write_text(path, org.catalogue.to_csv())
+
+    def _read_text(self, path: str) -> str | None:
+        failed = self.tr("Import failed")
+        try:
+            return Path(path).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            self._fail(failed, self.tr("{path} could not be read: {reason}.").format(
+                path=path, reason=exc.strerror or exc))
+        except UnicodeDecodeError:
+            self._fail(failed, self.tr("{path} is not a UTF-8 text file.").format(path=path))
+        return None
+
+    def _write_text(self, path: str, text: str) -> None:
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self._fail(self.tr("Export failed"), self.tr("{path} could not be written: {reason}.").format(
+                path=path, reason=exc.strerror or exc))
+            return
+        self._context.show_message(self.tr("Saved {path}").format(path=path), 6000)
+
+    def _fail(self, title: str, sentence: str) -> None:
+        self._context.show_error(Explanation(title, sentence, "", 1))

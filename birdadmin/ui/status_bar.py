@@ -1,0 +1,86 @@
+"""The window's status bar: the connection, the counts, the loading progress with Cancel, the last refresh."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QStatusBar, QToolButton
+
+
+class WindowStatus(QObject):
+    """Builds the status bar's widgets into ``bar`` and keeps them up to date."""
+
+    def __init__(self, bar: QStatusBar, cancel_action: QAction) -> None:
+        super().__init__(bar)
+        self.bar = bar
+        bar.setObjectName("statusBar")
+        self.connection_label = self._label("connectionLabel", self.tr("Connection"), self.tr("Not connected"))
+        bar.addWidget(self.connection_label)
+        separator = QFrame(bar)
+        separator.setFrameShape(QFrame.Shape.VLine)
+        separator.setFrameShadow(QFrame.Shadow.Sunken)
+        bar.addWidget(separator)
+        self.counts_label = self._label("countsLabel", self.tr("Counts"))
+        bar.addWidget(self.counts_label, 1)
+        self.progress = QProgressBar(bar)
+        self.progress.setObjectName("loadProgress")
+        self.progress.setAccessibleName(self.tr("Loading progress"))
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.progress.setVisible(False)
+        bar.addPermanentWidget(self.progress)
+        self.cancel_button = QToolButton(bar)
+        self.cancel_button.setObjectName("cancelLoadButton")
+        self.cancel_button.setAccessibleName(self.tr("Cancel loading"))
+        self.cancel_button.setDefaultAction(cancel_action)
+        self.cancel_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.cancel_button.setVisible(False)
+        bar.addPermanentWidget(self.cancel_button)
+        self.refreshed_label = self._label("refreshedLabel", self.tr("Last refresh"))
+        bar.addPermanentWidget(self.refreshed_label)
+
+    def _label(self, name: str, accessible: str, text: str = "") -> QLabel:
+        label = QLabel(text, self.bar)
+        label.setObjectName(name)
+        label.setAccessibleName(accessible)
+        return label
+
+    def show_connection(self, label: str | None, url: str = "") -> None:
+        """Connected to ``label`` (at ``url``), or not connected when it is None."""
+        if label is None:
+            self.connection_label.setText(self.tr("Not connected"))
+        else:
+            self.connection_label.setText(self.tr("Connected to {label}").format(label=label))
+        if url:
+            self.connection_label.setToolTip(url)
+
+    def show_connecting(self, text: str) -> None:
+        """What is under way before a connection exists (a demo starting, a key being read)."""
+        self.connection_label.setText(text)
+
+    def set_counts(self, text: str) -> None:
+        self.counts_label.setText(text)
+
+    def load_started(self) -> None:
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.progress.setFormat(self.tr("Loading users…"))
+
+    def load_progress(self, fetched: int, total: Any) -> None:
+        if isinstance(total, int) and total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(fetched, total))
+            self.progress.setFormat(self.tr("{fetched} of {total} users").format(fetched=fetched, total=total))
+        else:
+            self.progress.setFormat(self.tr("{fetched} users").format(fetched=fetched))
+
+    def load_ended(self) -> None:
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+
+    def show_refreshed(self, when: datetime) -> None:
+        self.refreshed_label.setText(self.tr("Refreshed {time}").format(time=when.strftime("%H:%M:%S")))
