@@ -129,7 +129,7 @@ class _DemoServer:
     """Starts the emulator on first use (on a worker thread); the window stops it when it closes."""
 
     def __init__(self, users: int, groups: int, latency_ms: float) -> None:
-        self.options = dict(users=users, groups=groups, latency_ms=latency_ms)
+        self.options = {"users": users, "groups": groups, "latency_ms": latency_ms}
         self.emulator: Any = None
         self._lock = threading.Lock()
 

@@ -129,7 +129,10 @@ class RolesModel(QAbstractTableModel):
         return True
 
     def set_catalogue(
-        self, catalogue: RoleCatalogue | None, direct: Mapping[str, int] | None = None, via: Mapping[str, int] | None = None
+        self,
+        catalogue: RoleCatalogue | None,
+        direct: Mapping[str, int] | None = None,
+        via: Mapping[str, int] | None = None,
     ) -> None:
         self.beginResetModel()
         self._catalogue = catalogue

@@ -112,7 +112,7 @@ class UsersModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
-    def multiData(self, index: Index, roleDataSpan: Any) -> None:  # noqa: N802, N803 - Qt override
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:  # noqa: N803 - Qt override
         """All roles of one cell in one call: a view paints a cell with one Python call instead of eight.
 
         While pages load, worker threads hold the interpreter lock much of the time and every call from Qt

@@ -12,6 +12,7 @@ A channel is *busy* while its current task has not answered; dialogs disable the
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 from collections.abc import Callable
@@ -96,10 +97,8 @@ class TaskRunner(QObject):
                 outcome: tuple[bool, Any] = (True, fn())
             except BaseException as exc:  # noqa: BLE001 - every failure becomes an explanation
                 outcome = (False, explain(exc))
-            try:
+            with contextlib.suppress(RuntimeError):  # the application (and the relay with it) is gone
                 relay.delivered.emit(task_id, *outcome)
-            except RuntimeError:  # the application (and the relay with it) is gone: nobody is waiting
-                pass
 
         self.pool.start(work)
         if was_idle:

@@ -23,7 +23,8 @@ def table_csv(view: QAbstractItemView, users_model: UsersModel) -> str:
     """``view``'s rows and columns as shown (after quick filter, sort, moved and hidden columns), as CSV."""
     model = view.model()
     header = view.horizontalHeader()  # type: ignore[attr-defined]
-    columns = [header.logicalIndex(v) for v in range(header.count()) if not header.isSectionHidden(header.logicalIndex(v))]
+    logical = (header.logicalIndex(v) for v in range(header.count()))
+    columns = [c for c in logical if not header.isSectionHidden(c)]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([model.headerData(c, Qt.Orientation.Horizontal) for c in columns])

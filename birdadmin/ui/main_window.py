@@ -325,7 +325,8 @@ class MainWindow(QMainWindow):
         window_state.save_state(self, self._splitters(), self._tables(), max(PAGE_USERS, self.current_page()))
 
     def _splitters(self) -> dict[str, Any]:
-        return {"users": self.users_view.splitter, "groups": self.groups_view.splitter, "roles": self.roles_view.splitter}
+        views = {"users": self.users_view, "groups": self.groups_view, "roles": self.roles_view}
+        return {name: view.splitter for name, view in views.items()}
 
     def _tables(self) -> dict[str, QAbstractItemView]:
         return {"users": self.users_view.table, "groups": self.groups_view.table, "roles": self.roles_view.table}
@@ -350,5 +351,5 @@ class MainWindow(QMainWindow):
         for callback in callbacks:
             try:
                 callback()
-            except Exception:  # noqa: BLE001 - closing must go on
+            except Exception:
                 log.exception("A close callback failed")

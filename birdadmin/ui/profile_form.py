@@ -135,7 +135,9 @@ class ProfileForm(QWidget):
         self.read_only_check.toggled.connect(self._edited)
         self._row("", self.read_only_check)
 
-    def _key_field(self, kind: KeyKind, label: str, accessible: str, placeholder: str) -> tuple[QLineEdit, QLabel, QLabel]:
+    def _key_field(
+        self, kind: KeyKind, label: str, accessible: str, placeholder: str
+    ) -> tuple[QLineEdit, QLabel, QLabel]:
         edit = self._line(f"{kind}KeyEdit", accessible, placeholder)
         edit.setEchoMode(QLineEdit.EchoMode.Password)
         info = QLabel(self)

@@ -38,7 +38,7 @@ class ProfileListModel(QAbstractListModel):
     def row_of(self, profile_id: str) -> int:
         return next((i for i, p in enumerate(self._profiles) if p.id == profile_id), -1)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._profiles)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

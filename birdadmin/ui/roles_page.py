@@ -55,6 +55,6 @@ class RolesPage(QObject):
             return
         direct, via = role_counts(self._users.users(), org)
         self.model.set_catalogue(org.catalogue, direct, via)
-        self.view.set_source_note(org.catalogue.from_accounts, org.catalogue.has_names())
+        self.view.set_source_note(org.catalogue.names_from_accounts, org.catalogue.has_names())
         if current is not None:
             self.view.select_role(current.id)

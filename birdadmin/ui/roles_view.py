@@ -133,7 +133,9 @@ class RolesView(QWidget):
         rows = []
         for holder in found:
             how = "; ".join(
-                self.tr("directly") if g.source == "direct" else self.tr("group {name}").format(name=g.group_name or g.group_id)
+                self.tr("directly")
+                if g.source == "direct"
+                else self.tr("group {name}").format(name=g.group_name or g.group_id)
                 for g in holder.sources
             )
             rows.append(Record((holder.user.user_name, holder.user.display_name, how), holder.user.id, obj=holder))

@@ -200,7 +200,8 @@ class UserDetailPane(QWidget):
     def show_json_error(self, user_id: str, explanation: Explanation) -> None:
         if self.user is None or user_id != self.user.id:
             return
-        self.json_view.setPlainText(self.tr("The user could not be read: {message}").format(message=explanation.message))
+        text = self.tr("The user could not be read: {message}").format(message=explanation.message)
+        self.json_view.setPlainText(text)
 
     def curl_text(self) -> str:
         if self.user is None or not self.base_url:

@@ -114,7 +114,7 @@ class UsersView(QWidget):
     def _selection_changed(self, *_: object) -> None:
         self.selection_count_changed.emit(len(self.table.selectionModel().selectedRows()))
 
-    def _current_changed(self, current, _previous) -> None:  # noqa: ANN001 - Qt signal signature
+    def _current_changed(self, current, _previous) -> None:
         user = self.model.user_at(current.row()) if current.isValid() else None
         new_id = user.id if user is not None else None
         if new_id == self._current_id:

@@ -65,8 +65,14 @@ class WindowActions:
         self.cancel.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.about = self._action("aboutAction", tr("&About birdadmin"), slots.about)
 
-    def _action(self, name: str, text: str, slot: Slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-                icon_name: str = "") -> QAction:
+    def _action(
+        self,
+        name: str,
+        text: str,
+        slot: Slot,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        icon_name: str = "",
+    ) -> QAction:
         action = QAction(text, self._window)
         action.setObjectName(name)
         if shortcut is not None:

@@ -17,7 +17,7 @@ from birdadmin.cli.context import CliContext
 from birdadmin.cli.output import Output
 from birdadmin.emulator import EmulatorOptions, start_emulator
 from birdadmin.store.keys import store_key
-from birdadmin.store.paths import config_dir, data_dir
+from birdadmin.store.paths import config_dir
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import SecretStore
 from birdadmin.ui.main_window import PAGE_GROUPS, PAGE_ROLES, PAGE_USERS, MainWindow
@@ -82,7 +82,7 @@ def test_switcher_manager_and_cli_connect_with_the_same_key(demo_emulator: Any, 
         wait_loaded(qtbot, window)
         assert window.profile_dialog is None and not window.banner.isVisibleTo(window)
         manager = (window.session.spec.key, window.session.spec.accounts_key)
-        assert window.session.org is not None and window.session.org.catalogue.from_accounts
+        assert window.session.org is not None and window.session.org.catalogue.names_from_accounts
 
     # The CLI, with the same profile file and the same keyring.
     monkeypatch.setattr(CliContext, "secrets", lambda self: keyring_store)
@@ -103,7 +103,7 @@ def _forms(key: str) -> set[str]:
 
 
 def _files_to_scan() -> list[Path]:
-    roots = [config_dir(), data_dir(), Path(window_settings().fileName()).parent]
+    roots = [config_dir(), Path(window_settings().fileName()).parent]
     found = {path for root in roots for path in root.rglob("*") if path.is_file()}
     return sorted(found)
 
@@ -126,7 +126,7 @@ def test_no_key_in_any_file_or_log_after_a_full_session(qtbot: Any, keyring_stor
             dialog = window.open_profile_manager(select=PROFILE)
             assert "ends" in dialog.details.text()
             dialog.close_button.click()
-            qtbot.waitUntil(lambda: window.profile_dialog is None, timeout=LOAD_TIMEOUT_MS)
+            qtbot.waitUntil(lambda w=window: w.profile_dialog is None, timeout=LOAD_TIMEOUT_MS)
             window.save_state()
     scanned = _files_to_scan()
     names = {path.name for path in scanned}

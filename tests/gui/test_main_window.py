@@ -157,8 +157,9 @@ def test_quick_filter_narrows_loaded_rows(demo_window: Any, qtbot: Any) -> None:
     assert 0 < len(shown) < total
     assert {u.id for u in owners} <= {u.id for u in shown}
     for user in shown:
-        haystack = " ".join([user.user_name, user.display_name, model.index(model.row_of(user.id), UserColumn.ROLES).data(),
-                             model.index(model.row_of(user.id), UserColumn.GROUPS).data()]).casefold()
+        row = model.row_of(user.id)
+        cells = [model.index(row, UserColumn.ROLES).data(), model.index(row, UserColumn.GROUPS).data()]
+        haystack = " ".join([user.user_name, user.display_name, *cells]).casefold()
         assert "owner" in haystack
     assert f"of {total} users" in demo_window.status.counts_label.text()
     box.clear()
@@ -628,7 +629,8 @@ def test_role_names_file_problems_are_plain_sentences(demo_window: Any, tmp_path
         assert demo_window.banner.message() == sentence
     demo_window.banner.dismiss()
     demo_window.export_csv(str(tmp_path / "no-such-dir" / "out.csv"))
-    assert demo_window.banner.message() == f"{tmp_path / 'no-such-dir' / 'out.csv'} could not be written: No such file or directory."
+    target = tmp_path / "no-such-dir" / "out.csv"
+    assert demo_window.banner.message() == f"{target} could not be written: No such file or directory."
 
 
 def test_profile_keys_are_read_off_the_gui_thread(demo_emulator: Any, qtbot: Any) -> None:
@@ -702,7 +704,8 @@ def test_users_csv_export_matches_the_table_without_a_call_per_cell(demo_window:
     table.horizontalHeader().hideSection(UserColumn.ACTIVE)
     qtbot.keyClicks(demo_window.users_view.quick_filter, "example")
     header = table.horizontalHeader()
-    columns = [header.logicalIndex(v) for v in range(header.count()) if not header.isSectionHidden(header.logicalIndex(v))]
+    logical = (header.logicalIndex(v) for v in range(header.count()))
+    columns = [c for c in logical if not header.isSectionHidden(c)]
     expected = [[model.index(r, c).data() or "" for c in columns] for r in range(model.rowCount())]
     calls: list[int] = []
     real_data = model.data

@@ -450,7 +450,7 @@ def test_manager_new_profile_through_the_editor(qtbot, manager, store):
     fill(editor, name="Fresh", base_url=BASE, scim_key=KEY)
     keyring_call(qtbot, editor, editor.ok_button.click)
     assert names_in(dialog) == ["Fresh"] and dialog.selected().name == "Fresh"
-    assert "Saved profile 'Fresh'." == dialog.status.text()
+    assert dialog.status.text() == "Saved profile 'Fresh'."
 
 
 def test_manager_duplicate_does_not_copy_keys(manager, store, secrets, backend):
@@ -537,7 +537,8 @@ def test_manager_reports_unreadable_file_and_can_start_fresh(manager, store):
     dialog.file_problem.button.click()
     assert not dialog.file_problem.isVisibleTo(dialog) and dialog.new_button.isEnabled()
     assert "kept as profiles.json.bak-" in dialog.status.text()
-    assert list(store.directory.glob("profiles.json.bak-*"))[0].read_text() == "{broken"
+    (backup,) = store.directory.glob("profiles.json.bak-*")
+    assert backup.read_text() == "{broken"
 
 
 # -- the keyring never blocks the GUI thread -------------------------------------------------------------------

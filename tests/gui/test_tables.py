@@ -18,10 +18,10 @@ class Rows(QAbstractTableModel):
         super().__init__()
         self.count = 0
 
-    def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: Any = QModelIndex()) -> int:
         return 0 if parent.isValid() else self.count
 
-    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: Any = QModelIndex()) -> int:
         return 0 if parent.isValid() else 2
 
     def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
