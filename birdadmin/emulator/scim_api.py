@@ -34,7 +34,8 @@ from birdadmin.emulator.schema import (
     schema_documents,
     user_schema,
 )
-from birdadmin.emulator.state import GROUPS, USERS, EmulatorState, etag_matches
+from birdadmin.emulator.state import EmulatorState
+from birdadmin.emulator.versions import GROUPS, USERS, etag_matches
 from birdadmin.emulator.wire import (
     SCIM_JSON,
     Request,

@@ -28,7 +28,8 @@ from birdadmin.emulator.options import EmulatorOptions
 from birdadmin.emulator.persist import load_state_file, save_state_file
 from birdadmin.emulator.scim_api import handle_scim, is_discovery
 from birdadmin.emulator.seed import build_state
-from birdadmin.emulator.state import EmulatorState, now_iso
+from birdadmin.emulator.state import EmulatorState
+from birdadmin.emulator.versions import now_iso
 from birdadmin.emulator.wire import (
     Request,
     Response,
