@@ -43,7 +43,10 @@ def register_group_roles(groups_subparsers: argparse._SubParsersAction) -> None:
 
 def list_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     catalogue = ctx.catalogue()
-    if not ctx.has_accounts():
+    if ctx.has_accounts():
+        # As the window does: roles that teams carry but the catalogue does not name are listed too.
+        catalogue.learn(role for team in ctx.accounts().list_teams() for role in team.role_ids)
+    else:
         # Without Bird's names the roles known are the local names and the UUIDs seen on users (one listing).
         catalogue.learn(role for user in ctx.scim().list_users() for role in user.roles)
     rows = [{"id": r.id, "name": r.name, "type": r.type, "description": r.description} for r in catalogue.roles()]
