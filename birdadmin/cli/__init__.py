@@ -12,6 +12,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 
 from birdadmin import __version__
 from birdadmin.cli.context import CliContext
@@ -21,7 +22,7 @@ from birdadmin.redact import RedactingFilter
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 
 EXIT_USAGE = 2
-DEFAULT_CONCURRENCY = 4  # pages in flight; see tests/benchmarks/bench_cli.py for the measurements
+DEFAULT_CONCURRENCY = 8  # pages in flight: the fastest measured in tests/benchmarks/bench_cli.py (1, 2, 4, 6, 8, 12)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,20 +86,30 @@ def _leaves(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
     return found
 
 
-def _accept_global_options(leaf: argparse.ArgumentParser) -> None:
-    """Let a command take the global options after it too; a command's own option of the same name wins there
-    (``profiles add NAME --base-url URL`` is the profile's URL)."""
+def _accept_global_options(leaves: list[argparse.ArgumentParser]) -> None:
+    """Let every command take the global options after it too (one set of option objects, shared); a command's own
+    option of the same name wins there (``profiles add NAME --base-url URL`` is the profile's URL)."""
     spare = _Parser(add_help=False)
     _global_options(spare, default=argparse.SUPPRESS)
-    taken = set(leaf._option_string_actions)
-    for action in spare._actions:
-        if not taken.intersection(action.option_strings):
-            leaf._add_action(action)
+    for leaf in leaves:
+        taken = set(leaf._option_string_actions)
+        for action in spare._actions:
+            if not taken.intersection(action.option_strings):
+                leaf._add_action(action)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from birdadmin.cli import groups, profiles, roles, users
+# Each command's module registers its parsers; only the modules of commands named on the line are imported and
+# registered in full (the others get a one-line entry for --help), which keeps a command's start quick.
+_COMMANDS = {
+    "users": "list, show and change users' roles",
+    "groups": "list and show groups, change their members and roles",
+    "roles": "the role catalogue (names need the Accounts API)",
+    "profiles": "stored connection profiles (keys in the OS keyring)",
+}
 
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with ``argv``, only the commands that ``argv`` names are built in full."""
     parser = _Parser(
         prog="birdadmin-cli",
         description="Administer the roles of a Bird CRM organization over SCIM 2.0.",
@@ -107,12 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"birdadmin {__version__}")
     _global_options(parser)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    commands.required = True
-    for module in (users, groups, roles, profiles):
-        module.register(commands)
-    for leaf in _leaves(parser):
-        _accept_global_options(leaf)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
+    named = None if argv is None else set(argv)
+    for name, text in _COMMANDS.items():
+        if named is None or name in named:
+            import_module(f"birdadmin.cli.{name}").register(commands)
+        else:  # cannot be the command: its name is not on the line
+            commands.add_parser(name, help=text)
+    _accept_global_options(_leaves(parser))
     return parser
 
 
@@ -134,7 +147,8 @@ def _configure_logging(verbose: bool) -> Callable[[], None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -21,6 +21,8 @@ from birdadmin.store.secrets import (
     key_label,
 )
 
+__all__ = ["cmd_add", "cmd_edit", "cmd_forget_key", "cmd_list", "cmd_remove", "cmd_set_key", "cmd_test"]
+
 COLUMNS = ["name", "base_url", "org_id", "read_only", "scim_key", "scim_key_stored", "accounts_key",
            "accounts_key_stored"]
 

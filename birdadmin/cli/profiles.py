@@ -21,8 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="stored connection profiles (keys in the OS keyring)",
         description="Manage connection profiles. Keys live in the OS keyring, never in the profile file.",
     )
-    commands = profiles.add_subparsers(dest="profiles_command", metavar="SUBCOMMAND")
-    commands.required = True
+    commands = profiles.add_subparsers(dest="profiles_command", metavar="SUBCOMMAND", required=True)
 
     listing = commands.add_parser("list", help="list profiles with key fingerprints")
     listing.set_defaults(handler=handler(_COMMANDS, "cmd_list"))
