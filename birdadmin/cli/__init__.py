@@ -22,7 +22,10 @@ from birdadmin.redact import RedactingFilter
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 
 EXIT_USAGE = 2
-DEFAULT_CONCURRENCY = 8  # pages in flight: the fastest measured in tests/benchmarks/bench_cli.py (1, 2, 4, 6, 8, 12)
+# Pages in flight. Measured with tests/benchmarks/bench_cli.py (10,000 users, 50 ms a request): 1, 2, 4, 6, 8 in
+# flight take about 6.1, 3.1, 1.8, 1.4 and 1.2 s; 12 gains little more and presses harder on Bird's rate limits,
+# which are not documented. A 429 is retried after its Retry-After (net/session.py).
+DEFAULT_CONCURRENCY = 8
 
 
 class _Parser(argparse.ArgumentParser):

@@ -152,3 +152,30 @@ def test_roles_list_gives_the_names_the_window_shows(cli, demo_emulator) -> None
                          "--dry-run", env=env)
     assert code == 0, err
     assert unnamed in json.loads(out)["after"]
+
+
+# -- role-change planning ------------------------------------------------------------------------------------------
+
+
+HELD = str(uuid.UUID(int=0xA1)).upper()  # how the server spells a role the user holds
+
+
+@pytest.mark.parametrize(
+    ("action", "given"),
+    [("add", [R2.upper(), HELD.lower()]), ("remove", [HELD.lower()]), ("set", [R2, HELD.lower()]),
+     ("set", ["--allow-empty"])],
+)
+def test_a_dry_run_shows_exactly_what_the_real_run_then_does(cli, scim2_server: ScimServer, action, given) -> None:
+    """Both go through domain.role_plan: the dry run's plan, the client's write and the server's state agree."""
+    user_id, name = _user(scim2_server, [HELD])
+    env = {"BIRDADMIN_ACCESS_KEY": scim2_server.key}
+    where = ["--base-url", scim2_server.base_url, "--format", "json"]
+    code, out, err = cli(*where, "users", "roles", action, name, *given, "--dry-run", env=env)
+    assert code == 0, err
+    planned = json.loads(out)
+    code, out, err = cli(*where, "users", "roles", action, name, *given, env=env)
+    assert code == 0, err
+    done = json.loads(out)
+    assert planned["after"] == done["after"] == scim2_server.raw("GET", f"Users/{user_id}").json().get("roles", [])
+    assert (planned["added"], planned["removed"]) == (done["added"], done["removed"])
+    assert HELD.lower() not in done["after"]  # a held role keeps the server's spelling, never duplicated
