@@ -194,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         try:
             ctx.close()
-        except Exception:  # noqa: BLE001 - closing must never mask the command's result
+        except Exception:  # closing must never mask the command's result (logged, not raised)
             logging.getLogger(__name__).debug("closing the connection failed", exc_info=True)
         restore_logging()
 

@@ -216,7 +216,7 @@ class CliContext:
         def build() -> None:
             try:
                 self._catalogue = self._build_catalogue()
-            except Exception:  # noqa: BLE001 - raised again when catalogue() builds it on the main thread
+            except Exception:  # raised again when catalogue() builds it on the main thread
                 log.debug("building the role catalogue in the background failed", exc_info=True)
 
         self._catalogue_future = pool.submit(build)

@@ -123,10 +123,10 @@ class Output:
     def _table(self, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
         cells = [[_cell(row.get(c)) for c in columns] for row in rows]
         widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-        line = "  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()
+        line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()
         self.stdout.write(line + "\n")
         for r in cells:
-            self.stdout.write("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n")
+            self.stdout.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
 
     def message(self, text: str) -> None:
         """A line for people; in JSON or CSV mode it goes to stderr so stdout stays parseable."""

@@ -37,7 +37,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         p.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
         p.add_argument("--if-match", metavar="VERSION", help="only if the user is still at this version (ETag)")
         if action == "set":
-            p.add_argument("--allow-empty", action="store_true", help="allow removing every role (Bird reads an empty list as no roles at all)")
+            p.add_argument("--allow-empty", action="store_true",
+                           help="allow removing every role (Bird reads an empty list as no roles at all)")
         p.set_defaults(handler=change_roles, action=action)
 
 

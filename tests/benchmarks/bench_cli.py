@@ -48,7 +48,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.benchmarks.common import emulator_process, verdict  # noqa: E402
+from tests.benchmarks.common import emulator_process, verdict
 
 PAGE = 100
 PLAIN_CONCURRENCY = 6
@@ -224,11 +224,16 @@ def main() -> int:
         cli_run(url, key, n)  # warm the page cache for the interpreter and the server's first answers
         a, b, c = in_turns(
             args.repeat,
-            [lambda: cli_run(url, key, n), lambda: plain_loop(url, key, PLAIN_CONCURRENCY), lambda: plain_loop(url, key, 1)],
+            [
+                lambda: cli_run(url, key, n),
+                lambda: plain_loop(url, key, PLAIN_CONCURRENCY),
+                lambda: plain_loop(url, key, 1),
+            ],
         )
         print(f"{n} users, {args.latency_ms} ms latency per request, {PAGE} a page; best / median of {args.repeat}",
               flush=True)
-        print(f"  (a) birdadmin-cli --format json users list (whole process)  {ms(min(a))} / {ms(statistics.median(a))}")
+        print(f"  (a) birdadmin-cli --format json users list (whole process)  "
+              f"{ms(min(a))} / {ms(statistics.median(a))}")
         print(f"  (b) plain httpx + json.loads, {PLAIN_CONCURRENCY} in flight              "
               f"{ms(min(b))} / {ms(statistics.median(b))}")
         print(f"  (c) plain httpx + json.loads, sequential               {ms(min(c))} / {ms(statistics.median(c))}")
@@ -249,7 +254,7 @@ def main() -> int:
                 [lambda level=level: cli_run(url, key, n, "--concurrency", str(level)) for level in levels],
             )
             print("  whole CLI process by --concurrency (best / median):")
-            for level, times in zip(levels, sweep):
+            for level, times in zip(levels, sweep, strict=True):
                 print(f"    {level}: {ms(min(times))} / {ms(statistics.median(times))}")
     return 0
 

@@ -41,7 +41,7 @@ class _Directory(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         url = urlparse(self.path)
         if not url.path.endswith("/Users"):
             self._send(404, {"detail": "not here"})
