@@ -22,9 +22,9 @@ from birdadmin.redact import RedactingFilter
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 
 EXIT_USAGE = 2
-# Pages in flight. Measured with tests/benchmarks/bench_cli.py (10,000 users, 50 ms a request): 1, 2, 4, 6, 8 in
-# flight take about 6.1, 3.1, 1.8, 1.4 and 1.2 s; 12 gains little more and presses harder on Bird's rate limits,
-# which are not documented. A 429 is retried after its Retry-After (net/session.py).
+# Pages in flight. Measured with tests/benchmarks/bench_cli.py (whole processes, 10,000 users, 50 ms a request, best
+# of 3): 1, 2, 4, 6, 8 and 12 in flight took 5.8, 3.1, 1.8, 1.3, 1.1 and 0.95 s. Past 8 the gain is small and the
+# load on Bird grows, whose rate limits are not documented; a 429 is retried after its Retry-After (net/session.py).
 DEFAULT_CONCURRENCY = 8
 
 
