@@ -175,14 +175,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.error("Interrupted; changes already confirmed by the server stay, nothing else was sent.")
         return 130
     except IncompleteListing as stopped:
-        exc = stopped.cause
-        explanation = explain(exc)
+        explanation = explain(stopped.cause)
         out.error(f"birdadmin-cli: {explanation.message}")
         out.error(
             f"birdadmin-cli: the listing is incomplete: only the first {stopped.written} records were written, "
             "and the JSON array on stdout is left unterminated."
         )
-        if args.verbose and explanation.details and isinstance(exc, BirdadminError):
+        if args.verbose and explanation.details and isinstance(stopped.cause, BirdadminError):
             out.error(explanation.details)
         return explanation.exit_code
     except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into a sentence
