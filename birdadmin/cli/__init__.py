@@ -39,7 +39,9 @@ class _Parser(argparse.ArgumentParser):
         sys.stderr.write(f"{self.prog}: {message}\n")
         raise SystemExit(EXIT_USAGE)
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def,override]
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
         # A leaf command (no subcommands of its own) takes its positionals around its options; argparse's
         # intermixed parsing calls back into parse_known_args, hence the flag.
         if self._subparsers is not None or self._intermixing:
