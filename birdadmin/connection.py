@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from birdadmin import errors
 from birdadmin.net.session import HttpSettings
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.client import ScimSettings
@@ -35,6 +36,15 @@ class ConnectionSpec:
     @property
     def has_accounts(self) -> bool:
         return bool(self.accounts_url and self.accounts_key and (self.org_id or org_id_from_url(self.base_url)))
+
+    def require_writable(self, what: str = "this command") -> None:
+        """Refuse a change on a read-only connection before anything is sent: one sentence naming ``what``.
+
+        The one read-only rule: the CLI calls it before every write, and the window before every edit.
+        """
+        if self.read_only:
+            which = f"profile {self.profile_name!r}" if self.profile_name else f"connection {self.label!r}"
+            raise errors.InputError(f"The {which} is read-only; {what} would change data, so nothing was sent.")
 
 
 def spec_for_profile(profile: Profile, scim_key: str, accounts_key: str | None) -> ConnectionSpec:

@@ -16,55 +16,121 @@ from importlib import import_module
 
 from birdadmin import __version__
 from birdadmin.cli.context import CliContext
-from birdadmin.cli.output import Output
+from birdadmin.cli.output import IncompleteListing, Output
 from birdadmin.errors import BirdadminError, explain
 from birdadmin.redact import RedactingFilter
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 
 EXIT_USAGE = 2
+# Pages in flight. Measured with tests/benchmarks/bench_cli.py (whole processes, 10,000 users, 50 ms a request, best
+# of 3): 1, 2, 4, 6, 8 and 12 in flight took 5.8, 3.1, 1.8, 1.3, 1.1 and 0.95 s. Past 8 the gain is small and the
+# load on Bird grows, whose rate limits are not documented; a 429 is retried after its Retry-After (net/session.py).
+DEFAULT_CONCURRENCY = 8
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one sentence and exit code 2, as for any other bad input."""
+    """argparse, but a usage error is one sentence and exit code 2, as for any other bad input; and a command's
+    options may come anywhere on its line (``users roles set USER --dry-run ROLE``)."""
+
+    _intermixing = False
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         sys.stderr.write(f"{self.prog}: {message}\n")
         raise SystemExit(EXIT_USAGE)
 
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        # A leaf command (no subcommands of its own) takes its positionals around its options; argparse's
+        # intermixed parsing calls back into parse_known_args, hence the flag.
+        if self._subparsers is not None or self._intermixing:
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
 
-def build_parser() -> argparse.ArgumentParser:
+
+def _global_options(parser: argparse.ArgumentParser, *, default: object = None) -> None:
+    """The options every command takes, before the command or (with ``default=SUPPRESS``) after it."""
+    suppress = default is argparse.SUPPRESS
+
+    def opt(group: argparse._ActionsContainer, *names: str, **kwargs: object) -> None:
+        if suppress:
+            kwargs["default"] = argparse.SUPPRESS
+        group.add_argument(*names, **kwargs)  # type: ignore[arg-type]
+
+    where = parser.add_argument_group("organization")
+    opt(where, "--base-url", metavar="URL", help="SCIM Base URL (key in $BIRDADMIN_ACCESS_KEY)")
+    opt(where, "--profile", metavar="NAME", help="a stored connection profile (key from the OS keyring)")
+    opt(where, "--demo", action="store_true", help="start the local demo organization and use it")
+    opt(where, "--accounts-url", metavar="URL", help="Bird Accounts API URL (key in $BIRDADMIN_ACCOUNTS_KEY)")
+    opt(where, "--org-id", metavar="UUID", help="organization ID, when the Base URL does not contain it")
+    tuning = parser.add_argument_group("connection")
+    opt(tuning, "--roles-shape", choices=[s.value for s in RolesShape], help="wire form of roles to write")
+    opt(tuning, "--role-strategy", choices=[s.value for s in RoleStrategy], help="how role changes are sent")
+    opt(tuning, "--timeout", type=float, metavar="SECONDS", help="per-request timeout (default 30)")
+    opt(tuning, "--ca-bundle", metavar="FILE", help="CA bundle (PEM) to trust instead of the system's")
+    opt(tuning, "--page-size", type=int, default=100, metavar="N", help="users per page requested")
+    opt(tuning, "--concurrency", type=int, default=DEFAULT_CONCURRENCY, metavar="N",
+        help=f"pages in flight (default {DEFAULT_CONCURRENCY})")
+    opt(parser, "--format", choices=("table", "json", "csv"), default="table", help="output format")
+    opt(parser, "-v", "--verbose", action="store_true", help="log requests (keys redacted) to stderr")
+
+
+def _leaves(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    subparsers = parser._subparsers
+    if subparsers is None:
+        return [parser]
+    found: list[argparse.ArgumentParser] = []
+    for action in subparsers._group_actions:
+        for child in dict.fromkeys(action.choices.values()):  # type: ignore[union-attr]
+            found += _leaves(child)
+    return found
+
+
+def _accept_global_options(leaves: list[argparse.ArgumentParser]) -> None:
+    """Let every command take the global options after it too (one set of option objects, shared); a command's own
+    option of the same name wins there (``profiles add NAME --base-url URL`` is the profile's URL)."""
+    spare = _Parser(add_help=False)
+    _global_options(spare, default=argparse.SUPPRESS)
+    for leaf in leaves:
+        taken = set(leaf._option_string_actions)
+        for action in spare._actions:
+            if not taken.intersection(action.option_strings):
+                leaf._add_action(action)
+
+
+# Each command's module registers its parsers; only the modules of commands named on the line are imported and
+# registered in full (the others get a one-line entry for --help), which keeps a command's start quick.
+_COMMANDS = {
+    "users": "list, show and change users' roles",
+    "groups": "list and show groups, change their members and roles",
+    "roles": "the role catalogue (names need the Accounts API)",
+    "profiles": "stored connection profiles (keys in the OS keyring)",
+}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with ``argv``, only the commands that ``argv`` names are built in full."""
     parser = _Parser(
         prog="birdadmin-cli",
         description="Administer the roles of a Bird CRM organization over SCIM 2.0.",
-        epilog="Exit codes: 0 ok, 1 refused or failed, 2 bad input, 3 access denied, 4 server unreachable.",
+        epilog="Exit codes: 0 ok, 1 refused or failed, 2 bad input, 3 access denied, 4 server unreachable. "
+        "Options may also follow the command.",
     )
     parser.add_argument("--version", action="version", version=f"birdadmin {__version__}")
-    where = parser.add_argument_group("organization")
-    where.add_argument("--base-url", metavar="URL", help="SCIM Base URL (key in $BIRDADMIN_ACCESS_KEY)")
-    where.add_argument("--profile", metavar="NAME", help="a stored connection profile (key from the OS keyring)")
-    where.add_argument("--demo", action="store_true", help="start the local demo organization and use it")
-    where.add_argument("--accounts-url", metavar="URL", help="Bird Accounts API URL (key in $BIRDADMIN_ACCOUNTS_KEY)")
-    where.add_argument("--org-id", metavar="UUID", help="organization ID, when the Base URL does not contain it")
-    tuning = parser.add_argument_group("connection")
-    tuning.add_argument("--roles-shape", choices=[s.value for s in RolesShape], help="wire form of roles to write")
-    tuning.add_argument("--role-strategy", choices=[s.value for s in RoleStrategy], help="how role changes are sent")
-    tuning.add_argument("--timeout", type=float, metavar="SECONDS", help="per-request timeout (default 30)")
-    tuning.add_argument("--ca-bundle", metavar="FILE", help="CA bundle (PEM) to trust instead of the system's")
-    tuning.add_argument("--page-size", type=int, default=100, metavar="N", help="users per page requested")
-    tuning.add_argument("--concurrency", type=int, default=4, metavar="N", help="pages in flight (default 4)")
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log requests (keys redacted) to stderr")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    commands.required = True
-    for name in ("users", "groups", "roles", "profiles"):
-        try:
-            module = import_module(f"birdadmin.cli.{name}")
-        except ModuleNotFoundError as exc:  # a command module still being written must not break the others
-            if exc.name != f"birdadmin.cli.{name}":
-                raise
-            continue
-        module.register(commands)
+    _global_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
+    named = None if argv is None else set(argv)
+    for name, text in _COMMANDS.items():
+        if named is None or name in named:
+            import_module(f"birdadmin.cli.{name}").register(commands)
+        else:  # cannot be the command: its name is not on the line
+            commands.add_parser(name, help=text)
+    _accept_global_options(_leaves(parser))
     return parser
 
 
@@ -86,7 +152,8 @@ def _configure_logging(verbose: bool) -> Callable[[], None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -109,6 +176,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         out.error("Interrupted; changes already confirmed by the server stay, nothing else was sent.")
         return 130
+    except IncompleteListing as stopped:
+        explanation = explain(stopped.cause)
+        out.error(f"birdadmin-cli: {explanation.message}")
+        out.error(
+            f"birdadmin-cli: the listing is incomplete: only the first {stopped.written} records were written, "
+            "and the JSON array on stdout is left unterminated."
+        )
+        if args.verbose and explanation.details and isinstance(stopped.cause, BirdadminError):
+            out.error(explanation.details)
+        return explanation.exit_code
     except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into a sentence
         explanation = explain(exc)
         out.error(f"birdadmin-cli: {explanation.message}")
@@ -118,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         try:
             ctx.close()
-        except Exception:  # noqa: BLE001 - closing must never mask the command's result
+        except Exception:  # closing must never mask the command's result (logged, not raised)
             logging.getLogger(__name__).debug("closing the connection failed", exc_info=True)
         restore_logging()
 

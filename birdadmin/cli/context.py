@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -18,10 +19,15 @@ from birdadmin.scim.client import ScimClient, ScimSettings, is_uuid
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from birdadmin.bird.accounts import AccountsClient
     from birdadmin.domain.catalogue import RoleCatalogue
+    from birdadmin.domain.role_plan import RoleRequest
     from birdadmin.store.profiles import ProfileStore
     from birdadmin.store.secrets import SecretStore
+
+log = logging.getLogger(__name__)
 
 ACCESS_KEY_ENV = "BIRDADMIN_ACCESS_KEY"
 ACCOUNTS_KEY_ENV = "BIRDADMIN_ACCOUNTS_KEY"
@@ -46,6 +52,7 @@ class CliContext:
         self._scim: ScimClient | None = None
         self._accounts: AccountsClient | None = None
         self._catalogue: RoleCatalogue | None = None
+        self._catalogue_future: Future[None] | None = None
         self._emulator: Any = None
 
     # -- stores (profiles issue) ------------------------------------------------------------------------
@@ -147,16 +154,9 @@ class CliContext:
         spec = spec_for_emulator(self._emulator, label="demo organization")
         return dataclasses.replace(spec, scim=scim, http=http)
 
-    @property
-    def read_only(self) -> bool:
-        return self.connection().read_only
-
-    def require_writable(self) -> None:
-        """Refuse a write on a read-only profile before anything is sent."""
-        if self.read_only:
-            raise errors.InputError(
-                f"The {self.connection().label} is read-only; this command would change data, so nothing was sent."
-            )
+    def require_writable(self, what: str) -> None:
+        """Refuse a write on a read-only connection before anything is sent (``ConnectionSpec.require_writable``)."""
+        self.connection().require_writable(what)
 
     # -- clients ----------------------------------------------------------------------------------------
 
@@ -187,54 +187,81 @@ class CliContext:
         return self._accounts
 
     def catalogue(self) -> RoleCatalogue:
-        """Role names from the Accounts API when configured, otherwise an empty (UUID-only) catalogue."""
+        """This connection's role catalogue, built as the window builds it (``catalogue_source.build_catalogue``):
+        Bird's role names when the Accounts API is configured, and the local names kept for this organization."""
+        if self._catalogue_future is not None:
+            future, self._catalogue_future = self._catalogue_future, None
+            future.result()  # built, or failed: then it is built again here, and its error raised on this thread
         if self._catalogue is None:
-            from birdadmin.domain.catalogue import RoleCatalogue
-
-            if self.has_accounts():
-                self._catalogue = RoleCatalogue.from_accounts(self.accounts().list_roles())
-            else:
-                self._catalogue = RoleCatalogue()
+            self._catalogue = self._build_catalogue()
         return self._catalogue
 
-    def role_arguments(self, args: argparse.Namespace, command: str, emptied: str) -> list[str]:
+    def _build_catalogue(self) -> RoleCatalogue:
+        from birdadmin.catalogue_source import build_catalogue
+
+        roles = self.accounts().list_roles() if self.has_accounts() else None
+        catalogue, warnings = build_catalogue(self.connection().names_key, roles)
+        for warning in warnings:
+            self.out.error(f"birdadmin-cli: {warning.message} Local role names are not used.")
+        return catalogue
+
+    def prefetch_catalogue(self) -> None:
+        """Start building the catalogue on a thread, so its requests overlap a listing's; ``catalogue()`` joins it."""
+        if self._catalogue is not None or self._catalogue_future is not None:
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cli-catalogue")
+
+        def build() -> None:
+            try:
+                self._catalogue = self._build_catalogue()
+            except Exception:  # raised again when catalogue() builds it on the main thread
+                log.debug("building the role catalogue in the background failed", exc_info=True)
+
+        self._catalogue_future = pool.submit(build)
+        pool.shutdown(wait=False)
+
+    def role_request(self, args: argparse.Namespace, command: str, subject: str) -> RoleRequest:
         """The ROLE arguments of an add/remove/set command, checked and resolved before anything is written.
 
-        ``set`` with no roles would empty the array, which Bird reads as "remove every role" (docs/bird.md, H1), so it
-        needs ``--allow-empty``; ``emptied`` names what would lose its roles.
+        The rules (at least one role; ``set`` with none needs ``--allow-empty``) are ``domain.role_plan``'s; a write
+        on a read-only connection is refused here too, before any request.
         """
-        if args.action in ("add", "remove") and not args.roles:
-            raise errors.InputError(f"'{command} {args.action}' needs at least one role.")
-        if args.action == "set" and not args.roles and not getattr(args, "allow_empty", False):
-            raise errors.InputError(
-                f"'{command} set' with no roles would remove every role {emptied}; pass --allow-empty if that "
-                "is really meant."
-            )
-        roles = self.resolve_roles(args.roles)
+        from birdadmin.domain.role_plan import RoleRequest
+
+        # The request's own checks run on the arguments as typed, before resolving names can send anything.
+        RoleRequest(args.action, tuple(args.roles), getattr(args, "allow_empty", False), command, subject)
+        request = RoleRequest(
+            args.action, tuple(self.resolve_roles(args.roles)), getattr(args, "allow_empty", False), command, subject
+        )
         if not args.dry_run:
-            self.require_writable()
-        return roles
+            self.require_writable(f"'{command} {args.action}'")
+        return request
 
     def resolve_roles(self, tokens: Sequence[str]) -> list[str]:
         """Role UUIDs from UUIDs or names; all-or-nothing, and before any write is sent."""
         cleaned = [t.strip() for t in tokens]
         if all(is_uuid(t) for t in cleaned):
             return list(dict.fromkeys(t.lower() for t in cleaned))
-        if not self.has_accounts():
+        catalogue = self.catalogue()
+        if not catalogue.has_names():
             bad = next(t for t in cleaned if not is_uuid(t))
             raise errors.InputError(
                 f"{bad!r} is not a role UUID; role names need the Accounts API "
-                f"(--accounts-url and {ACCOUNTS_KEY_ENV})."
+                f"(--accounts-url and {ACCOUNTS_KEY_ENV}) or local role names."
             )
-        return list(dict.fromkeys(self.catalogue().resolve_many(cleaned)))
+        return list(dict.fromkeys(catalogue.resolve_many(cleaned)))
 
     def role_label(self, role_id: str) -> str:
-        """A role's name when the catalogue is at hand, else its UUID."""
-        if not self.has_accounts():
-            return role_id
-        return self.catalogue().name_for(role_id)
+        """A role's name when any names are known (from Bird or local), else its UUID."""
+        catalogue = self.catalogue()
+        return catalogue.name_for(role_id) if catalogue.has_names() else role_id
 
     def close(self) -> None:
+        if self._catalogue_future is not None:
+            self._catalogue_future.exception()  # let a background build finish before its clients are closed
+            self._catalogue_future = None
         for client in (self._scim, self._accounts):
             if client is not None:
                 client.close()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from importlib import import_module
 
 from birdadmin import errors
 from birdadmin.cli.context import CliContext
+from birdadmin.cli.roles import register_group_roles
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -30,20 +30,16 @@ def register(commands: argparse._SubParsersAction) -> None:
         p.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
         p.set_defaults(handler=change_members, action=action)
 
-    try:
-        roles_module = import_module("birdadmin.cli.roles")
-    except ModuleNotFoundError as exc:
-        if exc.name != "birdadmin.cli.roles":
-            raise
-    else:
-        roles_module.register_group_roles(sub)
+    register_group_roles(sub)
 
 
 def list_groups(args: argparse.Namespace, ctx: CliContext) -> int:
-    groups = ctx.scim().list_groups(args.filter)
-    ctx.out.emit([g.to_json() for g in groups], ["id", "displayName", "externalId"])
+    from birdadmin.scim.paging import in_server_order
+
+    pages = (page.items for page in in_server_order(ctx.scim().iter_groups(args.filter)))
+    written = ctx.out.emit_pages(pages, ["id", "displayName", "externalId"], lambda group: group.to_json())
     if ctx.out.format == "table":
-        ctx.out.message(f"{len(groups)} groups")
+        ctx.out.message(f"{written} groups")
     return 0
 
 
@@ -62,7 +58,7 @@ def show_group(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def change_members(args: argparse.Namespace, ctx: CliContext) -> int:
     if not args.dry_run:
-        ctx.require_writable()
+        ctx.require_writable(f"'groups members {args.action}'")
     client = ctx.scim()
     group = client.resolve_group(args.group, members=True)
     users = [client.resolve_user(token) for token in args.users]  # all resolved before anything is written

@@ -1,12 +1,23 @@
-"""How the CLI prints: an aligned table for people, JSON or CSV for scripts; errors always to stderr."""
+"""How the CLI prints: an aligned table for people, JSON or CSV for scripts; errors always to stderr.
+
+JSON is written with orjson. A large listing in JSON is streamed: the records of each page are written as the page
+arrives, one record per line inside one array. A listing that fails part-way leaves that array unterminated, so a
+script's JSON parser fails on it too; the exit code and a sentence on stderr say what happened. Tables (which need
+every row to size their columns) and CSV (which has no way to show it is incomplete) are written once the listing
+is complete, so they never show part of a listing.
+"""
 
 from __future__ import annotations
 
 import csv
-import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
+
+import orjson
+
+_LIST_OPTIONS = orjson.OPT_NON_STR_KEYS
+_ONE_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2
 
 
 def _cell(value: Any) -> str:
@@ -19,17 +30,42 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+class IncompleteListing(Exception):  # noqa: N818 - a wrapper that carries the real error, not an error itself
+    """A streamed listing that stopped part-way: ``written`` records are on stdout, ``cause`` is why it stopped."""
+
+    def __init__(self, cause: Exception, written: int) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.written = written
+
+
 class Output:
     def __init__(self, fmt: str = "table", stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
         self.format = fmt
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
 
+    # -- writing ----------------------------------------------------------------------------------------------
+
+    def _write_bytes(self, data: bytes) -> None:
+        """Bytes to stdout: straight to the binary buffer when there is one (after what the text layer holds)."""
+        buffer = getattr(self.stdout, "buffer", None)
+        if buffer is None:
+            self.stdout.write(data.decode("utf-8"))
+            return
+        self.stdout.flush()
+        buffer.write(data)
+        buffer.flush()
+
+    def _json(self, value: Any, options: int) -> None:
+        self._write_bytes(orjson.dumps(value, default=str, option=options) + b"\n")
+
+    # -- records ----------------------------------------------------------------------------------------------
+
     def emit(self, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
         """A list of records: JSON keeps every key and native types; table and CSV show ``columns``."""
         if self.format == "json":
-            json.dump(list(rows), self.stdout, indent=2, ensure_ascii=False, default=str)
-            self.stdout.write("\n")
+            self._write_bytes(_json_array(rows))
         elif self.format == "csv":
             writer = csv.writer(self.stdout, lineterminator="\n")
             writer.writerow(columns)
@@ -38,11 +74,43 @@ class Output:
         else:
             self._table(rows, columns)
 
+    def emit_pages(
+        self,
+        pages: Iterable[Sequence[Any]],
+        columns: Sequence[str],
+        record: Callable[[Any], Mapping[str, Any]],
+    ) -> int:
+        """A listing that arrives in pages (already in order); returns how many records were written.
+
+        JSON is streamed page by page; if ``pages`` fails after some records were written, the array is left
+        unterminated and :class:`IncompleteListing` is raised with the cause. Table and CSV wait for the last page.
+        """
+        if self.format != "json":
+            rows = [record(item) for page in pages for item in page]
+            self.emit(rows, columns)
+            return len(rows)
+        written = 0
+        opened = False
+        try:
+            for page in pages:
+                if not page:
+                    continue
+                chunk = b",\n".join(orjson.dumps(record(item), default=str, option=_LIST_OPTIONS) for item in page)
+                self._write_bytes((b",\n" if opened else b"[\n") + chunk)
+                opened = True
+                written += len(page)
+        except Exception as exc:
+            if not opened or isinstance(exc, BrokenPipeError):
+                raise
+            self._write_bytes(b"\n")  # ends the last line; the array stays open: the listing is not complete
+            raise IncompleteListing(exc, written) from exc
+        self._write_bytes(b"\n]\n" if opened else b"[]\n")
+        return written
+
     def emit_one(self, record: Mapping[str, Any], fields: Sequence[str] | None = None) -> None:
         """One record: JSON object, or ``field: value`` lines (CSV: one header row and one data row)."""
         if self.format == "json":
-            json.dump(record, self.stdout, indent=2, ensure_ascii=False, default=str)
-            self.stdout.write("\n")
+            self._json(record, _ONE_OPTIONS)
             return
         keys = list(fields or record.keys())
         if self.format == "csv":
@@ -55,10 +123,10 @@ class Output:
     def _table(self, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
         cells = [[_cell(row.get(c)) for c in columns] for row in rows]
         widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-        line = "  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()
+        line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()
         self.stdout.write(line + "\n")
         for r in cells:
-            self.stdout.write("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n")
+            self.stdout.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
 
     def message(self, text: str) -> None:
         """A line for people; in JSON or CSV mode it goes to stderr so stdout stays parseable."""
@@ -67,3 +135,10 @@ class Output:
 
     def error(self, text: str) -> None:
         self.stderr.write(text + "\n")
+
+
+def _json_array(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """One record per line inside one array (what a streamed listing also looks like)."""
+    if not rows:
+        return b"[]\n"
+    return b"[\n" + b",\n".join(orjson.dumps(r, default=str, option=_LIST_OPTIONS) for r in rows) + b"\n]\n"

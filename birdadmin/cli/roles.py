@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from birdadmin import errors
-from birdadmin.bird import role_refs
-from birdadmin.bird.accounts import AccountsClient
-from birdadmin.bird.models import RoleRef, Team
 from birdadmin.cli.context import CliContext
+
+if TYPE_CHECKING:
+    from birdadmin.bird import role_refs
+    from birdadmin.bird.models import RoleRef, Team
+    from birdadmin.domain.team_match import TeamMatch
 
 ROLE_COLUMNS = ["id", "name", "type", "description"]
 CHANGE_COLUMNS = ["id", "name", "matchedBy", "status", "before", "after", "added", "removed", "roleRefs"]
@@ -41,64 +43,42 @@ def register_group_roles(groups_subparsers: argparse._SubParsersAction) -> None:
 
 def list_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     catalogue = ctx.catalogue()
-    if not ctx.has_accounts():
-        # Without names the only roles known are the UUIDs seen on users; learning them costs one listing.
+    if ctx.has_accounts():
+        # As the window does: roles that teams carry but the catalogue does not name are listed too.
+        catalogue.learn(role for team in ctx.accounts().list_teams() for role in team.role_ids)
+    else:
+        # Without Bird's names the roles known are the local names and the UUIDs seen on users (one listing).
         catalogue.learn(role for user in ctx.scim().list_users() for role in user.roles)
     rows = [{"id": r.id, "name": r.name, "type": r.type, "description": r.description} for r in catalogue.roles()]
     ctx.out.emit(rows, ROLE_COLUMNS)
     if ctx.out.format == "table":
         ctx.out.message(f"{len(rows)} roles" + ("" if ctx.has_accounts() else " (UUIDs seen on users; names need "
-                                                 "--accounts-url and BIRDADMIN_ACCOUNTS_KEY)"))
+                                                 "--accounts-url and BIRDADMIN_ACCOUNTS_KEY, or local names)"))
     return 0
 
 
-def _find_team(accounts: AccountsClient, token: str) -> Team | None:
-    """A team by id, else the one team whose name matches case-insensitively; None when there is none."""
-    teams = accounts.list_teams()
-    for team in teams:
-        if team.id == token:
-            return team
-    named = [t for t in teams if t.name.casefold() == token.casefold()]
-    if len(named) > 1:
-        raise errors.InputError(
-            f"{len(named)} Bird groups are named {token!r} ({', '.join(t.id for t in named)}); give the id instead."
-        )
-    return named[0] if named else None
+def resolve_team(ctx: CliContext, token: str) -> TeamMatch:
+    """The Bird team behind GROUP, by the window's rule (``domain.team_match``), from every SCIM group and team."""
+    from concurrent.futures import ThreadPoolExecutor
 
+    from birdadmin.domain.team_match import resolve_team as match
 
-def resolve_team(ctx: CliContext, token: str) -> tuple[Team, str]:
-    """The Bird team behind GROUP, and how it was matched: "id" (the documented link) or "name" (fallback)."""
-    token = token.strip()
-    if not token:
+    if not token.strip():
         raise errors.InputError("An empty group was given; pass a SCIM id or a displayName.")
-    accounts = ctx.accounts()
-    try:
-        group = ctx.scim().resolve_group(token, members=False)
-    except errors.NotFoundError:
-        team = _find_team(accounts, token)  # a group made in Bird and never pushed over SCIM
-        if team is None:
-            raise errors.NotFoundError(
-                f"No group with id or name {token!r} was found in SCIM or among Bird's groups.", service="SCIM"
-            ) from None
-        return team, "id" if team.id == token else "name"
-    try:
-        return accounts.get_team(group.id), "id"
-    except errors.NotFoundError:
-        pass
-    team = _find_team(accounts, group.display_name)
-    if team is None:
-        raise errors.NotFoundError(
-            f"The SCIM group {group.display_name!r} has no Bird group with the same id or name, so its roles "
-            "cannot be changed here.",
-            service="Bird Accounts",
-        )
-    return team, "name"
+    accounts, scim = ctx.accounts(), ctx.scim()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cli-teams") as pool:
+        teams = pool.submit(accounts.list_teams)
+        groups = scim.list_groups()
+        return match(token, groups, teams.result())
 
 
 def change_group_roles(args: argparse.Namespace, ctx: CliContext) -> int:
+    from birdadmin.bird import role_refs
+
     action = args.action
-    wanted = ctx.role_arguments(args, "groups roles", "the group gives its members")
-    team, matched_by = resolve_team(ctx, args.group)
+    wanted = list(ctx.role_request(args, "groups roles", "the group gives its members").roles)
+    found = resolve_team(ctx, args.group)
+    team, matched_by = found.team, found.matched_by
     before = tuple(ref.id for ref in team.role_refs)
     if action == "add":
         planned = role_refs.with_roles_added(team.role_refs, wanted)

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from birdadmin.cli.context import CliContext
-from birdadmin.scim.client import plan_roles
+from birdadmin.domain.role_plan import RolePlan
 from birdadmin.scim.resources import User
 
 LIST_COLUMNS = ["id", "userName", "displayName", "active", "roles"]
@@ -37,7 +37,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         p.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
         p.add_argument("--if-match", metavar="VERSION", help="only if the user is still at this version (ETag)")
         if action == "set":
-            p.add_argument("--allow-empty", action="store_true", help="allow removing every role (Bird reads an empty list as no roles at all)")
+            p.add_argument("--allow-empty", action="store_true",
+                           help="allow removing every role (Bird reads an empty list as no roles at all)")
         p.set_defaults(handler=change_roles, action=action)
 
 
@@ -50,10 +51,15 @@ def user_record(ctx: CliContext, user: User) -> dict[str, Any]:
 
 
 def list_users(args: argparse.Namespace, ctx: CliContext) -> int:
-    users = ctx.scim().list_users(args.filter)
-    ctx.out.emit([user_record(ctx, u) for u in users], LIST_COLUMNS)
+    from birdadmin.scim.paging import in_server_order
+
+    client = ctx.scim()
     if ctx.out.format == "table":
-        ctx.out.message(f"{len(users)} users")
+        ctx.prefetch_catalogue()  # role names, fetched while the users are
+    pages = (page.items for page in in_server_order(client.iter_users(args.filter)))
+    written = ctx.out.emit_pages(pages, LIST_COLUMNS, lambda user: user_record(ctx, user))
+    if ctx.out.format == "table":
+        ctx.out.message(f"{written} users")
     return 0
 
 
@@ -65,29 +71,27 @@ def show_user(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def change_roles(args: argparse.Namespace, ctx: CliContext) -> int:
-    action = args.action
-    roles = ctx.role_arguments(args, "users roles", "of the user")
+    request = ctx.role_request(args, "users roles", "of the user")
     client = ctx.scim()
     user = client.resolve_user(args.user)
-    change = {"set_to": roles} if action == "set" else {action: roles}
     if args.dry_run:
-        target = plan_roles(user.roles, **change)
-        _report(ctx, user, user.roles, tuple(target), "dry-run")
+        _report(ctx, user, request.plan(user.roles), "dry-run")
         return 0
-    result = client.change_roles(user.id, if_match=args.if_match, **change)
-    _report(ctx, result.after, result.before.roles, result.after.roles, "changed" if result.changed else "unchanged")
+    result = client.change_roles(user.id, if_match=args.if_match, **request.change())
+    plan = RolePlan(result.before.roles, result.after.roles)
+    _report(ctx, result.after, plan, "changed" if result.changed else "unchanged")
     return 0
 
 
-def _report(ctx: CliContext, user: User, before: tuple[str, ...], after: tuple[str, ...], status: str) -> None:
+def _report(ctx: CliContext, user: User, plan: RolePlan, status: str) -> None:
     record = {
         "id": user.id,
         "userName": user.user_name,
         "status": status,
-        "before": list(before),
-        "after": list(after),
-        "added": [r for r in after if r not in before],
-        "removed": [r for r in before if r not in after],
+        "before": list(plan.before),
+        "after": list(plan.after),
+        "added": list(plan.added),
+        "removed": list(plan.removed),
     }
     if ctx.out.format == "json":
         ctx.out.emit_one(record)

@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +20,7 @@ from urllib.parse import quote
 import httpx
 
 from birdadmin import errors
+from birdadmin.domain.role_plan import plan_roles
 from birdadmin.net.session import HttpSession, HttpSettings, parse_json
 from birdadmin.net.urls import check_server_url, join
 from birdadmin.scim import filters
@@ -78,27 +79,6 @@ class RoleChange:
     @property
     def removed(self) -> tuple[str, ...]:
         return tuple(r for r in self.before.roles if r not in self.after.roles)
-
-
-def plan_roles(
-    current: Sequence[str], *, set_to: Sequence[str] | None = None, add: Iterable[str] = (), remove: Iterable[str] = ()
-) -> list[str]:
-    """The target role list, order kept: ``set_to`` replaces, then ``add`` appends and ``remove`` drops.
-
-    Role UUIDs compare case-insensitively (a server may hold ``5F0C...`` where the person typed ``5f0c...``), and
-    a role the user already holds keeps the server's spelling, so nothing is duplicated or silently kept.
-    """
-    spelled = {_role_key(r): r for r in current}
-    planned: dict[str, str] = {}
-    for role in [*(set_to if set_to is not None else current), *add]:
-        key = _role_key(role)
-        planned.setdefault(key, spelled.get(key, role))
-    dropped = {_role_key(r) for r in remove}
-    return [role for key, role in planned.items() if key not in dropped]
-
-
-def _role_key(role: str) -> str:
-    return role.lower() if is_uuid(role) else role
 
 
 class ScimClient:

@@ -8,6 +8,7 @@ by ``id`` (offset paging shifts when others write meanwhile), and a page backsto
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -133,3 +134,26 @@ def iter_pages(
         if total is None and len(items) < step:
             return
     check_complete()
+
+
+def in_server_order(pages: Iterator[Page[T]]) -> Iterator[Page[T]]:
+    """The pages of :func:`iter_pages` in server order (by ``start``), each passed on as soon as every page before
+    it has arrived, so a consumer can write a listing out while the rest is still being fetched.
+
+    Pages fetched concurrently start one first-page length apart; a page is held back only while one before it is
+    still in flight. Whatever cannot be placed that way (a server whose pages change length) is passed on in order
+    once the listing ends, so the order is right in every case and only the streaming degrades.
+    """
+    held: list[tuple[int, int, Page[T]]] = []  # heap of (start, arrival, page)
+    step = 0
+    expected = 1
+    for arrival, page in enumerate(pages):
+        if page.start == 1 and step == 0:
+            step = max(1, len(page.items))
+        heapq.heappush(held, (page.start, arrival, page))
+        while held and held[0][0] <= expected:
+            start, _, ready = heapq.heappop(held)
+            expected = max(expected, start + step)
+            yield ready
+    while held:
+        yield heapq.heappop(held)[2]

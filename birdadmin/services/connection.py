@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from birdadmin import errors
+from birdadmin.catalogue_source import build_catalogue
 from birdadmin.connection import ConnectionSpec
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.domain.effective import GroupRoleMap
@@ -20,7 +21,6 @@ from birdadmin.errors import Explanation, explain
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.client import ScimClient
 from birdadmin.scim.resources import Group
-from birdadmin.store.role_names import read_local_names, save_local_names
 
 if TYPE_CHECKING:
     from birdadmin.bird.accounts import AccountsClient
@@ -98,18 +98,11 @@ def load_org(session: Session) -> OrgData:
             teams = session.accounts.list_teams()
         except errors.BirdadminError as exc:
             warnings.append(explain(exc))
-    names_key = session.spec.names_key
-    local = None
-    try:
-        local = read_local_names(names_key)
-    except errors.BirdadminError as exc:
-        warnings.append(explain(exc))
-    catalogue = RoleCatalogue(roles, local_csv=local, on_change=lambda cat: save_local_names(names_key, cat.to_csv()))
+    catalogue, problems = build_catalogue(session.spec.names_key, roles, team_roles=(t.role_ids for t in teams))
+    warnings += problems
     listed = session.scim.list_groups()
     full = _with_members(session.scim, listed)
     group_map = GroupRoleMap.build(full, teams)
-    for team in teams:
-        catalogue.learn(team.role_ids)
     memberships, counts = compact_memberships(full)
     groups = [g if g.members is None else Group(g.id, g.display_name, None, g.external_id, g.version) for g in full]
     return OrgData(catalogue, groups, group_map, memberships, counts, teams, warnings)

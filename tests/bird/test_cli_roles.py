@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from birdadmin.bird import AccountsClient, RoleRef
@@ -134,21 +135,95 @@ def test_unknown_group_is_reported(run) -> None:
     assert code == 1 and "No group" in err
 
 
-def test_team_lookup_by_id_then_unique_name() -> None:
-    import httpx
+def _clashing_scim_group(emulator: object, group: dict) -> dict:
+    """Over SCIM (HTTP), as a provisioning system would: ``group`` is renamed, then a new group takes its old name
+    in capitals. The emulator refuses two groups whose names differ only in case, hence the rename; the team behind
+    ``group`` (same id) keeps the old name on the Accounts side."""
+    headers = {"Authorization": f"Bearer {emulator.key}", "Content-Type": "application/scim+json"}
+    rename = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              "Operations": [{"op": "replace", "path": "displayName", "value": group["displayName"] + " (SCIM)"}]}
+    response = httpx.patch(f"{emulator.scim_url}/Groups/{group['id']}", headers=headers, content=json.dumps(rename))
+    assert response.status_code in (200, 204), response.text
+    body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": group["displayName"].upper()}
+    response = httpx.post(f"{emulator.scim_url}/Groups", headers=headers, content=json.dumps(body), timeout=30)
+    assert response.status_code == 201, response.text
+    return response.json()
 
-    from birdadmin.cli.roles import _find_team
-    from birdadmin.errors import InputError
 
-    teams = [{"id": "t1", "name": "Sales"}, {"id": "t2", "name": "Twins"}, {"id": "t3", "name": "twins"}]
+def test_a_group_is_never_given_the_team_another_group_owns_by_id() -> None:
+    """The reproduced bug, against real servers: Bird team t-1 "Sales" belongs to SCIM group t-1 (same id), and SCIM
+    group g-2 "SALES" has no team with its id. ``groups roles`` on g-2 must refuse, not rewrite t-1's roles.
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"results": teams})
+    The emulator serves a SCIM group and its team as one object, so it cannot show a group without a team of the
+    same id. Two emulators seeded alike can: SCIM from the first (where "SALES" is then created), the Accounts API
+    from the second (which has every seeded team, with the same ids, and no team for "SALES").
+    """
+    options = EmulatorOptions(port=0, users=8, groups=4, seed=11)
+    with start_emulator(options) as scim_side, start_emulator(options) as bird_side:
+        sales = scim_side.state.groups()[0]
+        owner_team = bird_side.state.team(sales["id"])
+        assert owner_team["name"] == sales["displayName"]
+        clash = _clashing_scim_group(scim_side, sales)
+        owner = next(r["id"] for r in bird_side.state.roles() if r["name"] == "Owner")
+        env = {"BIRDADMIN_ACCESS_KEY": scim_side.key, "BIRDADMIN_ACCOUNTS_KEY": bird_side.accounts_key}
+        where = ["--base-url", scim_side.scim_url, "--accounts-url", bird_side.accounts_url]
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in env.items():
+                patch.setenv(name, value)
+            for extra in (["--dry-run"], []):
+                code = main([*where, "groups", "roles", "set", clash["id"], owner, *extra])
+                assert code == 1
+            assert main([*where, "--format", "json", "groups", "roles", "add", sales["id"], owner, "--dry-run"]) == 0
+        assert bird_side.state.team(sales["id"])["roleRefs"] == owner_team["roleRefs"]  # nothing was rewritten
 
-    org = "5e1b8c1a-0000-4000-8000-00000000abcd"
-    with AccountsClient("http://127.0.0.1:9", org, "k-123456", transport=httpx.MockTransport(handler)) as client:
-        assert _find_team(client, "t2").id == "t2"
-        assert _find_team(client, "SALES").id == "t1"
-        assert _find_team(client, "Nobody") is None
-        with pytest.raises(InputError, match="t2, t3"):
-            _find_team(client, "TWINS")
+
+def test_the_refusal_says_why_in_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    options = EmulatorOptions(port=0, users=4, groups=3, seed=12)
+    with start_emulator(options) as scim_side, start_emulator(options) as bird_side:
+        sales = scim_side.state.groups()[0]
+        clash = _clashing_scim_group(scim_side, sales)
+        with AccountsClient(bird_side.accounts_url, bird_side.org_id, bird_side.accounts_key) as bird:
+            made_in_bird = {"id": bird.create_team("Made in Bird").id, "name": "Made in Bird"}
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("BIRDADMIN_ACCESS_KEY", scim_side.key)
+            patch.setenv("BIRDADMIN_ACCOUNTS_KEY", bird_side.accounts_key)
+            where = ["--base-url", scim_side.scim_url, "--accounts-url", bird_side.accounts_url, "--format", "json"]
+            capsys.readouterr()
+            assert main([*where, "groups", "roles", "add", clash["displayName"], "Owner", "--dry-run"]) == 1
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1 and "belongs to another SCIM group" in err and "Traceback" not in err
+            # A team made in Bird and never pushed over SCIM is still addressed by its name or its id.
+            for token, how in (("made in bird", "name"), (made_in_bird["id"], "id")):
+                assert main([*where, "groups", "roles", "add", token, "Owner", "--dry-run"]) == 0
+                record = json.loads(capsys.readouterr().out)
+                assert (record["id"], record["matchedBy"], record["status"]) == (made_in_bird["id"], how, "dry-run")
+
+
+def test_every_demo_group_resolves_to_the_team_the_window_shows(emu: object, run) -> None:
+    """The window's map (services.connection.load_org, Qt-free) and the CLI agree on every group, by id and by
+    name: same team, same link kind."""
+    from birdadmin.connection import spec_for_emulator
+    from birdadmin.services.connection import Session, load_org
+
+    session = Session(spec_for_emulator(emu))
+    try:
+        org = load_org(session)
+    finally:
+        session.close()
+    owner = next(r.id for r in org.catalogue.roles() if r.name == "Owner")
+    names = [g.display_name.casefold() for g in org.groups]
+    checked = 0
+    for group in org.groups:
+        team = org.group_map.team(group.id)
+        tokens = [group.id] + ([group.display_name] if names.count(group.display_name.casefold()) == 1 else [])
+        for token in tokens:
+            code, out, err = run("--format", "json", "groups", "roles", "add", token, owner, "--dry-run")
+            if team is None:
+                assert code != 0, out
+                continue
+            assert code == 0, err
+            record = json.loads(out)
+            assert record["id"] == team.id
+            assert record["matchedBy"] == ("name" if org.group_map.was_matched_by_name(group.id) else "id")
+            checked += 1
+    assert checked >= len(org.groups)
