@@ -9,7 +9,7 @@ from birdadmin.cli.context import CliContext
 from birdadmin.cli.roles import register_group_roles
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     groups = commands.add_parser("groups", help="list and show groups, change their members and roles")
     sub = groups.add_subparsers(dest="groups_command", metavar="ACTION", required=True)
 

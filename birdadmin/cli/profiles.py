@@ -14,7 +14,7 @@ from birdadmin.scim.resources import RolesShape, RoleStrategy
 _COMMANDS = "birdadmin.cli.profile_commands"  # imported only when a profiles command runs (it needs the keyring)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``profiles`` and its subcommands; each leaf sets ``handler(args, ctx) -> exit code``."""
     profiles = subparsers.add_parser(
         "profiles",

@@ -17,14 +17,14 @@ ROLE_COLUMNS = ["id", "name", "type", "description"]
 CHANGE_COLUMNS = ["id", "name", "matchedBy", "status", "before", "after", "added", "removed", "roleRefs"]
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     roles = commands.add_parser("roles", help="the role catalogue (names need the Accounts API)")
     sub = roles.add_subparsers(dest="roles_command", metavar="ACTION", required=True)
     listing = sub.add_parser("list", help="list the organization's roles: id, name, type, description")
     listing.set_defaults(handler=list_roles)
 
 
-def register_group_roles(groups_subparsers: argparse._SubParsersAction) -> None:
+def register_group_roles(groups_subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     roles = groups_subparsers.add_parser("roles", help="change the roles a group gives its members (Accounts API)")
     sub = roles.add_subparsers(dest="group_roles_action", metavar="add|remove|set", required=True)
     for action, text in (

@@ -12,7 +12,7 @@ from birdadmin.scim.resources import User
 LIST_COLUMNS = ["id", "userName", "displayName", "active", "roles"]
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     users = commands.add_parser("users", help="list, show and change users' roles")
     sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
 

@@ -36,12 +36,16 @@ def short_id(role_id: str) -> str:
 
 
 class CatalogueRole(Protocol):
-    """What the catalogue needs from an Accounts API role (birdadmin.bird.models.Role fits)."""
+    """What the catalogue needs from an Accounts API role (birdadmin.bird.models.Role fits); read-only."""
 
-    id: str
-    name: str
-    description: str
-    type: str
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def type(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ recorded so the UI can say when it was used (docs/bird.md, A2).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -95,9 +95,9 @@ class GroupRoleMap:
     """SCIM groups matched to Bird teams, and the roles each group therefore carries.
 
     Matching is by id (the documented assumption); a group whose id is no team's id is matched to the team
-    whose name equals its displayName (case-insensitive) when exactly one team has that name and no group has
-    that team's id. Such matches are listed in ``matched_by_name`` so the UI can say the fallback was used; name
-    clashes stay unmatched.
+    whose name equals its displayName (case-insensitive) when exactly one team has that name, no group has that
+    team's id and no other unlinked group has the same name. Such matches are listed in ``matched_by_name`` so
+    the UI can say the fallback was used; name clashes on either side stay unmatched (``ambiguous``).
     """
 
     team_for_group: dict[str, Team] = field(default_factory=dict)
@@ -115,24 +115,26 @@ class GroupRoleMap:
         for team in teams:
             if team.id not in owned:
                 by_name[team.name.casefold()].append(team)
+        # Two unlinked groups with one name (say "Sales" and "sales") cannot both be that team: neither gets it.
+        seeking = Counter(g.display_name.casefold() for g in groups if g.id not in owned and g.display_name)
         matched: dict[str, Team] = {}
         by_name_ids: set[str] = set()
         unmatched: list[str] = []
         ambiguous: list[str] = []
         for group in groups:
-            team = by_id.get(group.id)
-            if team is None:
-                candidates = by_name.get(group.display_name.casefold(), []) if group.display_name else []
-                if len(candidates) == 1:
-                    team = candidates[0]
-                    by_name_ids.add(group.id)
-                elif candidates:
-                    ambiguous.append(group.id)
-                    continue
-            if team is None:
-                unmatched.append(group.id)
+            linked = by_id.get(group.id)
+            if linked is not None:
+                matched[group.id] = linked
+                continue
+            name = group.display_name.casefold() if group.display_name else ""
+            candidates = by_name.get(name, []) if name else []
+            if len(candidates) == 1 and seeking[name] == 1:
+                matched[group.id] = candidates[0]
+                by_name_ids.add(group.id)
+            elif candidates:
+                ambiguous.append(group.id)
             else:
-                matched[group.id] = team
+                unmatched.append(group.id)
         used = {team.id for team in matched.values()}
         return cls(
             team_for_group=matched,

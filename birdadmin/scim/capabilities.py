@@ -49,9 +49,8 @@ class Capabilities:
 
 def _supported(config: dict[str, Any], key: str) -> bool | None:
     section = config.get(key)
-    if isinstance(section, dict) and isinstance(section.get("supported"), bool):
-        return section["supported"]
-    return None
+    supported = section.get("supported") if isinstance(section, dict) else None
+    return supported if isinstance(supported, bool) else None
 
 
 def from_service_provider_config(config: Any, schemas: Any = None, resource_types: Any = None) -> Capabilities:

@@ -105,6 +105,16 @@ def test_a_name_match_never_takes_a_team_that_another_group_owns_by_id() -> None
     assert mapping.group_roles() == {"t-1": (OWNER,)}
 
 
+def test_two_unlinked_groups_with_one_name_never_share_a_team() -> None:
+    """A team found only by name belongs to at most one group; otherwise one group's edit changes the other."""
+    teams = [Team("t-1", "Sales", role_refs=(RoleRef(OWNER),))]
+    groups = [Group("g-1", "Sales"), Group("g-2", "sales")]
+    mapping = GroupRoleMap.build(groups, teams)
+    assert mapping.team("g-1") is None and mapping.team("g-2") is None
+    assert set(mapping.ambiguous) == {"g-1", "g-2"} and mapping.group_roles() == {}
+    assert mapping.teams_without_group == (teams[0],)
+
+
 def test_a_direct_role_listed_twice_in_different_case_is_one_grant() -> None:
     user = User("u1", "ann@example.com", roles=(AGENT, AGENT.upper()))
     assert effective_roles(user, {}, []) == [RoleGrant(AGENT, "direct")]
