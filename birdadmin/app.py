@@ -188,6 +188,9 @@ def main() -> int:
         print(f"birdadmin: {problem}", file=sys.stderr)
         return 2
     setup_logging()
+    from birdadmin.net.tls import prewarm
+
+    prewarm()  # the trust store loads while Qt starts, not on the GUI thread at the first connection
     app = ensure_application(argv)
     defect = binding_defect()
     if defect and not os.environ.get(IGNORE_DEFECT_ENV):

@@ -153,6 +153,10 @@ def _configure_logging(verbose: bool) -> Callable[[], None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if not {"-h", "--help", "--version"} & set(argv):
+        from birdadmin.net.tls import prewarm
+
+        prewarm()  # the trust store loads while the rest starts up
     parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)

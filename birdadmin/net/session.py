@@ -22,6 +22,7 @@ import httpx
 import orjson
 
 from birdadmin import errors
+from birdadmin.net.tls import default_context
 from birdadmin.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
@@ -157,13 +158,13 @@ def parse_json(response: httpx.Response, *, service: str) -> Any:
         raise return_error from None
 
 
-def tls_context(ca_bundle: str | None) -> ssl.SSLContext | bool:
+def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
     """Certificate verification, always on: the system's default trust, or the CA bundle the person chose.
 
     The bundle is loaded here, so a missing or unreadable file is one sentence (exit 2), not a library error.
     """
     if not ca_bundle or not ca_bundle.strip():
-        return True
+        return default_context()
     path = os.path.expanduser(ca_bundle.strip())
     try:
         if os.path.isdir(path):
