@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import tomllib
 from pathlib import Path
 
@@ -25,8 +26,48 @@ def test_every_package_is_listed_in_pyproject() -> None:
 
 
 def test_core_layers_never_import_qt() -> None:
-    sources = [ROOT / "birdadmin" / "connection.py"]
+    top = ("connection.py", "connection_check.py", "catalogue_source.py", "errors.py", "redact.py")
+    sources = [ROOT / "birdadmin" / name for name in top]
     for layer in ("net", "scim", "bird", "domain", "store", "emulator", "cli"):
         sources += (ROOT / "birdadmin" / layer).rglob("*.py")
     for source in sources:
         assert "PySide6" not in source.read_text(), f"{source.relative_to(ROOT)} imports Qt"
+
+
+def _imports(source: Path) -> set[str]:
+    """Every module a file imports (absolute names), at any depth of the file."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.update([node.module, *(f"{node.module}.{alias.name}" for alias in node.names)])
+    return found
+
+
+def _imports_any(source: Path, prefixes: tuple[str, ...]) -> set[str]:
+    return {name for name in _imports(source) if name.startswith(prefixes)}
+
+
+def test_domain_is_pure() -> None:
+    """domain/ holds rules: no I/O, no network, no keyring, no files, no Qt (the connection check lives above it)."""
+    io = ("httpx", "keyring", "sqlite3", "socket", "PySide6", "birdadmin.net", "birdadmin.store",
+          "birdadmin.scim.client", "birdadmin.bird.accounts", "birdadmin.services", "birdadmin.ui", "birdadmin.cli")
+    for source in (ROOT / "birdadmin" / "domain").rglob("*.py"):
+        assert not _imports_any(source, io), f"{source.relative_to(ROOT)} imports {_imports_any(source, io)}"
+
+
+def test_only_the_secret_store_touches_the_keyring() -> None:
+    for source in (ROOT / "birdadmin").rglob("*.py"):
+        if source.relative_to(ROOT).as_posix() == "birdadmin/store/secrets.py":
+            continue
+        assert not _imports_any(source, ("keyring",)), f"{source.relative_to(ROOT)} imports keyring"
+    profiles = ROOT / "birdadmin" / "store" / "profiles.py"
+    assert not _imports_any(profiles, ("birdadmin.store.secrets", "birdadmin.store.keys"))
+
+
+def test_error_types_live_in_a_neutral_module() -> None:
+    """errors.py and redact.py sit below every layer: they import nothing of birdadmin's but each other."""
+    for name in ("errors.py", "redact.py"):
+        used = _imports_any(ROOT / "birdadmin" / name, ("birdadmin",))
+        assert used <= {"birdadmin.redact", "birdadmin.redact.redact"}, f"{name} imports {used}"
