@@ -12,15 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from birdadmin.emulator.errors import ScimError
-from birdadmin.emulator.filters import (
-    Compare,
-    FilterError,
-    Node,
-    Scope,
-    attribute_names,
-    compile_filter,
-    parse_filter,
-)
+from birdadmin.emulator.filter_syntax import Compare, FilterError, Node, attribute_names, parse_filter
+from birdadmin.emulator.filters import Scope, compile_filter
 from birdadmin.emulator.schema import (
     ENTERPRISE_URN,
     LIST_URN,
