@@ -15,7 +15,8 @@ from birdadmin.cli.output import Output
 from birdadmin.connection import ConnectionSpec, spec_for_emulator, spec_for_profile
 from birdadmin.net.session import HttpSettings
 from birdadmin.net.urls import org_id_from_url
-from birdadmin.scim.client import ScimClient, ScimSettings, is_uuid
+from birdadmin.scim.client import ScimClient, ScimSettings
+from birdadmin.scim.reads import is_uuid
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 
 if TYPE_CHECKING:

@@ -118,31 +118,8 @@ def cmd_add(args: argparse.Namespace, ctx: Any) -> int:
         validate_profile_fields(args.name, args.p_base_url, accounts_url, ca_bundle, timeout, store.names(),
                                 org_id=org_id)
     )
-    if args.p_no_key and (args.p_key_stdin or args.p_accounts_key_stdin):
-        raise InputError("--no-key cannot be combined with --key-stdin or --accounts-key-stdin.")
-    if args.p_accounts_key_stdin and not accounts_url:
-        raise InputError("--accounts-key-stdin needs --accounts-url: an Accounts API key is of no use without it.")
-    scim_key: str | None = None
-    accounts_key: str | None = None
-    if args.p_key_stdin:
-        scim_key = _read_line(ctx, "scim")
-    if args.p_accounts_key_stdin:
-        accounts_key = _read_line(ctx, "accounts")
-    if not args.p_no_key:
-        if scim_key is None:
-            scim_key = _prompt(ctx, "scim")
-        if accounts_key is None and accounts_url and not args.p_key_stdin:
-            accounts_key = _prompt(ctx, "accounts", optional=True)
-    secrets: SecretStore | None = None
-    if scim_key or accounts_key:
-        secrets = ctx.secrets()
-        try:
-            secrets.check()  # before the profile exists, so a missing keyring leaves nothing half-made
-        except SecretStoreError as exc:
-            raise SecretStoreError(
-                f"{exc.message} For scripts, add the profile with --no-key and set {ACCESS_KEY_ENV} instead.",
-                details=exc.details,
-            ) from None
+    scim_key, accounts_key = _keys_for_new_profile(args, ctx, accounts_url)
+    secrets = _checked_secrets(ctx) if scim_key or accounts_key else None
     profile = store.add(
         Profile(
             name=args.name,
@@ -169,6 +146,41 @@ def cmd_add(args: argparse.Namespace, ctx: Any) -> int:
         ctx.out.message(line)
     _show(ctx, profile, store)
     return 0
+
+
+def _keys_for_new_profile(
+    args: argparse.Namespace, ctx: Any, accounts_url: str | None
+) -> tuple[str | None, str | None]:
+    """The (SCIM, Accounts API) keys ``profiles add`` should store: read from stdin, typed at a prompt, or none."""
+    if args.p_no_key and (args.p_key_stdin or args.p_accounts_key_stdin):
+        raise InputError("--no-key cannot be combined with --key-stdin or --accounts-key-stdin.")
+    if args.p_accounts_key_stdin and not accounts_url:
+        raise InputError("--accounts-key-stdin needs --accounts-url: an Accounts API key is of no use without it.")
+    scim_key: str | None = None
+    accounts_key: str | None = None
+    if args.p_key_stdin:
+        scim_key = _read_line(ctx, "scim")
+    if args.p_accounts_key_stdin:
+        accounts_key = _read_line(ctx, "accounts")
+    if not args.p_no_key:
+        if scim_key is None:
+            scim_key = _prompt(ctx, "scim")
+        if accounts_key is None and accounts_url and not args.p_key_stdin:
+            accounts_key = _prompt(ctx, "accounts", optional=True)
+    return scim_key, accounts_key
+
+
+def _checked_secrets(ctx: Any) -> SecretStore:
+    """The keyring, checked before the profile exists, so a missing keyring leaves nothing half-made."""
+    secrets: SecretStore = ctx.secrets()
+    try:
+        secrets.check()
+    except SecretStoreError as exc:
+        raise SecretStoreError(
+            f"{exc.message} For scripts, add the profile with --no-key and set {ACCESS_KEY_ENV} instead.",
+            details=exc.details,
+        ) from None
+    return secrets
 
 
 def cmd_edit(args: argparse.Namespace, ctx: Any) -> int:

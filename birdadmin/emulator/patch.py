@@ -13,13 +13,8 @@ import copy
 from typing import Any
 
 from birdadmin.emulator.errors import ScimError, invalid_value
-from birdadmin.emulator.filters import (
-    Compare,
-    FilterError,
-    Node,
-    compile_item_filter,
-    parse_path,
-)
+from birdadmin.emulator.filter_syntax import Compare, FilterError, Node, parse_path
+from birdadmin.emulator.filters import compile_item_filter
 from birdadmin.emulator.schema import (
     PATCH_URN,
     AttrDef,

@@ -1,7 +1,8 @@
 """SCIM 2.0 endpoints under ``/organizations/{orgId}/scim/v2`` (RFC 7644), Bird-style.
 
-Routing, query parameters, projection (``attributes`` / ``excludedAttributes``), paging with a silent cap,
-ETags and the discovery documents. The data rules live in ``state``; this module only speaks HTTP.
+Routing, authentication, query parameters, paging with a silent cap and ETags. The data rules live in ``state``;
+projection (``attributes`` / ``excludedAttributes``) in ``projection``, the discovery documents in
+``scim_discovery``; this module only speaks HTTP.
 """
 
 from __future__ import annotations
@@ -12,28 +13,18 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from birdadmin.emulator.errors import ScimError
-from birdadmin.emulator.filters import (
-    Compare,
-    FilterError,
-    Node,
-    Scope,
-    attribute_names,
-    compile_filter,
-    parse_filter,
-)
+from birdadmin.emulator.filter_syntax import Compare, FilterError, Node, attribute_names, parse_filter
+from birdadmin.emulator.filters import Scope, compile_filter
+from birdadmin.emulator.projection import Projection, projection
 from birdadmin.emulator.schema import (
-    ENTERPRISE_URN,
     LIST_URN,
-    RESOURCE_TYPE_URN,
-    SCHEMA_URN,
     SEARCH_URN,
-    SPC_URN,
     ResourceSchema,
     group_schema,
     resource_schemas,
-    schema_documents,
     user_schema,
 )
+from birdadmin.emulator.scim_discovery import DISCOVERY, discovery_response
 from birdadmin.emulator.state import EmulatorState
 from birdadmin.emulator.versions import GROUPS, USERS, etag_matches
 from birdadmin.emulator.wire import (
@@ -44,9 +35,6 @@ from birdadmin.emulator.wire import (
     scim_error_response,
 )
 
-Projection = Callable[[dict[str, Any]], dict[str, Any]]
-DISCOVERY = frozenset({"serviceproviderconfig", "schemas", "resourcetypes"})
-
 
 class ScimSettings(Protocol):
     """What the handlers need from the running emulator (read on every request, so runtime changes apply)."""
@@ -56,10 +44,6 @@ class ScimSettings(Protocol):
     scim_url: str
     max_page_size: int
     patch_returns_204: bool
-
-
-def is_discovery(segments: list[str]) -> bool:
-    return bool(segments) and segments[0].lower() in DISCOVERY
 
 
 def handle_scim(ctx: ScimSettings, req: Request, segments: list[str]) -> Response:
@@ -89,7 +73,7 @@ def _route(ctx: ScimSettings, req: Request, segs: list[str]) -> Response:
             resp = scim_error_response(_not_allowed(method, "GET"))
             resp.headers.append(("Allow", "GET"))
             return resp
-        return _discovery(ctx, head, segs[1:])
+        return discovery_response(ctx.scim_url, ctx.max_page_size, head, segs[1:])
     if head in ("users", "groups"):
         kind = USERS if head == "users" else GROUPS
         if len(segs) == 1:
@@ -118,7 +102,7 @@ def _route(ctx: ScimSettings, req: Request, segs: list[str]) -> Response:
 
 def _one(ctx: ScimSettings, kind: str, rid: str, req: Request) -> Response:
     state, method = ctx.state, req.method
-    project = _projection(_schema(kind), req.param("attributes"), req.param("excludedAttributes"))
+    project = projection(_schema(kind), req.param("attributes"), req.param("excludedAttributes"))
     if method == "GET":
         body, version = state.get_bytes(kind, rid)
         if_none = req.header("If-None-Match")
@@ -142,7 +126,7 @@ def _one(ctx: ScimSettings, kind: str, rid: str, req: Request) -> Response:
 
 
 def _create(ctx: ScimSettings, kind: str, req: Request) -> Response:
-    project = _projection(_schema(kind), req.param("attributes"), req.param("excludedAttributes"))
+    project = projection(_schema(kind), req.param("attributes"), req.param("excludedAttributes"))
     doc = ctx.state.create(kind, req.json())
     resp = _resource(doc, 201, project)
     resp.headers.append(("Location", doc["meta"]["location"]))
@@ -278,7 +262,7 @@ def _list(ctx: ScimSettings, kind: str, q: _ListQuery) -> Response:
     schema = _schema(kind)
     start, count = q.paging(ctx.max_page_size)
     node = _parse(q.filter)
-    project = _projection(schema, q.attributes, q.excluded)
+    project = projection(schema, q.attributes, q.excluded)
     total, items = ctx.state.page(
         kind,
         predicate=_predicate(node, schema, strict=True),
@@ -302,7 +286,7 @@ def _search_all(ctx: ScimSettings, q: _ListQuery) -> Response:
     offset = start
     for kind, schema in zip((USERS, GROUPS), resource_schemas(), strict=True):
         predicate = _predicate(node, schema, strict=False)
-        project = _projection(schema, q.attributes, q.excluded)
+        project = projection(schema, q.attributes, q.excluded)
         kind_total, _ = ctx.state.page(kind, predicate=predicate, rendered_predicate=_needs_render(node), count=0)
         want = count - len(items)
         if want > 0 and offset <= kind_total:
@@ -320,158 +304,3 @@ def _list_response(total: int, start: int, items: list[bytes]) -> Response:
     head = f'{{"schemas":["{LIST_URN}"],"totalResults":{total},"itemsPerPage":{len(items)},"startIndex":{start},'
     body = head.encode() + b'"Resources":[' + b",".join(items) + b"]}"
     return Response(200, body, SCIM_JSON)
-
-
-# -- projection --------------------------------------------------------------------------------------
-
-def _names(raw: Any) -> list[str]:
-    """Attribute names from a comma-separated query value or a search body's list; anything else is a 400."""
-    if raw is None:
-        return []
-    if isinstance(raw, str):
-        parts = raw.split(",")
-    elif isinstance(raw, list):
-        parts = [p for p in raw if isinstance(p, str)]
-    else:
-        raise ScimError(400, "attributes and excludedAttributes must be attribute names", "invalidValue")
-    return [p.strip() for p in parts if p.strip()]
-
-
-def _projection(schema: ResourceSchema, attributes: Any, excluded: Any) -> Projection | None:
-    """``attributes`` keeps only the named attributes (plus schemas and id); ``excludedAttributes`` drops them."""
-    wanted = [r for r in (schema.resolve(n) for n in _names(attributes)) if r is not None]
-    dropped = [r for r in (schema.resolve(n) for n in _names(excluded)) if r is not None]
-    if wanted:
-        return lambda doc: _keep(doc, wanted)
-    if dropped:
-        return lambda doc: _drop(doc, dropped)
-    return None
-
-
-def _keep(doc: dict[str, Any], refs: list[Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"schemas": doc["schemas"], "id": doc["id"]}
-    for ref in refs:
-        source = doc.get(ref.ext) if ref.ext else doc
-        if not isinstance(source, dict):
-            continue
-        target = out.setdefault(ref.ext, {}) if ref.ext else out
-        if ref.attr is None:
-            out[ref.ext] = source
-            continue
-        name = ref.attr.name
-        if name not in source:
-            continue
-        value = source[name]
-        if ref.sub is None:
-            target[name] = value
-            continue
-        sub = ref.sub.name
-        if isinstance(value, list):
-            stored = target.get(name)
-            merged = stored if isinstance(stored, list) else [{} for _ in value]
-            for item, slot in zip(value, merged, strict=False):  # a shorter stored list: the rest is left alone
-                if isinstance(item, dict) and sub in item and isinstance(slot, dict):
-                    slot[sub] = item[sub]
-            target[name] = merged
-        elif isinstance(value, dict) and sub in value:
-            existing = target.get(name)
-            box = existing if isinstance(existing, dict) else {}
-            box[sub] = value[sub]
-            target[name] = box
-    if ENTERPRISE_URN in out and not out[ENTERPRISE_URN]:
-        del out[ENTERPRISE_URN]
-    return out
-
-
-def _drop(doc: dict[str, Any], refs: list[Any]) -> dict[str, Any]:
-    out = dict(doc)
-    for ref in refs:
-        if ref.attr is None:
-            out.pop(ref.ext, None)
-            continue
-        if ref.attr.name in ("id",):
-            continue
-        box = out.get(ref.ext) if ref.ext else out
-        if not isinstance(box, dict):
-            continue
-        if ref.ext:
-            box = out[ref.ext] = dict(box)
-        if ref.sub is None:
-            box.pop(ref.attr.name, None)
-            continue
-        value = box.get(ref.attr.name)
-        sub = ref.sub.name
-        if isinstance(value, list):
-            box[ref.attr.name] = [{k: v for k, v in i.items() if k != sub} if isinstance(i, dict) else i for i in value]
-        elif isinstance(value, dict):
-            box[ref.attr.name] = {k: v for k, v in value.items() if k != sub}
-    return out
-
-
-# -- discovery ---------------------------------------------------------------------------------------
-
-
-def _discovery(ctx: ScimSettings, head: str, rest: list[str]) -> Response:
-    base = ctx.scim_url
-    if head == "serviceproviderconfig":
-        if rest:
-            raise ScimError(404, "no SCIM endpoint here")
-        return json_response(200, service_provider_config(base, ctx.max_page_size))
-    if head == "schemas":
-        docs = [
-            {"schemas": [SCHEMA_URN], **d, "meta": {"resourceType": "Schema", "location": f"{base}/Schemas/{d['id']}"}}
-            for d in schema_documents()
-        ]
-    else:
-        docs = resource_types(base)
-    if not rest:
-        return json_response(
-            200, {"schemas": [LIST_URN], "totalResults": len(docs), "itemsPerPage": len(docs), "startIndex": 1,
-                  "Resources": docs}
-        )
-    if len(rest) == 1:
-        for doc in docs:
-            if doc["id"] == rest[0]:
-                return json_response(200, doc)
-    kind = "schema" if head == "schemas" else "resource type"
-    raise ScimError(404, f"no {kind} {'/'.join(rest)}")
-
-
-def service_provider_config(base: str, max_page_size: int) -> dict[str, Any]:
-    return {
-        "schemas": [SPC_URN],
-        "patch": {"supported": True},
-        "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
-        "filter": {"supported": True, "maxResults": max_page_size},
-        "changePassword": {"supported": False},
-        "sort": {"supported": True},
-        "etag": {"supported": True},
-        "authenticationSchemes": [
-            {
-                "type": "oauthbearertoken",
-                "name": "OAuth Bearer Token",
-                "description": "The SCIM access key from Bird's SCIM settings, sent as a Bearer token.",
-                "primary": True,
-            }
-        ],
-        "meta": {"resourceType": "ServiceProviderConfig", "location": f"{base}/ServiceProviderConfig"},
-    }
-
-
-def resource_types(base: str) -> list[dict[str, Any]]:
-    user, group = resource_schemas()
-    out = []
-    for schema, extensions in ((user, [ENTERPRISE_URN]), (group, [])):
-        doc: dict[str, Any] = {
-            "schemas": [RESOURCE_TYPE_URN],
-            "id": schema.name,
-            "name": schema.name,
-            "endpoint": schema.endpoint,
-            "description": schema.description,
-            "schema": schema.urn,
-        }
-        if extensions:
-            doc["schemaExtensions"] = [{"schema": urn, "required": False} for urn in extensions]
-        doc["meta"] = {"resourceType": "ResourceType", "location": f"{base}/ResourceTypes/{schema.name}"}
-        out.append(doc)
-    return out

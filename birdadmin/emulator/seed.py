@@ -178,13 +178,57 @@ class _Seeder:
         return user
 
 
-def build_state(seed: int, users: int, groups: int, org_id: str) -> dict[str, Any]:
-    """The whole demo organization as a state document (the same format the state file uses)."""
-    s = _Seeder(seed, org_id)
-    workspaces = [
-        {"id": str(uuid.uuid5(_NAMESPACE, f"{seed}:workspace:{name}")), "name": name}
-        for name in ("Main workspace", "Support workspace")
-    ]
+    def group(self, i: int, workspaces: list[dict[str, str]]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The ``i``-th group and its Bird team: the named teams first, then project teams with a random role."""
+        if i < len(_TEAMS):
+            name, description, role_names = _TEAMS[i]
+        else:
+            name, description = f"Project team {i + 1 - len(_TEAMS)}", "A project team."
+            role_names = (self.rng.choice(_ROLE_WEIGHTS)[0],) if self.rng.random() < 0.5 else ()
+        created = self.when(_BASE_TIME, 120)
+        modified = self.when(created, 200)
+        doc = {
+            "id": self.new_id(),
+            "displayName": name,
+            "members": [],
+            "meta": {"resourceType": "Group", "created": iso(created), "lastModified": iso(modified),
+                     "version": 'W/"1"'},
+        }  # fmt: skip
+        main = [workspaces[0]["id"]] if i % 3 else [w["id"] for w in workspaces]
+        team = {
+            "description": description,
+            "roleRefs": [
+                {"id": self.role_ids[r], "type": "organization", "workspaces": list(main)} for r in role_names
+            ],
+            "createdAt": iso(created),
+            "updatedAt": iso(modified),
+        }
+        return doc, team
+
+    def member(self, i: int, group_docs: list[dict[str, Any]], by_name: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """The ``i``-th user, added to its groups: the special users first, then random people in random groups."""
+        extra: tuple[str, ...] = ()
+        if i < len(_SPECIALS):
+            display, user_name, role_names, active, extra = _SPECIALS[i]
+            doc = self.user(display, user_name, self.roles_for(role_names), active)
+        else:
+            display = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
+            doc = self.user(display, None, self.random_roles(), self.rng.random() >= 0.12)
+        member = {"value": doc["id"], "display": doc["displayName"], "type": "User"}
+        chosen = [by_name[n] for n in extra if n in by_name]
+        if i >= len(_SPECIALS) and group_docs:
+            pick = self.rng.random()
+            for _ in range(0 if pick < 0.3 else 1 if pick < 0.8 else 2):
+                group = self.rng.choice(group_docs)
+                if group not in chosen:
+                    chosen.append(group)
+        for group in chosen:
+            group["members"].append(dict(member))
+        return doc
+
+
+def _role_docs(s: _Seeder) -> list[dict[str, Any]]:
+    """The role catalogue as the Accounts API lists it: built-ins older than the organization's own roles."""
     roles = []
     for i, (name, kind, description) in enumerate(ROLE_CATALOGUE):
         created = _BASE_TIME - timedelta(days=400 if kind == "managed" else 200 - 10 * i)
@@ -198,57 +242,25 @@ def build_state(seed: int, users: int, groups: int, org_id: str) -> dict[str, An
                 "updatedAt": iso(created + timedelta(days=30)),
             }
         )
+    return roles
 
+
+def build_state(seed: int, users: int, groups: int, org_id: str) -> dict[str, Any]:
+    """The whole demo organization as a state document (the same format the state file uses)."""
+    s = _Seeder(seed, org_id)
+    workspaces = [
+        {"id": str(uuid.uuid5(_NAMESPACE, f"{seed}:workspace:{name}")), "name": name}
+        for name in ("Main workspace", "Support workspace")
+    ]
+    roles = _role_docs(s)
     group_docs: list[dict[str, Any]] = []
     teams: dict[str, dict[str, Any]] = {}
-    for i in range(groups):
-        if i < len(_TEAMS):
-            name, description, role_names = _TEAMS[i]
-        else:
-            name, description = f"Project team {i + 1 - len(_TEAMS)}", "A project team."
-            role_names = (s.rng.choice(_ROLE_WEIGHTS)[0],) if s.rng.random() < 0.5 else ()
-        created = s.when(_BASE_TIME, 120)
-        modified = s.when(created, 200)
-        gid = s.new_id()
-        group_docs.append(
-            {
-                "id": gid,
-                "displayName": name,
-                "members": [],
-                "meta": {"resourceType": "Group", "created": iso(created), "lastModified": iso(modified),
-                         "version": 'W/"1"'},
-            }
-        )  # fmt: skip
-        main = [workspaces[0]["id"]] if i % 3 else [w["id"] for w in workspaces]
-        teams[gid] = {
-            "description": description,
-            "roleRefs": [{"id": s.role_ids[r], "type": "organization", "workspaces": list(main)} for r in role_names],
-            "createdAt": iso(created),
-            "updatedAt": iso(modified),
-        }
+    for i in range(groups):  # groups before users: the order the random numbers are drawn in is the seed's contract
+        doc, team = s.group(i, workspaces)
+        group_docs.append(doc)
+        teams[doc["id"]] = team
     by_name = {g["displayName"]: g for g in group_docs}
-
-    user_docs: list[dict[str, Any]] = []
-    for i in range(users):
-        extra: tuple[str, ...] = ()
-        if i < len(_SPECIALS):
-            display, user_name, role_names, active, extra = _SPECIALS[i]
-            doc = s.user(display, user_name, s.roles_for(role_names), active)
-        else:
-            display = f"{s.rng.choice(FIRST_NAMES)} {s.rng.choice(LAST_NAMES)}"
-            doc = s.user(display, None, s.random_roles(), s.rng.random() >= 0.12)
-        user_docs.append(doc)
-        member = {"value": doc["id"], "display": doc["displayName"], "type": "User"}
-        chosen = [by_name[n] for n in extra if n in by_name]
-        if i >= len(_SPECIALS) and group_docs:
-            pick = s.rng.random()
-            for _ in range(0 if pick < 0.3 else 1 if pick < 0.8 else 2):
-                group = s.rng.choice(group_docs)
-                if group not in chosen:
-                    chosen.append(group)
-        for group in chosen:
-            group["members"].append(dict(member))
-
+    user_docs = [s.member(i, group_docs, by_name) for i in range(users)]
     return {
         "format": STATE_FORMAT,
         "formatVersion": STATE_FORMAT_VERSION,

@@ -26,7 +26,8 @@ from birdadmin.emulator.errors import AccountsError, EmulatorStateError, ScimErr
 from birdadmin.emulator.faults import Fault, FaultPlan
 from birdadmin.emulator.options import EmulatorOptions
 from birdadmin.emulator.persist import load_state_file, save_state_file
-from birdadmin.emulator.scim_api import handle_scim, is_discovery
+from birdadmin.emulator.scim_api import handle_scim
+from birdadmin.emulator.scim_discovery import is_discovery
 from birdadmin.emulator.seed import build_state
 from birdadmin.emulator.state import EmulatorState
 from birdadmin.emulator.versions import now_iso

@@ -18,10 +18,10 @@ from typing import Any
 from birdadmin.emulator.errors import (
     EmulatorStateError,
     ScimError,
-    invalid_value,
     not_found,
 )
 from birdadmin.emulator.patch import apply_patch
+from birdadmin.emulator.resource_rules import validated_group, validated_user
 from birdadmin.emulator.schema import (
     ENTERPRISE_URN,
     GROUP_URN,
@@ -337,48 +337,9 @@ class EmulatorState(TeamsMixin):
         return doc
 
     def _validated(self, kind: str, doc: dict[str, Any], rid: str) -> dict[str, Any]:
-        return self._validated_user(doc, rid) if kind == USERS else self._validated_group(doc, rid)
-
-    def _validated_user(self, doc: dict[str, Any], rid: str) -> dict[str, Any]:
-        name = doc.get("userName")
-        if not isinstance(name, str) or not name.strip():
-            raise invalid_value("userName is required")
-        owner = self._user_names.get(name.casefold())
-        if owner is not None and owner != rid:
-            raise ScimError(409, f"userName {name} is already taken", "uniqueness")
-        doc.pop("password", None)  # write-only and never kept: the emulator stores no secrets
-        doc["roles"] = list(doc.get("roles") or [])  # omitted roles are NO roles (docs/bird.md, H1)
-        return doc
-
-    def _validated_group(self, doc: dict[str, Any], rid: str) -> dict[str, Any]:
-        name = doc.get("displayName")
-        if not isinstance(name, str) or not name.strip():
-            raise invalid_value("displayName is required")
-        owner = self._group_names.get(name.casefold())
-        if owner is not None and owner != rid:
-            raise ScimError(409, f"a group named {name} already exists", "uniqueness")
-        members: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        for member in doc.get("members") or []:
-            uid = member.get("value")
-            if not isinstance(uid, str) or not uid:
-                raise invalid_value("each member needs a value (the user's id)")
-            kind = member.get("type", "User")
-            if not isinstance(kind, str) or kind.lower() != "user":
-                raise invalid_value("Bird groups hold users only; nested groups are not supported")
-            user = self._users.get(uid)
-            if user is None:
-                raise invalid_value(f"member {uid} is not a known user")
-            if uid in seen:
-                continue
-            seen.add(uid)
-            item = {"value": uid, "display": member.get("display", user.get("displayName") or user["userName"]),
-                    "type": "User"}  # fmt: skip
-            if "$ref" in member:
-                item["$ref"] = member["$ref"]
-            members.append(item)
-        doc["members"] = members
-        return doc
+        if kind == USERS:
+            return validated_user(doc, rid, self._user_names)
+        return validated_group(doc, rid, self._group_names, self._users)
 
     def _commit(
         self, kind: str, current: dict[str, Any], new: dict[str, Any], *, persist: bool = True

@@ -252,77 +252,91 @@ class HttpSession:
         deadline = time.monotonic() + self.settings.timeout * (self.settings.max_retries + 1) + 60
         attempt = 0
         while True:
-            started = time.perf_counter()
-            try:
-                response = self._client.request(method, url, params=params, content=content, headers=send_headers)
-            except httpx.ConnectError as exc:
-                failure: errors.RequestError = errors.ConnectionFailedError(
-                    f"Could not connect to the {self.service} server at {httpx.URL(str(url)).host}"
-                    f" ({_reason(exc)}); check the URL and the network.",
-                    method=method,
-                    url=str(url),
-                    service=self.service,
-                )
-                retryable = True
-            except httpx.TimeoutException:
-                failure = errors.TimeoutError_(
-                    f"The {self.service} server did not answer within {self.settings.timeout:g} seconds.",
-                    method=method,
-                    url=str(url),
-                    service=self.service,
-                )
-                retryable = method in IDEMPOTENT
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-                failure = errors.ConnectionFailedError(
-                    f"The connection to the {self.service} server broke ({_reason(exc)}).",
-                    method=method,
-                    url=str(url),
-                    service=self.service,
-                )
-                retryable = method in IDEMPOTENT
-            except httpx.DecodingError as exc:
-                raise errors.ProtocolError(
-                    f"The {self.service} server's answer could not be decoded ({_reason(exc)}).",
-                    method=method,
-                    url=str(url),
-                    service=self.service,
-                ) from None
-            except (httpx.TransportError, httpx.InvalidURL) as exc:  # a proxy, an unsupported scheme, a bad header
-                raise errors.ConnectionFailedError(
-                    f"The request to the {self.service} server could not be sent ({_reason(exc)}).",
-                    method=method,
-                    url=str(url),
-                    service=self.service,
-                ) from None
-            else:
-                if log.isEnabledFor(logging.DEBUG):
-                    elapsed = (time.perf_counter() - started) * 1000
-                    url_text = redact(str(response.request.url))
-                    log.debug("%s %s -> %s in %.0f ms", method, url_text, response.status_code, elapsed)
-                if response.status_code in ok:
-                    return response
-                failure = error_for_response(response, service=self.service, retries=attempt)
-                if response.status_code == 429:
-                    retryable = True
-                else:
-                    retryable = response.status_code in RETRYABLE_STATUS and method in IDEMPOTENT
-            limit = (
-                self.settings.connect_retries
-                if isinstance(failure, errors.ConnectionFailedError)
-                else self.settings.max_retries
+            outcome = self._attempt(
+                method, url, params=params, content=content, headers=send_headers, ok=ok, attempt=attempt
             )
-            if not retryable or attempt >= limit:
-                raise failure
-            wait = self._backoff(attempt)
-            if isinstance(failure, errors.RateLimitedError) and failure.retry_after is not None:
-                wait = min(failure.retry_after, self.settings.retry_after_cap) + random.uniform(0, 0.05)
-            if time.monotonic() + wait > deadline:
-                raise failure
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            failure, retryable = outcome
+            wait = self._retry_wait(failure, retryable=retryable, attempt=attempt, deadline=deadline)
             log.info(
                 "%s %s failed (%s); retry %d in %.2f s", method, redact(str(url)), failure.title, attempt + 1, wait
             )
             self._sleep(wait)
             attempt += 1
+
+    def _attempt(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        params: Mapping[str, Any] | None,
+        content: bytes | None,
+        headers: dict[str, str],
+        ok: tuple[int, ...],
+        attempt: int,
+    ) -> httpx.Response | tuple[errors.RequestError, bool]:
+        """Send once: the response when its status is in ``ok``, otherwise the error and whether it may be retried.
+
+        Failures that no retry can mend (an undecodable answer, a request that cannot be sent) are raised here.
+        """
+        started = time.perf_counter()
+        try:
+            response = self._client.request(method, url, params=params, content=content, headers=headers)
+        except (httpx.TransportError, httpx.DecodingError, httpx.InvalidURL) as exc:
+            return self._transport_failure(exc, method, url)
+        if log.isEnabledFor(logging.DEBUG):
+            elapsed = (time.perf_counter() - started) * 1000
+            url_text = redact(str(response.request.url))
+            log.debug("%s %s -> %s in %.0f ms", method, url_text, response.status_code, elapsed)
+        if response.status_code in ok:
+            return response
+        failure = error_for_response(response, service=self.service, retries=attempt)
+        if response.status_code == 429:
+            return failure, True  # the server did not process it
+        return failure, response.status_code in RETRYABLE_STATUS and method in IDEMPOTENT
+
+    def _transport_failure(self, exc: Exception, method: str, url: httpx.URL | str) -> tuple[errors.RequestError, bool]:
+        """The error for a request that got no HTTP answer, and whether it may be retried; raised when it may not."""
+        where: dict[str, Any] = {"method": method, "url": str(url), "service": self.service}
+        if isinstance(exc, httpx.ConnectError):  # nothing was sent, so any method may be retried
+            return errors.ConnectionFailedError(
+                f"Could not connect to the {self.service} server at {httpx.URL(str(url)).host}"
+                f" ({_reason(exc)}); check the URL and the network.",
+                **where,
+            ), True
+        if isinstance(exc, httpx.TimeoutException):
+            return errors.TimeoutError_(
+                f"The {self.service} server did not answer within {self.settings.timeout:g} seconds.", **where
+            ), method in IDEMPOTENT
+        if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+            return errors.ConnectionFailedError(
+                f"The connection to the {self.service} server broke ({_reason(exc)}).", **where
+            ), method in IDEMPOTENT
+        if isinstance(exc, httpx.DecodingError):
+            raise errors.ProtocolError(
+                f"The {self.service} server's answer could not be decoded ({_reason(exc)}).", **where
+            ) from None
+        # a proxy, an unsupported scheme, a bad header
+        raise errors.ConnectionFailedError(
+            f"The request to the {self.service} server could not be sent ({_reason(exc)}).", **where
+        ) from None
+
+    def _retry_wait(self, failure: errors.RequestError, *, retryable: bool, attempt: int, deadline: float) -> float:
+        """How long to wait before retrying after ``failure``; raises it when no retry is allowed or time is up."""
+        limit = (
+            self.settings.connect_retries
+            if isinstance(failure, errors.ConnectionFailedError)
+            else self.settings.max_retries
+        )
+        if not retryable or attempt >= limit:
+            raise failure
+        wait = self._backoff(attempt)
+        if isinstance(failure, errors.RateLimitedError) and failure.retry_after is not None:
+            wait = min(failure.retry_after, self.settings.retry_after_cap) + random.uniform(0, 0.05)
+        if time.monotonic() + wait > deadline:
+            raise failure
+        return wait
 
 
 def _reason(exc: Exception) -> str:

@@ -12,7 +12,7 @@ import heapq
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 from birdadmin import errors
@@ -41,6 +41,50 @@ class Page(Generic[T]):
     total: int | None  # the server's latest totalResults
 
 
+@dataclass(slots=True)
+class _Scan(Generic[T]):
+    """The running state of one listing: what was seen, how far it reaches, and the rules every page must pass."""
+
+    max_pages: int
+    cancel: threading.Event | None
+    what: str
+    seen: set[str] = field(default_factory=set)
+    pages: int = 0
+    fresh_pages: int = 0  # pages that brought at least one new item
+    total: int | None = None  # the server's latest totalResults
+    step: int = 0  # the server's real page size (the length of the first page)
+    end: int = 0  # highest index covered so far
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled("Loading was cancelled; what was loaded so far is kept.")
+
+    def take(self, start: int, items: list[T], total: int | None) -> Page[T]:
+        """Count the page against the backstop, note a newer total, and keep only the items not seen before."""
+        if total is not None:
+            self.total = total
+        self.pages += 1
+        if self.pages > self.max_pages:
+            raise errors.ProtocolError(
+                f"The server kept returning pages of {self.what} past the backstop of {self.max_pages} pages; "
+                "the listing was stopped.",
+            )
+        fresh = [item for item in items if item.id not in self.seen]
+        self.seen.update(item.id for item in fresh)
+        if fresh:
+            self.fresh_pages += 1
+        return Page(start, fresh, len(self.seen), self.total)
+
+    def check_complete(self) -> None:
+        """A server that ignores startIndex repeats its first page; with a total, that is an incomplete list."""
+        total = self.total
+        if self.pages > 1 and self.fresh_pages == 1 and total is not None and len(self.seen) < total:
+            raise errors.ProtocolError(
+                f"The server answered the same {self.what} again instead of the next page (it seems to ignore "
+                f"startIndex), so only {len(self.seen)} of {total} could be listed.",
+            )
+
+
 def iter_pages(
     fetch: Fetch[T],
     *,
@@ -51,89 +95,65 @@ def iter_pages(
     what: str = "resources",
 ) -> Iterator[Page[T]]:
     """Yield pages of new items as they arrive (completion order); see the module docstring for the rules."""
-    seen: set[str] = set()
-    pages = 0
-    fresh_pages = 0  # pages that brought at least one new item
-
-    def check_cancel() -> None:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("Loading was cancelled; what was loaded so far is kept.")
-
-    def take(start: int, items: list[T], total: int | None) -> Page[T]:
-        nonlocal pages, fresh_pages
-        pages += 1
-        if pages > max_pages:
-            raise errors.ProtocolError(
-                f"The server kept returning pages of {what} past the backstop of {max_pages} pages; "
-                "the listing was stopped.",
-            )
-        fresh = [item for item in items if item.id not in seen]
-        seen.update(item.id for item in fresh)
-        if fresh:
-            fresh_pages += 1
-        return Page(start, fresh, len(seen), total)
-
-    def check_complete() -> None:
-        """A server that ignores startIndex repeats its first page; with a total, that is an incomplete list."""
-        if pages > 1 and fresh_pages == 1 and total is not None and len(seen) < total:
-            raise errors.ProtocolError(
-                f"The server answered the same {what} again instead of the next page (it seems to ignore "
-                f"startIndex), so only {len(seen)} of {total} could be listed.",
-            )
-
-    check_cancel()
+    scan: _Scan[T] = _Scan(max_pages=max_pages, cancel=cancel, what=what)
+    scan.check_cancel()
     items, total = fetch(1, page_size)
-    yield take(1, items, total)
+    yield scan.take(1, items, total)
     if not items:
         return
-    step = len(items)  # the server's real page size
-    end = len(items)  # highest index covered so far
+    scan.step = scan.end = len(items)
+    if scan.total is not None and scan.total > scan.end and concurrency > 1:
+        yield from _fetch_known_pages(scan, fetch, concurrency, scan.total)
+    yield from _follow_tail(scan, fetch)
 
-    if total is not None and total > end and concurrency > 1:
-        starts = list(range(end + 1, total + 1, step))
-        if len(starts) + pages > max_pages:
-            raise errors.ProtocolError(
-                f"The server reports {total} {what}, more than the backstop of {max_pages} pages allows.",
-            )
-        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="scim-page")
-        pending: dict[Future[tuple[list[T], int | None]], int] = {}
-        try:
-            queue = iter(starts)
-            for start in queue:  # keep a bounded window in flight so cancel takes effect quickly
-                pending[pool.submit(fetch, start, step)] = start
-                if len(pending) >= concurrency * 2:
-                    break
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    start = pending.pop(future)
-                    page_items, page_total = future.result()
-                    if page_total is not None:
-                        total = page_total
-                    end = max(end, start + len(page_items) - 1)
-                    check_cancel()
-                    yield take(start, page_items, total)
-                    next_start = next(queue, None)
-                    if next_start is not None:
-                        pending[pool.submit(fetch, next_start, step)] = next_start
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
 
-    # Tail: follow a total that grew, or a server that reports no total at all.
-    while total is None or end < total:
-        check_cancel()
-        items, page_total = fetch(end + 1, step)
-        if page_total is not None:
-            total = page_total
-        page = take(end + 1, items, total)
+def _fetch_known_pages(scan: _Scan[T], fetch: Fetch[T], concurrency: int, total: int) -> Iterator[Page[T]]:
+    """Fetch the pages the first page's ``total`` announces, concurrently, yielding each as it completes.
+
+    Only a bounded window of requests is in flight, so a cancel takes effect quickly.
+    """
+    starts = list(range(scan.end + 1, total + 1, scan.step))
+    if len(starts) + scan.pages > scan.max_pages:
+        raise errors.ProtocolError(
+            f"The server reports {total} {scan.what}, more than the backstop of {scan.max_pages} pages allows.",
+        )
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="scim-page")
+    pending: dict[Future[tuple[list[T], int | None]], int] = {}
+    try:
+        queue = iter(starts)
+        for start in queue:
+            pending[pool.submit(fetch, start, scan.step)] = start
+            if len(pending) >= concurrency * 2:
+                break
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                start = pending.pop(future)
+                page_items, page_total = future.result()
+                scan.end = max(scan.end, start + len(page_items) - 1)
+                scan.check_cancel()
+                yield scan.take(start, page_items, page_total)
+                next_start = next(queue, None)
+                if next_start is not None:
+                    pending[pool.submit(fetch, next_start, scan.step)] = next_start
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _follow_tail(scan: _Scan[T], fetch: Fetch[T]) -> Iterator[Page[T]]:
+    """Page on from the highest index seen: follows a total that grew, or a server that reports no total at all."""
+    while scan.total is None or scan.end < scan.total:
+        scan.check_cancel()
+        items, page_total = fetch(scan.end + 1, scan.step)
+        page = scan.take(scan.end + 1, items, page_total)
         yield page
-        if not items or (total is None and not page.items):
-            check_complete()
+        if not items or (scan.total is None and not page.items):
+            scan.check_complete()
             return  # the end, or (with no total to go by) a server that ignores startIndex
-        end += len(items)
-        if total is None and len(items) < step:
+        scan.end += len(items)
+        if scan.total is None and len(items) < scan.step:
             return
-    check_complete()
+    scan.check_complete()
 
 
 def in_server_order(pages: Iterator[Page[T]]) -> Iterator[Page[T]]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from birdadmin.emulator.filters import (
+from birdadmin.emulator.filter_syntax import (
     And,
     Compare,
     FilterError,
@@ -15,10 +15,10 @@ from birdadmin.emulator.filters import (
     PatchPath,
     Present,
     ValuePath,
-    compile_filter,
     parse_filter,
     parse_path,
 )
+from birdadmin.emulator.filters import compile_filter
 from birdadmin.emulator.schema import ENTERPRISE_URN, group_schema, user_schema
 
 USER: dict[str, Any] = {

@@ -52,7 +52,8 @@ def _imports_any(source: Path, prefixes: tuple[str, ...]) -> set[str]:
 def test_domain_is_pure() -> None:
     """domain/ holds rules: no I/O, no network, no keyring, no files, no Qt (the connection check lives above it)."""
     io = ("httpx", "keyring", "sqlite3", "socket", "PySide6", "birdadmin.net", "birdadmin.store",
-          "birdadmin.scim.client", "birdadmin.bird.accounts", "birdadmin.services", "birdadmin.ui", "birdadmin.cli")
+          "birdadmin.scim.client", "birdadmin.scim.endpoint", "birdadmin.scim.reads", "birdadmin.scim.writes",
+          "birdadmin.bird.accounts", "birdadmin.services", "birdadmin.ui", "birdadmin.cli")
     for source in (ROOT / "birdadmin" / "domain").rglob("*.py"):
         assert not _imports_any(source, io), f"{source.relative_to(ROOT)} imports {_imports_any(source, io)}"
 
@@ -62,8 +63,9 @@ def test_only_the_secret_store_touches_the_keyring() -> None:
         if source.relative_to(ROOT).as_posix() == "birdadmin/store/secrets.py":
             continue
         assert not _imports_any(source, ("keyring",)), f"{source.relative_to(ROOT)} imports keyring"
-    profiles = ROOT / "birdadmin" / "store" / "profiles.py"
-    assert not _imports_any(profiles, ("birdadmin.store.secrets", "birdadmin.store.keys"))
+    for name in ("profiles.py", "profile_model.py"):
+        profiles = ROOT / "birdadmin" / "store" / name
+        assert not _imports_any(profiles, ("birdadmin.store.secrets", "birdadmin.store.keys"))
 
 
 def test_error_types_live_in_a_neutral_module() -> None:

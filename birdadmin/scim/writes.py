@@ -1,0 +1,195 @@
+"""Writes over SCIM: role changes and group membership, checked against what the server then holds.
+
+A role change is computed from a fresh read and sent with the version it was computed from; a conflict (412) or
+an unknown outcome (a 5xx, a broken connection) is resolved by re-reading, never by sending blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from birdadmin import errors
+from birdadmin.domain.role_plan import plan_roles
+from birdadmin.scim import filters
+from birdadmin.scim.reads import ScimReader, with_version
+from birdadmin.scim.resources import (
+    PATCH_SCHEMA,
+    Group,
+    RoleStrategy,
+    User,
+    encode_roles,
+    parse_user,
+    same_roles,
+)
+
+log = logging.getLogger(__name__)
+
+_READ_ONLY_USER_ATTRIBUTES = ("meta", "groups")
+_UNCERTAIN = (errors.ServerError, errors.ConnectionFailedError)  # a write may or may not have been applied
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChange:
+    """The outcome of one user's role change: what it was, what it is now, and whether a write happened."""
+
+    before: User
+    after: User
+    changed: bool
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        return tuple(r for r in self.after.roles if r not in self.before.roles)
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        return tuple(r for r in self.before.roles if r not in self.after.roles)
+
+
+class ScimWriter(ScimReader):
+    """Generic user patches, role changes and group membership changes."""
+
+    # -- generic writes ---------------------------------------------------------------------------------
+
+    def patch_user(self, user_id: str, operations: Sequence[Mapping[str, Any]], *, if_match: str | None = None) -> User:
+        body = {"schemas": [PATCH_SCHEMA], "Operations": list(operations)}
+        data, etag = self._write("PATCH", self.url("Users", user_id), body, if_match)
+        return self._fresh_user(user_id, data, etag)
+
+    def _fresh_user(self, user_id: str, data: Any, etag: str | None) -> User:
+        """The user after a write; a 204 (no body) is answered by re-reading it."""
+        if isinstance(data, dict) and "id" in data:
+            user = parse_user(data)
+            return with_version(user, etag) if etag and user.version != etag else user
+        return self.get_user(user_id)
+
+    # -- roles ------------------------------------------------------------------------------------------
+
+    def change_roles(
+        self,
+        user_id: str,
+        *,
+        set_to: Sequence[str] | None = None,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        if_match: str | None = None,
+    ) -> RoleChange:
+        """Change one user's roles and return before/after, checked against what the server then holds.
+
+        The target is computed from a fresh read. With ``if_match`` (the version the person saw) a 412 is final:
+        someone else changed the user. Without it, a 412 re-reads and recomputes, a bounded number of times.
+        A 5xx or a broken connection leaves the outcome unknown, so the user is re-read: if the change is there
+        it counts as applied, otherwise it is sent again (never blindly).
+        """
+        attempts = max(1, self.settings.write_attempts)
+        data, version = self.get_user_json(user_id)
+        original = with_version(parse_user(data), version)
+        current = original
+        last_error: errors.RequestError | None = None
+        sent_unknown = False  # a send whose outcome is unknown: if the roles now match, it was ours
+        for _ in range(attempts):
+            target = plan_roles(current.roles, set_to=set_to, add=add, remove=remove)
+            if same_roles(target, current.roles):
+                return RoleChange(original, current, changed=sent_unknown)
+            send_version = if_match or (current.version if self._use_etag() else None)
+            try:
+                after = self._send_roles(user_id, data, current, target, send_version)
+            except errors.PreconditionFailedError as exc:
+                if if_match:
+                    raise
+                last_error = exc
+            except _UNCERTAIN as exc:
+                last_error = exc
+                sent_unknown = True
+                log.info("role change for %s had an unknown outcome (%s); re-reading", user_id, exc.title)
+            else:
+                self._check_roles_applied(user_id, after, target)
+                return RoleChange(original, after, changed=True)
+            data, version = self.get_user_json(user_id)
+            current = with_version(parse_user(data), version)
+        if same_roles(plan_roles(current.roles, set_to=set_to, add=add, remove=remove), current.roles):
+            return RoleChange(original, current, changed=sent_unknown)
+        assert last_error is not None
+        raise _gave_up(last_error, attempts)
+
+    def _check_roles_applied(self, user_id: str, after: User, target: Sequence[str]) -> None:
+        """A write the server accepted must show in the user it returns; otherwise it handles 'roles' its own way."""
+        if not same_roles(after.roles, target):
+            raise errors.ProtocolError(
+                "The SCIM server accepted the role change but the user's roles differ from what was sent; "
+                "check how the server handles 'roles'.",
+                method="PUT" if self.settings.role_strategy is RoleStrategy.PUT else "PATCH",
+                url=str(self.url("Users", user_id)),
+            )
+
+    def _send_roles(
+        self, user_id: str, data: Mapping[str, Any], current: User, target: Sequence[str], version: str | None
+    ) -> User:
+        shape = self.settings.roles_shape
+        strategy = self.settings.role_strategy
+        if strategy is RoleStrategy.PUT:
+            body = {k: v for k, v in data.items() if k not in _READ_ONLY_USER_ATTRIBUTES}
+            body["roles"] = encode_roles(target, shape)
+            result, etag = self._write("PUT", self.url("Users", user_id), body, version)
+            return self._fresh_user(user_id, result, etag)
+        if strategy is RoleStrategy.ADD_REMOVE:
+            added = [r for r in target if r not in current.roles]
+            removed = [r for r in current.roles if r not in target]
+            operations: list[dict[str, Any]] = []
+            if added:
+                operations.append({"op": "add", "path": "roles", "value": encode_roles(added, shape)})
+            operations += [{"op": "remove", "path": f"roles[value eq {filters.quote(r)}]"} for r in removed]
+        else:
+            operations = [{"op": "replace", "path": "roles", "value": encode_roles(target, shape)}]
+        return self.patch_user(user_id, operations, if_match=version)
+
+    # -- group membership -------------------------------------------------------------------------------
+
+    def add_members(self, group_id: str, user_ids: Sequence[str]) -> Group:
+        """Add users to a group; additions are merged by the server, so no If-Match is needed."""
+        wanted = list(dict.fromkeys(user_ids))
+        operations = [{"op": "add", "path": "members", "value": [{"value": u, "type": "User"} for u in wanted]}]
+        return self._patch_members(group_id, operations, lambda ids: all(u in ids for u in wanted))
+
+    def remove_members(self, group_id: str, user_ids: Sequence[str]) -> Group:
+        unwanted = list(dict.fromkeys(user_ids))
+        operations = [{"op": "remove", "path": f"members[value eq {filters.quote(u)}]"} for u in unwanted]
+        return self._patch_members(group_id, operations, lambda ids: not any(u in ids for u in unwanted))
+
+    def _patch_members(
+        self, group_id: str, operations: list[dict[str, Any]], done: Callable[[set[str]], bool]
+    ) -> Group:
+        url = self.url("Groups", group_id)
+        body = {"schemas": [PATCH_SCHEMA], "Operations": operations}
+        last_error: errors.RequestError | None = None
+        for _ in range(max(1, self.settings.write_attempts)):
+            try:
+                self._write("PATCH", url, body, None)
+            except _UNCERTAIN as exc:
+                last_error = exc
+            group = self.get_group(group_id, members=True)
+            if done(set(group.member_ids)):
+                return group
+            if last_error is None:
+                raise errors.ProtocolError(
+                    "The SCIM server accepted the membership change but the group's members do not show it.",
+                    method="PATCH",
+                    url=str(url),
+                )
+        assert last_error is not None
+        raise last_error
+
+
+def _gave_up(last_error: errors.RequestError, attempts: int) -> errors.RequestError:
+    """The error for a role change that ran out of attempts: repeated conflicts say so; anything else is itself."""
+    if isinstance(last_error, errors.PreconditionFailedError):
+        return errors.PreconditionFailedError(
+            f"The user kept changing while birdadmin tried to update their roles ({attempts} attempts); "
+            "nothing was overwritten.",
+            method=last_error.method,
+            url=last_error.url,
+            status=412,
+        )
+    return last_error
