@@ -16,8 +16,7 @@ from birdadmin.connection import ConnectionSpec, spec_for_emulator, spec_for_pro
 from birdadmin.net.session import HttpSettings
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.client import ScimClient, ScimSettings
-from birdadmin.scim.reads import is_uuid
-from birdadmin.scim.resources import RolesShape, RoleStrategy
+from birdadmin.scim.resources import RolesShape, RoleStrategy, is_uuid
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

@@ -36,7 +36,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         p.add_argument("roles", metavar="ROLE", nargs="*", help="role UUID (or name, with the Accounts API)")
         p.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
         p.add_argument("--if-match", metavar="VERSION", help="only if the user is still at this version (ETag)")
-        if action == "set":
+        if action != "add":
             p.add_argument("--allow-empty", action="store_true",
                            help="allow removing every role (Bird reads an empty list as no roles at all)")
         p.set_defaults(handler=change_roles, action=action)
@@ -77,7 +77,9 @@ def change_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.dry_run:
         _report(ctx, user, request.plan(user.roles), "dry-run")
         return 0
-    result = client.change_roles(user.id, if_match=args.if_match, **request.change())
+    result = client.change_roles(
+        user.id, if_match=args.if_match, allow_empty=request.allow_empty, **request.change()
+    )
     plan = RolePlan(result.before.roles, result.after.roles)
     _report(ctx, result.after, plan, "changed" if result.changed else "unchanged")
     return 0

@@ -19,16 +19,12 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from birdadmin.errors import InputError
+from birdadmin.scim.resources import is_uuid
 
 Source = Literal["accounts", "local", "learned"]
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _UUID_ISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
 _LISTED = 12  # names shown in an "unknown role" message before "and N more"
-
-
-def is_uuid(text: str) -> bool:
-    return bool(_UUID.match(text))
 
 
 def short_id(role_id: str) -> str:

@@ -9,39 +9,23 @@ Rules:
 - role UUIDs compare case-insensitively (a server may hold ``5F0C...`` where the person typed ``5f0c...``); a role
   the user already holds keeps the server's spelling, so nothing is duplicated and nothing is silently kept;
 - values that are not UUIDs compare exactly;
-- ``set`` with no roles empties the array, which Bird reads as "no roles at all" (docs/bird.md, H1): it is refused
-  unless it is asked for explicitly (``allow_empty``); ``add`` and ``remove`` need at least one role.
+- a change that leaves a user who holds roles with none empties the array, which Bird reads as "no roles at all"
+  (docs/bird.md, H1): ``set`` with no roles, or ``remove`` of the last ones. It is refused unless asked for
+  explicitly (``allow_empty``), checked against the roles the user holds when the change is planned;
+- ``add`` and ``remove`` need at least one role.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from birdadmin.domain.catalogue import is_uuid
 from birdadmin.errors import InputError
+from birdadmin.scim.role_values import plan_roles, refuse_emptying, role_key
 
 Action = Literal["add", "remove", "set"]
 ACTIONS: tuple[Action, ...] = ("add", "remove", "set")
-
-
-def role_key(role: str) -> str:
-    """What two role values are compared by: UUIDs without case, anything else exactly."""
-    return role.lower() if is_uuid(role) else role
-
-
-def plan_roles(
-    current: Sequence[str], *, set_to: Sequence[str] | None = None, add: Iterable[str] = (), remove: Iterable[str] = ()
-) -> list[str]:
-    """The target role list, order kept: ``set_to`` replaces, then ``add`` appends and ``remove`` drops."""
-    spelled = {role_key(r): r for r in current}
-    planned: dict[str, str] = {}
-    for role in [*(set_to if set_to is not None else current), *add]:
-        key = role_key(role)
-        planned.setdefault(key, spelled.get(key, role))
-    dropped = {role_key(r) for r in remove}
-    return [role for key, role in planned.items() if key not in dropped]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,4 +81,6 @@ class RoleRequest:
         return {self.action: list(self.roles)}
 
     def plan(self, current: Sequence[str]) -> RolePlan:
-        return RolePlan(tuple(current), tuple(plan_roles(current, **self.change())))
+        after = plan_roles(current, **self.change())
+        refuse_emptying(current, after, allow_empty=self.allow_empty, subject=self.subject)
+        return RolePlan(tuple(current), tuple(after))

@@ -51,6 +51,7 @@ def change_roles_bulk(
     set_to: Sequence[str] | None = None,
     add: Sequence[str] = (),
     remove: Sequence[str] = (),
+    allow_empty: bool = False,
     concurrency: int = 4,
     cancel: threading.Event | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
@@ -61,7 +62,7 @@ def change_roles_bulk(
         if cancel is not None and cancel.is_set():
             return Outcome(user_id, Status.SKIPPED, error="cancelled before it started")
         try:
-            result = client.change_roles(user_id, set_to=set_to, add=add, remove=remove)
+            result = client.change_roles(user_id, set_to=set_to, add=add, remove=remove, allow_empty=allow_empty)
         except errors.BirdadminError as exc:
             return Outcome(user_id, Status.FAILED, error=exc.message)
         return Outcome(

@@ -6,7 +6,6 @@ Read-only, so everything here is safe to retry and to run concurrently; the writ
 from __future__ import annotations
 
 import dataclasses
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -16,13 +15,7 @@ from birdadmin.net.session import parse_json
 from birdadmin.scim import filters
 from birdadmin.scim.endpoint import ScimEndpoint
 from birdadmin.scim.paging import Page, iter_pages
-from birdadmin.scim.resources import Group, SharedValues, User, parse_group, parse_user
-
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-def is_uuid(text: str) -> bool:
-    return bool(_UUID.match(text))
+from birdadmin.scim.resources import Group, SharedValues, User, is_uuid, parse_group, parse_user
 
 
 class ScimReader(ScimEndpoint):

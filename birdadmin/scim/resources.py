@@ -7,6 +7,7 @@ re-reads one user when it needs it). Role UUIDs are interned: the same few roles
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -273,3 +274,11 @@ def parse_group(obj: Mapping[str, Any]) -> Group:
 def same_roles(a: Sequence[str], b: Sequence[str]) -> bool:
     """Role arrays compare as sets: servers may reorder them."""
     return set(a) == set(b)
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def is_uuid(text: str) -> bool:
+    """A canonical 8-4-4-4-12 hex UUID, either case: the form of Bird's role ids and organization ids."""
+    return bool(_UUID.match(text))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from birdadmin import errors
-from birdadmin.domain.role_plan import plan_roles
 from birdadmin.scim import filters
 from birdadmin.scim.reads import ScimReader, with_version
 from birdadmin.scim.resources import (
@@ -24,6 +23,7 @@ from birdadmin.scim.resources import (
     parse_user,
     same_roles,
 )
+from birdadmin.scim.role_values import plan_roles, refuse_emptying
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +75,16 @@ class ScimWriter(ScimReader):
         add: Sequence[str] = (),
         remove: Sequence[str] = (),
         if_match: str | None = None,
+        allow_empty: bool = False,
     ) -> RoleChange:
         """Change one user's roles and return before/after, checked against what the server then holds.
 
         The target is computed from a fresh read. With ``if_match`` (the version the person saw) a 412 is final:
         someone else changed the user. Without it, a 412 re-reads and recomputes, a bounded number of times.
         A 5xx or a broken connection leaves the outcome unknown, so the user is re-read: if the change is there
-        it counts as applied, otherwise it is sent again (never blindly).
+        it counts as applied, otherwise it is sent again (never blindly). A plan that would leave a user who holds
+        roles with none is refused before anything is sent unless ``allow_empty`` (docs/bird.md, H1), also when
+        it is someone else's change, seen on a re-read, that makes it so.
         """
         attempts = max(1, self.settings.write_attempts)
         data, version = self.get_user_json(user_id)
@@ -91,6 +94,7 @@ class ScimWriter(ScimReader):
         sent_unknown = False  # a send whose outcome is unknown: if the roles now match, it was ours
         for _ in range(attempts):
             target = plan_roles(current.roles, set_to=set_to, add=add, remove=remove)
+            refuse_emptying(current.roles, target, allow_empty=allow_empty, subject=f"of user {current.user_name}")
             if same_roles(target, current.roles):
                 return RoleChange(original, current, changed=sent_unknown)
             send_version = if_match or (current.version if self._use_etag() else None)

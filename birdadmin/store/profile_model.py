@@ -6,7 +6,6 @@ involved, and read the same sentences the file's own checks give.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -17,12 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from birdadmin.errors import InputError
 from birdadmin.net.urls import check_server_url, org_id_from_url
-from birdadmin.scim.resources import RolesShape, RoleStrategy
+from birdadmin.scim.resources import RolesShape, RoleStrategy, is_uuid
 
 MAX_NAME_LENGTH = 80
 MIN_TIMEOUT = 1.0
 MAX_TIMEOUT = 600.0
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class Profile(BaseModel):
@@ -106,7 +104,7 @@ def validate_profile_fields(
         except InputError as exc:
             problems["accounts_url"] = exc.message
     clean_org = (org_id or "").strip()
-    if clean_org and not _UUID.match(clean_org):
+    if clean_org and not is_uuid(clean_org):
         problems["org_id"] = "The organization ID must be a UUID like 123e4567-e89b-12d3-a456-426614174000."
     elif accounts_url and accounts_url.strip() and not clean_org and not org_id_from_url(base_url or ""):
         problems["org_id"] = (

@@ -162,7 +162,7 @@ HELD = str(uuid.UUID(int=0xA1)).upper()  # how the server spells a role the user
 
 @pytest.mark.parametrize(
     ("action", "given"),
-    [("add", [R2.upper(), HELD.lower()]), ("remove", [HELD.lower()]), ("set", [R2, HELD.lower()]),
+    [("add", [R2.upper(), HELD.lower()]), ("remove", [HELD.lower(), "--allow-empty"]), ("set", [R2, HELD.lower()]),
      ("set", ["--allow-empty"])],
 )
 def test_a_dry_run_shows_exactly_what_the_real_run_then_does(cli, scim2_server: ScimServer, action, given) -> None:
@@ -179,3 +179,18 @@ def test_a_dry_run_shows_exactly_what_the_real_run_then_does(cli, scim2_server: 
     assert planned["after"] == done["after"] == scim2_server.raw("GET", f"Users/{user_id}").json().get("roles", [])
     assert (planned["added"], planned["removed"]) == (done["added"], done["removed"])
     assert HELD.lower() not in done["after"]  # a held role keeps the server's spelling, never duplicated
+
+
+@pytest.mark.parametrize(("action", "given"), [("remove", [HELD.lower()]), ("set", [])])
+def test_taking_the_last_roles_needs_allow_empty_in_a_dry_run_and_a_real_run(
+    cli, scim2_server: ScimServer, action, given
+) -> None:
+    """Bird reads an empty roles array as no roles at all: removing the last role is refused like set-to-nothing."""
+    user_id, name = _user(scim2_server, [HELD])
+    env = {"BIRDADMIN_ACCESS_KEY": scim2_server.key}
+    where = ["--base-url", scim2_server.base_url]
+    for dry in (["--dry-run"], []):
+        code, out, err = cli(*where, "users", "roles", action, name, *given, *dry, env=env)
+        assert code == 2 and out == "", (code, out, err)
+        assert "would remove every role" in err and "--allow-empty" in err and "Traceback" not in err
+    assert scim2_server.raw("GET", f"Users/{user_id}").json().get("roles") == [HELD]

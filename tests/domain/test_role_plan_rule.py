@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from birdadmin.domain.role_plan import RolePlan, RoleRequest, plan_roles, role_key
+from birdadmin.domain.role_plan import RolePlan, RoleRequest
 from birdadmin.errors import InputError
+from birdadmin.scim.role_values import plan_roles, role_key
 
 UUIDS = [str(uuid.UUID(int=n * 0x1111_1111)) for n in range(1, 6)]
 
@@ -59,8 +60,13 @@ def test_set_gives_exactly_the_requested_roles_and_keeps_the_servers_spelling(cu
 @given(roles, st.sampled_from(["add", "remove", "set"]), st.lists(st.sampled_from(UUIDS), min_size=1, max_size=3))
 def test_a_request_plans_with_the_same_function_the_client_applies(current, action, wanted) -> None:
     request = RoleRequest(action, tuple(wanted))
+    target = plan_roles(current, **request.change())
+    if current and not target:  # taking every role needs --allow-empty (docs/bird.md, H1)
+        with pytest.raises(InputError, match="would remove every role"):
+            request.plan(current)
+        request = RoleRequest(action, tuple(wanted), allow_empty=True)
     plan = request.plan(current)
-    assert list(plan.after) == plan_roles(current, **request.change())
+    assert list(plan.after) == target
     assert set(keys(plan.added)).isdisjoint(keys(current))
     assert set(keys(plan.removed)).isdisjoint(keys(plan.after))
     assert plan.changed == (set(keys(plan.after)) != set(keys(current)))

@@ -100,6 +100,20 @@ def test_roles_set_added_and_removed(scim_server: ScimServer, strategy: RoleStra
         assert not again.changed
 
 
+@pytest.mark.parametrize("strategy", [RoleStrategy.REPLACE, RoleStrategy.ADD_REMOVE, RoleStrategy.PUT])
+def test_taking_a_users_last_roles_is_refused_unless_allowed(scim_server: ScimServer, strategy: RoleStrategy) -> None:
+    """An empty roles array means no roles at all in Bird (docs/bird.md, H1): never sent by accident."""
+    user_id = new_user(scim_server, f"last-{uuid.uuid4().hex[:8]}@example.com", [R1, R2])
+    with client(scim_server, role_strategy=strategy) as scim:
+        for change in ({"remove": [R1, R2]}, {"set_to": []}):
+            with pytest.raises(errors.InputError, match="would remove every role"):
+                scim.change_roles(user_id, **change)
+            assert sorted(server_roles(scim_server, user_id)) == sorted([R1, R2])
+        emptied = scim.change_roles(user_id, remove=[R1, R2], allow_empty=True)
+        assert emptied.changed and emptied.after.roles == ()
+        assert server_roles(scim_server, user_id) == []
+
+
 def test_role_change_sends_one_replace_patch_with_if_match(scim_server: ScimServer) -> None:
     user_id = new_user(scim_server, f"wire-{uuid.uuid4().hex[:8]}@example.com", [R1])
     transport = RecordingTransport()

@@ -117,7 +117,7 @@ def test_redaction_of_schemes_and_registered_secrets() -> None:
 
 
 def test_planned_roles_match_uuids_case_insensitively_and_keep_the_server_spelling() -> None:
-    from birdadmin.domain.role_plan import plan_roles
+    from birdadmin.scim.role_values import plan_roles
 
     upper, lower = "AAAAAAAA-1111-2222-3333-444444444444", "aaaaaaaa-1111-2222-3333-444444444444"
     other = "bbbbbbbb-1111-2222-3333-444444444444"
