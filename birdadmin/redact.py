@@ -10,6 +10,10 @@ PLACEHOLDER = "<redacted>"
 
 _SCHEMES = re.compile(r"(?i)\b(Bearer|AccessKey|Basic|Token)(\s+|%20|\+)([^\s\"',;]+)")
 _KEY_PARAMS = re.compile(r"(?i)((?:access[_-]?key|api[_-]?key|token|secret)[\"']?\s*[=:]\s*[\"']?)([^\s\"'&,;]+)")
+# Brackets that close around a key ("(Authorization: Bearer abc)") are not part of it: keys are token68
+# (letters, digits, -._~+/ and trailing =), so closing brackets at the end of a match are given back. One inside
+# the match keeps the whole match redacted. `>` is not among them: the placeholder ends with it.
+_CLOSERS = ")]}"
 
 _known: set[str] = set()
 _lock = threading.Lock()
@@ -31,8 +35,14 @@ def redact(text: str) -> str:
     for secret in known:
         if secret in text:
             text = text.replace(secret, PLACEHOLDER)
-    text = _SCHEMES.sub(lambda m: f"{m.group(1)}{m.group(2)}{PLACEHOLDER}", text)
-    return _KEY_PARAMS.sub(lambda m: f"{m.group(1)}{PLACEHOLDER}", text)
+    text = _SCHEMES.sub(lambda m: f"{m.group(1)}{m.group(2)}{_replaced(m.group(3))}", text)
+    return _KEY_PARAMS.sub(lambda m: f"{m.group(1)}{_replaced(m.group(2))}", text)
+
+
+def _replaced(value: str) -> str:
+    """The placeholder for a matched key, followed by the closing brackets that ended the match."""
+    key = value.rstrip(_CLOSERS)
+    return (PLACEHOLDER if key else "") + value[len(key):]
 
 
 def fingerprint(secret: str | None) -> str:
