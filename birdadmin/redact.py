@@ -6,6 +6,8 @@ import logging
 import re
 import threading
 
+from birdadmin.safe_text import terminal_line
+
 PLACEHOLDER = "<redacted>"
 
 _SCHEMES = re.compile(r"(?i)\b(Bearer|AccessKey|Basic|Token)(\s+|%20|\+)([^\s\"',;]+)")
@@ -53,11 +55,16 @@ def fingerprint(secret: str | None) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Logging filter that scrubs the final message; attach it to handlers so no record escapes it."""
+    """Logging filter that scrubs the final message; attach it to handlers so no record escapes it.
+
+    The message is also made one safe line (``safe_text.terminal_line``): a server's text in it cannot start a
+    forged record with a line break, rewrite one with a carriage return, or send a terminal escape sequences.
+    A traceback keeps its lines.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        clean = redact(message)
+        clean = terminal_line(redact(message))
         if clean != message:
             record.msg, record.args = clean, None
         if record.exc_info and record.exc_info[1] is not None:
