@@ -211,3 +211,23 @@ def test_csv_written_to_a_terminal_is_escaped_and_to_a_file_is_not() -> None:
     Output("csv", stdout=pipe).emit(rows, ["id", "displayName"])
     assert terminal.getvalue() == "id,displayName\nu1,Eve\\x1b[8m\n"
     assert pipe.getvalue() == "id,displayName\nu1,Eve\x1b[8m\n"
+
+
+# -- SCIM ids in every listing ----------------------------------------------------------------------------------
+
+
+def test_every_csv_the_cli_writes_about_users_and_groups_has_their_ids(run, scim2_server: ScimServer) -> None:
+    user_id, name = make_user(scim2_server, "Id Check")
+    group = f"=ids {uuid.uuid4().hex[:6]}"
+    group_id = str(scim2_server.raw("POST", "Groups", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                                                       "displayName": group}).json()["id"])
+    code, out, err = run(scim2_server, "--format", "csv", "groups", "members", "add", group_id, name, "--dry-run")
+    assert code == 0, err
+    rows = csv_rows(out)
+    assert dict(zip(rows[0], rows[1], strict=True)) == {
+        "groupId": group_id, "group": "'" + group, "id": user_id, "user": name, "action": "add", "status": "dry-run",
+    }
+    for argv in (("groups", "show", group_id), ("users", "show", user_id)):
+        code, out, err = run(scim2_server, "--format", "csv", *argv)
+        assert code == 0, err
+        assert csv_rows(out)[0][0] == "id"
