@@ -19,6 +19,9 @@ table is written its cells are text, and a rule that tried to tell the app's own
 away from letting a server's through. The app's own numbers (counts) are never negative, so the rule never
 touches them; a negative number from a server is text, and arrives as ``'-5``.
 
+File names (:func:`file_name_part`): a server's name used in a suggested file name keeps letters, digits, spaces,
+``-``, ``_`` and ``.``; anything else (a path separator, a control character) becomes ``_``.
+
 Terminal (:func:`terminal_line`, :func:`terminal_text`): C0 controls (including ESC, CR and, in a line, LF and
 TAB), DEL, C1 controls, the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and
 the Unicode line and paragraph separators are shown as visible escapes in Python's spelling: ``\\x1b``, ``\\r``,
@@ -96,3 +99,12 @@ def terminal_line(text: str) -> str:
 def terminal_text(text: str) -> str:
     """``text`` for a terminal, keeping its line breaks (``\\n``); every other control character shown escaped."""
     return _UNSAFE_KEEPING_LINES.sub(_visible, text)
+
+
+_NOT_FOR_FILE_NAMES = re.compile(r"[^\w .-]")
+
+
+def file_name_part(text: str, limit: int = 60) -> str:
+    """``text`` for use inside a suggested file name: no separators, no controls, no leading dot, at most ``limit``."""
+    cleaned = _NOT_FOR_FILE_NAMES.sub("_", text).strip(" .")[:limit].strip(" .")
+    return cleaned or "_"

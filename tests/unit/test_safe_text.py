@@ -14,6 +14,7 @@ from birdadmin.safe_text import (
     csv_cell,
     csv_cell_original,
     csv_row,
+    file_name_part,
     terminal_line,
     terminal_text,
 )
@@ -117,6 +118,18 @@ def test_no_control_character_reaches_the_terminal(text: str) -> None:
     line = terminal_line(text)
     assert not any(c in line for c in _CONTROLS)
     assert not any(c in terminal_text(text) for c in _CONTROLS if c != "\n")
+
+
+# -- file names ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [("Owner", "Owner"), ("Billing manager", "Billing manager"), ("../../etc/passwd", "_.._etc_passwd"),
+     ("a\x1bb/c\\d:e", "a_b_c_d_e"), ("..", "_"), ("", "_"), ("Zoë 山田", "Zoë 山田")],
+)
+def test_a_name_in_a_suggested_file_name_has_no_separators_or_controls(text: str, part: str) -> None:
+    assert file_name_part(text) == part
 
 
 # -- log lines ----------------------------------------------------------------------------------------------
