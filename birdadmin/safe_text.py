@@ -12,7 +12,8 @@ leading whitespace (spaces, no-break spaces, line breaks) is ``=``, ``+``, ``-``
 spreadsheets trim before they parse; the full-width forms of those four (U+FF1D, U+FF0B, U+FF0D, U+FF20) count
 too, as some spreadsheets convert them on input. A cell that already starts with a quote gets one more, so
 removing one leading quote always gives back the original
-(:func:`csv_cell_original`): nothing is lost and nothing is ambiguous.
+(:func:`csv_cell_original`): nothing is lost and nothing is ambiguous. The window's role-names file is read back
+through it, so a name survives any number of exports and imports.
 
 Every cell is treated this way, whoever wrote it, not only those known to come from a server: by the time a
 table is written its cells are text, and a rule that tried to tell the app's own texts apart would be one mistake
@@ -78,8 +79,14 @@ def _quoted(cell: str) -> str:
 
 
 def csv_cell_original(cell: str) -> str:
-    """The text :func:`csv_cell` was given: ``cell`` without the quote it added."""
-    return cell[1:] if cell.startswith(QUOTE) else cell
+    """The text :func:`csv_cell` was given: ``cell`` without the quote it added.
+
+    Only a quote that :func:`csv_cell` would have added is removed, so a cell written by hand as ``'80s team``
+    keeps its quote, while ``'=1`` and ``''80s team`` (as birdadmin writes ``=1`` and ``'80s team``) lose one.
+    """
+    if cell.startswith(QUOTE) and csv_cell(cell[1:]) == cell:
+        return cell[1:]
+    return cell
 
 
 def _visible(match: re.Match[str]) -> str:

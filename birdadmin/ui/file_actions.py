@@ -8,7 +8,9 @@ line is written by ``safe_text.csv_row``, so no cell is one a spreadsheet would 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -19,7 +21,7 @@ from birdadmin import errors
 from birdadmin.errors import Explanation, explain
 from birdadmin.qtmodels.roles import IdRole
 from birdadmin.qtmodels.users import UsersModel
-from birdadmin.safe_text import csv_row
+from birdadmin.safe_text import csv_cell_original, csv_row
 from birdadmin.ui.context import WindowContext
 
 TABLE_FILE_NAME = "birdadmin.csv"
@@ -49,8 +51,22 @@ def table_csv(view: QAbstractItemView, users_model: UsersModel) -> str:
     return "".join(lines)
 
 
-def rows_csv(rows: Sequence[Sequence[str]]) -> str:
+def rows_csv(rows: Iterable[Sequence[str]]) -> str:
     return "".join(csv_row(row) for row in rows)
+
+
+def _safe_csv(text: str) -> str:
+    """CSV written by another module (the catalogue's role names), rewritten with safe cells."""
+    return rows_csv(csv.reader(io.StringIO(text, newline="")))
+
+
+def _read_safe_csv(text: str) -> str:
+    """CSV as read from a file, without the quotes ``safe_text.csv_cell`` adds, for a reader that knows nothing of
+    them: an exported name comes back as it was, however often it goes round."""
+    out = io.StringIO()
+    writer = csv.writer(out)  # "\r\n" line ends, so a cell holding "\r" is quoted
+    writer.writerows([csv_cell_original(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline="")))
+    return out.getvalue()
 
 
 def _own_export(view: QAbstractItemView) -> tuple[str, Sequence[Sequence[str]]] | None:
@@ -102,7 +118,7 @@ class FileActions(QObject):
         if text is None:
             return
         try:
-            count = org.catalogue.import_csv(text)
+            count = org.catalogue.import_csv(_read_safe_csv(text))
         except errors.BirdadminError as exc:
             self._context.show_error(explain(exc))
             return
@@ -123,7 +139,7 @@ class FileActions(QObject):
             path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export role names"), "role-names.csv",
                                                   self.tr("CSV files (*.csv)"))
         if path:
-            self._write_text(path, org.catalogue.to_csv())
+            self._write_text(path, _safe_csv(org.catalogue.to_csv()))
 
     def _read_text(self, path: str) -> str | None:
         failed = self.tr("Import failed")

@@ -133,3 +133,25 @@ def test_ctrl_e_on_the_roles_page_without_a_selected_role_exports_the_catalogue(
     rows = read_csv(tmp_path / "roles.csv")
     assert rows[0][:2] == ["Role", "UUID"] and rows[0][-1] == "id"
     assert {row[-1] for row in rows[1:]} >= set(roles_raw(demo_window.emulator))
+
+
+def test_role_names_export_quotes_formulas_and_reads_back_unchanged(demo_window: Any, tmp_path: Path) -> None:
+    """Local names come from a file: exported, a name that is a formula is quoted; imported again, it is the same
+    name, not one with another quote in front each round."""
+    model = demo_window.roles_model
+    role_id, quoted_id, plain_id = (model.role_at(row).id for row in range(3))
+    names = {role_id: FORMULA, quoted_id: "'80s team", plain_id: "Night shift"}
+    source = tmp_path / "names.csv"
+    source.write_text("id,name,description\n" + "".join(
+        f'{rid},"{name.replace(chr(34), chr(34) * 2)}",-1 imported\n' for rid, name in names.items()
+    ), encoding="utf-8")
+    demo_window.import_role_names(str(source))
+    assert {rid: model.index(model.row_of(rid), 0).data() for rid in names} == names
+    for round_trip in range(2):
+        out = tmp_path / f"exported-{round_trip}.csv"
+        demo_window.export_role_names(str(out))
+        rows = {row[0]: row[1:] for row in read_csv(out)[1:]}
+        assert rows[role_id] == ["'" + FORMULA, "'-1 imported"]
+        assert rows[quoted_id][0] == "''80s team" and rows[plain_id][0] == "Night shift"
+        demo_window.import_role_names(str(out))
+        assert {rid: model.index(model.row_of(rid), 0).data() for rid in names} == names
