@@ -41,7 +41,7 @@ from collections.abc import Iterable
 _FORMULA_AFTER_SPACE = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 FORMULA_TRIGGERS = _FORMULA_AFTER_SPACE | {"\t", "\r"}
 QUOTE = "'"
-_NEEDS_QUOTES = ',"\r\n'
+_QUOTED_FIRST = FORMULA_TRIGGERS | {QUOTE}
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_KEEPING_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -53,7 +53,7 @@ def csv_cell(text: str) -> str:
     if not text:
         return text
     first = text[0]
-    if first in FORMULA_TRIGGERS or first == QUOTE or text.lstrip()[:1] in _FORMULA_AFTER_SPACE:
+    if first in _QUOTED_FIRST or (first.isspace() and text.lstrip()[:1] in _FORMULA_AFTER_SPACE):
         return QUOTE + text
     return text
 
@@ -66,16 +66,18 @@ def csv_row(cells: Iterable[str]) -> str:
     quote (doubled inside), a carriage return or a line feed; a row of one empty cell is written ``""`` so that it
     is not an empty line.
     """
-    written = [_quoted(csv_cell(cell)) for cell in cells]
+    written = []
+    for cell in cells:  # csv_cell and the quoting inlined: the window writes tens of thousands of rows at once
+        if cell:
+            first = cell[0]
+            if first in _QUOTED_FIRST or (first.isspace() and cell.lstrip()[:1] in _FORMULA_AFTER_SPACE):
+                cell = QUOTE + cell
+            if "," in cell or '"' in cell or "\n" in cell or "\r" in cell:
+                cell = '"' + cell.replace('"', '""') + '"'
+        written.append(cell)
     if written == [""]:
         return '""\n'
     return ",".join(written) + "\n"
-
-
-def _quoted(cell: str) -> str:
-    if any(c in cell for c in _NEEDS_QUOTES):
-        return '"' + cell.replace('"', '""') + '"'
-    return cell
 
 
 def csv_cell_original(cell: str) -> str:

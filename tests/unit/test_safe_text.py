@@ -78,6 +78,11 @@ def test_a_whole_csv_file_reads_back_to_the_original_cells(rows: list[list[str]]
     assert [[csv_cell_original(c) for c in row] for row in back] == rows
 
 
+@given(st.text())
+def test_a_row_holds_exactly_the_cells_csv_cell_makes(text: str) -> None:
+    assert list(csv.reader(io.StringIO(csv_row([text, "x"]), newline=""))) == [[csv_cell(text), "x"]]
+
+
 def test_a_carriage_return_inside_a_cell_does_not_start_a_new_row() -> None:
     """Python 3.11's csv.writer, ending lines with "\n", leaves a cell holding "\r" unquoted; a reader then
     splits the row there, and a server's display name could add a row of its own to an export."""
