@@ -6,10 +6,16 @@ import logging
 import re
 import threading
 
+from birdadmin.safe_text import terminal_line
+
 PLACEHOLDER = "<redacted>"
 
 _SCHEMES = re.compile(r"(?i)\b(Bearer|AccessKey|Basic|Token)(\s+|%20|\+)([^\s\"',;]+)")
 _KEY_PARAMS = re.compile(r"(?i)((?:access[_-]?key|api[_-]?key|token|secret)[\"']?\s*[=:]\s*[\"']?)([^\s\"'&,;]+)")
+# Brackets that close around a key ("(Authorization: Bearer abc)") are not part of it: keys are token68
+# (letters, digits, -._~+/ and trailing =), so closing brackets at the end of a match are given back. One inside
+# the match keeps the whole match redacted. `>` is not among them: the placeholder ends with it.
+_CLOSERS = ")]}"
 
 _known: set[str] = set()
 _lock = threading.Lock()
@@ -31,8 +37,14 @@ def redact(text: str) -> str:
     for secret in known:
         if secret in text:
             text = text.replace(secret, PLACEHOLDER)
-    text = _SCHEMES.sub(lambda m: f"{m.group(1)}{m.group(2)}{PLACEHOLDER}", text)
-    return _KEY_PARAMS.sub(lambda m: f"{m.group(1)}{PLACEHOLDER}", text)
+    text = _SCHEMES.sub(lambda m: f"{m.group(1)}{m.group(2)}{_replaced(m.group(3))}", text)
+    return _KEY_PARAMS.sub(lambda m: f"{m.group(1)}{_replaced(m.group(2))}", text)
+
+
+def _replaced(value: str) -> str:
+    """The placeholder for a matched key, followed by the closing brackets that ended the match."""
+    key = value.rstrip(_CLOSERS)
+    return (PLACEHOLDER if key else "") + value[len(key):]
 
 
 def fingerprint(secret: str | None) -> str:
@@ -43,11 +55,16 @@ def fingerprint(secret: str | None) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Logging filter that scrubs the final message; attach it to handlers so no record escapes it."""
+    """Logging filter that scrubs the final message; attach it to handlers so no record escapes it.
+
+    The message is also made one safe line (``safe_text.terminal_line``): a server's text in it cannot start a
+    forged record with a line break, rewrite one with a carriage return, or send a terminal escape sequences.
+    A traceback keeps its lines.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        clean = redact(message)
+        clean = terminal_line(redact(message))
         if clean != message:
             record.msg, record.args = clean, None
         if record.exc_info and record.exc_info[1] is not None:

@@ -77,8 +77,8 @@ def change_members(args: argparse.Namespace, ctx: CliContext) -> int:
         if args.action == "add" and not all(i in group.member_ids for i in ids):
             raise errors.ProtocolError("The server did not keep every added member.")
     ctx.out.emit(
-        [{"group": group.display_name, "user": names[i], "id": i, "action": args.action,
+        [{"groupId": group.id, "group": group.display_name, "id": i, "user": names[i], "action": args.action,
           "status": status if i in todo else "unchanged"} for i in ids],
-        ["group", "user", "action", "status"],
+        ["groupId", "group", "id", "user", "action", "status"],
     )
     return 0

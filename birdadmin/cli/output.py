@@ -5,16 +5,23 @@ arrives, one record per line inside one array. A listing that fails part-way lea
 script's JSON parser fails on it too; the exit code and a sentence on stderr say what happened. Tables (which need
 every row to size their columns) and CSV (which has no way to show it is incomplete) are written once the listing
 is complete, so they never show part of a listing.
+
+Server and file text is made safe for where it goes by ``birdadmin.safe_text``, here and nowhere else in the CLI:
+table cells and every message (stdout or stderr) show control characters, escape sequences and bidi overrides as
+visible escapes (``\\x1b``); CSV cells that a spreadsheet would evaluate get a leading quote, and when stdout is a
+terminal, CSV cells are escaped for it too (as ``ls`` does with file names). JSON is left to orjson, which escapes
+every control character below U+0020; a JSON consumer handles the rest as text.
 """
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 import orjson
+
+from birdadmin.safe_text import csv_row, terminal_line, terminal_text
 
 _LIST_OPTIONS = orjson.OPT_NON_STR_KEYS
 _ONE_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2
@@ -67,10 +74,10 @@ class Output:
         if self.format == "json":
             self._write_bytes(_json_array(rows))
         elif self.format == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
-            writer.writerow(columns)
+            shown = terminal_line if self._to_terminal() else _as_is
+            self.stdout.write(csv_row(shown(c) for c in columns))
             for row in rows:
-                writer.writerow([_cell(row.get(c)) for c in columns])
+                self.stdout.write(csv_row(shown(_cell(row.get(c))) for c in columns))
         else:
             self._table(rows, columns)
 
@@ -116,14 +123,16 @@ class Output:
         if self.format == "csv":
             self.emit([record], keys)
             return
-        width = max((len(k) for k in keys), default=0)
-        for key in keys:
-            self.stdout.write(f"{key.ljust(width)}  {_cell(record.get(key))}\n")
+        names = [terminal_line(k) for k in keys]
+        width = max((len(n) for n in names), default=0)
+        for key, name in zip(keys, names, strict=True):
+            self.stdout.write(f"{name.ljust(width)}  {terminal_line(_cell(record.get(key)))}\n")
 
     def _table(self, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
-        cells = [[_cell(row.get(c)) for c in columns] for row in rows]
-        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-        line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()
+        headers = [terminal_line(c) for c in columns]
+        cells = [[terminal_line(_cell(row.get(c))) for c in columns] for row in rows]
+        widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+        line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
         self.stdout.write(line + "\n")
         for r in cells:
             self.stdout.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
@@ -131,10 +140,21 @@ class Output:
     def message(self, text: str) -> None:
         """A line for people; in JSON or CSV mode it goes to stderr so stdout stays parseable."""
         target = self.stdout if self.format == "table" else self.stderr
-        target.write(text + "\n")
+        target.write(terminal_text(text) + "\n")
 
     def error(self, text: str) -> None:
-        self.stderr.write(text + "\n")
+        """A line (or, for details, lines) on stderr; every control character but the line break shown escaped."""
+        self.stderr.write(terminal_text(text) + "\n")
+
+    def _to_terminal(self) -> bool:
+        try:
+            return bool(self.stdout.isatty())
+        except (AttributeError, ValueError):  # no such method, or a closed stream
+            return False
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 def _json_array(rows: Sequence[Mapping[str, Any]]) -> bytes:

@@ -1,39 +1,83 @@
 """Files the window reads and writes: the visible table as CSV, and local role names imported or exported.
 
-Every failure becomes one plain sentence in the banner; a success is a passing note in the status bar.
+Every failure becomes one plain sentence in the banner; a success is a passing note in the status bar. Every CSV
+line is written by ``safe_text.csv_row``, so no cell is one a spreadsheet would evaluate (the rule and why:
+``birdadmin/safe_text.py``). A page may export something other than its table: a widget above the table with a
+``csv_export()`` method (the Roles page: the holders of the selected role) is asked first.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QWidget
 
 from birdadmin import errors
 from birdadmin.errors import Explanation, explain
+from birdadmin.qtmodels.roles import IdRole
 from birdadmin.qtmodels.users import UsersModel
+from birdadmin.safe_text import csv_cell_original, csv_row
 from birdadmin.ui.context import WindowContext
+
+TABLE_FILE_NAME = "birdadmin.csv"
+
+
+class ExportsOwnRows(Protocol):
+    def csv_export(self) -> tuple[str, Sequence[Sequence[str]]] | None:
+        """(suggested file name, rows with the header first), or None to export the visible table."""
+        ...
 
 
 def table_csv(view: QAbstractItemView, users_model: UsersModel) -> str:
-    """``view``'s rows and columns as shown (after quick filter, sort, moved and hidden columns), as CSV."""
+    """``view``'s rows and columns as shown (after quick filter, sort, moved and hidden columns), as CSV, each row
+    followed by its SCIM id (or role UUID) in a last column ``id``: a name can change or repeat, an id cannot."""
     model = view.model()
     header = view.horizontalHeader()  # type: ignore[attr-defined]
     logical = (header.logicalIndex(v) for v in range(header.count()))
     columns = [c for c in logical if not header.isSectionHidden(c)]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([model.headerData(c, Qt.Orientation.Horizontal) for c in columns])
+    lines = [csv_row([*(model.headerData(c, Qt.Orientation.Horizontal) for c in columns), "id"])]
     if model is users_model:  # tens of thousands of rows: no round trip through Qt per cell
-        writer.writerows(users_model.visible_texts(columns))
+        rows = zip(users_model.visible_texts(columns), users_model.visible_users(), strict=True)
+        lines.extend(csv_row([*texts, user.id]) for texts, user in rows)
     else:
         for row in range(model.rowCount()):
-            writer.writerow([model.index(row, c).data() or "" for c in columns])
+            cells = [model.index(row, c).data() or "" for c in columns]
+            lines.append(csv_row([*cells, model.index(row, 0).data(IdRole) or ""]))
+    return "".join(lines)
+
+
+def rows_csv(rows: Iterable[Sequence[str]]) -> str:
+    return "".join(csv_row(row) for row in rows)
+
+
+def _safe_csv(text: str) -> str:
+    """CSV written by another module (the catalogue's role names), rewritten with safe cells."""
+    return rows_csv(csv.reader(io.StringIO(text, newline="")))
+
+
+def _read_safe_csv(text: str) -> str:
+    """CSV as read from a file, without the quotes ``safe_text.csv_cell`` adds, for a reader that knows nothing of
+    them: an exported name comes back as it was, however often it goes round."""
+    out = io.StringIO()
+    writer = csv.writer(out)  # "\r\n" line ends, so a cell holding "\r" is quoted
+    writer.writerows([csv_cell_original(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline="")))
     return out.getvalue()
+
+
+def _own_export(view: QAbstractItemView) -> tuple[str, Sequence[Sequence[str]]] | None:
+    """What the page around ``view`` exports instead of the table, if it says so (see the module docstring)."""
+    widget = view.parentWidget()
+    while widget is not None:
+        if callable(getattr(widget, "csv_export", None)):
+            page: ExportsOwnRows = widget  # type: ignore[assignment]
+            return page.csv_export()
+        widget = widget.parentWidget()
+    return None
 
 
 class FileActions(QObject):
@@ -46,13 +90,20 @@ class FileActions(QObject):
         self._names_changed = names_changed
 
     def export_table(self, view: QAbstractItemView, users_model: UsersModel, path: str | None = None) -> None:
+        """Ctrl+E: the visible table, or what its page exports instead (the Roles page: the selected role's holders).
+        The rows are taken when asked, before the file dialog opens."""
         if self._context.session is None:
             return
+        own = _own_export(view)
+        if own is None:
+            name, text = TABLE_FILE_NAME, table_csv(view, users_model)
+        else:
+            name, text = own[0], rows_csv(own[1])
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export as CSV"), "birdadmin.csv",
+            path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export as CSV"), name,
                                                   self.tr("CSV files (*.csv)"))
         if path:
-            self._write_text(path, table_csv(view, users_model))
+            self._write_text(path, text)
 
     def import_role_names(self, path: str | None = None) -> None:
         org = self._context.org
@@ -67,7 +118,7 @@ class FileActions(QObject):
         if text is None:
             return
         try:
-            count = org.catalogue.import_csv(text)
+            count = org.catalogue.import_csv(_read_safe_csv(text))
         except errors.BirdadminError as exc:
             self._context.show_error(explain(exc))
             return
@@ -88,7 +139,7 @@ class FileActions(QObject):
             path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export role names"), "role-names.csv",
                                                   self.tr("CSV files (*.csv)"))
         if path:
-            self._write_text(path, org.catalogue.to_csv())
+            self._write_text(path, _safe_csv(org.catalogue.to_csv()))
 
     def _read_text(self, path: str) -> str | None:
         failed = self.tr("Import failed")

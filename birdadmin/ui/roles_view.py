@@ -18,8 +18,11 @@ from birdadmin.domain.effective import Holder
 from birdadmin.qtmodels.catalogue import RoleColumn, RolesModel
 from birdadmin.qtmodels.records import Record, RecordsModel
 from birdadmin.qtmodels.roles import ObjectRole
+from birdadmin.safe_text import file_name_part
 from birdadmin.ui.icons import icon
 from birdadmin.ui.tables import make_table, select_row_by_id, sorting_proxy
+
+HOLDERS_CSV_HEADER = ("id", "userName", "displayName", "active", "source", "groupId", "roleId", "role")
 
 
 class RolesView(QWidget):
@@ -140,3 +143,20 @@ class RolesView(QWidget):
             )
             rows.append(Record((holder.user.user_name, holder.user.display_name, how), holder.user.id, obj=holder))
         self.holders_model.set_records(rows)
+
+    def csv_export(self) -> tuple[str, list[list[str]]] | None:
+        """What Ctrl+E exports on this page: who holds the selected role, as the holders pane shows them (its order),
+        one row per way a user holds it: ``direct``, or ``group NAME`` with the group's id. None when no role is
+        selected (then the catalogue table is exported)."""
+        role = self.current_role()
+        if role is None:
+            return None
+        rows = [list(HOLDERS_CSV_HEADER)]
+        proxy = self.holders_table.model()
+        for row in range(proxy.rowCount()):
+            holder: Holder = proxy.index(row, 0).data(ObjectRole)
+            user = holder.user
+            for grant in holder.sources:
+                rows.append([user.id, user.user_name, user.display_name, "yes" if user.active else "no",
+                             grant.label, grant.group_id or "", role.id, role.name])
+        return f"{file_name_part(role.name)} holders.csv", rows

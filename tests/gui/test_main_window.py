@@ -723,9 +723,10 @@ def test_users_csv_export_matches_the_table_without_a_call_per_cell(demo_window:
 
     rows = list(csv_module.reader(io_module.StringIO(demo_window.visible_table_csv())))
     assert not calls
-    assert rows[0] == [model.headerData(c, Qt.Orientation.Horizontal) for c in columns]
+    assert rows[0] == [*(model.headerData(c, Qt.Orientation.Horizontal) for c in columns), "id"]
     assert rows[0][0] == "Groups" and "Active" not in rows[0]
-    assert rows[1:] == expected and len(expected) == model.rowCount() > 0
+    assert [row[:-1] for row in rows[1:]] == expected and len(expected) == model.rowCount() > 0
+    assert [row[-1] for row in rows[1:]] == [u.id for u in model.visible_users()]  # each row ends with its SCIM id
 
 
 def test_a_session_only_key_outlives_the_profile_manager(demo_emulator: Any, qtbot: Any) -> None:
