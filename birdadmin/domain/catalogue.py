@@ -158,9 +158,13 @@ class RoleCatalogue:
                 self._learned.add(rid)
 
     def to_csv(self) -> str:
-        """Local names as CSV with the header ``id,name,description``."""
+        """Local names as CSV with the header ``id,name,description``.
+
+        Rows end in CRLF, the csv module's default: with a bare "\n" ending it leaves a cell holding "\r" unquoted,
+        and such a name would split its row (and rename another role) when the file is read back.
+        """
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out)
         writer.writerow(["id", "name", "description"])
         for rid in sorted(self._local, key=lambda r: (self._local[r].name.casefold(), r)):
             writer.writerow([rid, self._local[rid].name, self._local[rid].description])

@@ -139,6 +139,14 @@ def test_csv_round_trip_keeps_names_descriptions_and_quoting() -> None:
     assert again.to_csv() == text
 
 
+def test_a_carriage_return_in_a_name_never_splits_its_row() -> None:
+    cat = RoleCatalogue()
+    cat.set_local_name(OWNER, "Owner\r" + ANALYST, "Forged")  # unquoted, the row would read as two roles
+    again = RoleCatalogue(local_csv=cat.to_csv())
+    assert again.name_for(OWNER) == "Owner\r" + ANALYST and again.info(OWNER).description == "Forged"
+    assert again.name_for(ANALYST) != "Forged"
+
+
 def test_csv_import_accepts_two_columns_any_order_and_a_bom() -> None:
     cat = RoleCatalogue()
     assert cat.import_csv(f"\ufeffName,ID\nAgent,{AGENT.upper()}\n\n") == 1
@@ -157,7 +165,7 @@ def test_bad_csv_is_refused_whole(text: str, message: str) -> None:
     cat = RoleCatalogue()
     with pytest.raises(InputError, match=message):
         cat.import_csv(text)
-    assert cat.to_csv() == "id,name,description\n"
+    assert cat.to_csv() == "id,name,description\r\n"
 
 
 def test_set_local_name_needs_a_uuid_and_a_name() -> None:
@@ -200,7 +208,7 @@ def test_an_edit_whose_save_fails_is_undone() -> None:
             pass
         else:
             raise AssertionError("the failing save was swallowed")
-        assert catalogue.name_for(rid) == "Kept" and catalogue.to_csv() == f"id,name,description\n{rid},Kept,\n"
+        assert catalogue.name_for(rid) == "Kept" and catalogue.to_csv() == f"id,name,description\r\n{rid},Kept,\r\n"
 
 
 def test_it_says_whether_its_names_came_from_the_accounts_api() -> None:
