@@ -36,7 +36,7 @@ class GroupsPage(QObject):
             self._context.runner.invalidate(DETAIL_CHANNEL)
             return
         pane.show_group(group, org.group_map, self._context.role_context(), self._users_by_id(),
-                        roles_known=org.group_roles_known)
+                        roles_known=org.group_roles_known, accounts_configured=self._accounts_configured())
         group_id = group.id
         self._context.runner.submit(
             lambda: session.scim.get_group(group_id, members=True),
@@ -53,7 +53,7 @@ class GroupsPage(QObject):
         pane = self.view.detail
         if pane.group is not None and pane.group.id == group.id:
             pane.show_group(group, org.group_map, self._context.role_context(), self._users_by_id(),
-                            roles_known=org.group_roles_known)
+                            roles_known=org.group_roles_known, accounts_configured=self._accounts_configured())
 
     def _users_by_id(self) -> Any:
         """The organization's users by id (members are named from the organization, not from the Users view)."""
@@ -76,4 +76,8 @@ class GroupsPage(QObject):
 
     def show_scope(self, mark: str, scope: Scope | None) -> None:
         """The organization's partial mark, and why groups carry no known roles when the Accounts API is off."""
-        self.view.show_scope(mark, scope is None or scope.group_roles_known)
+        self.view.show_scope(mark, scope is None or scope.group_roles_known, self._accounts_configured())
+
+    def _accounts_configured(self) -> bool:
+        session = self._context.session
+        return session is not None and session.accounts is not None

@@ -64,7 +64,7 @@ class GroupDetailPane(QWidget):
         self.tabs.setTabIcon(1, icon("roles", self.palette()))
 
     def show_group(self, group: Group | None, group_map: GroupRoleMap, context: RoleContext, user_names: Any,
-                   *, roles_known: bool = True) -> None:
+                   *, roles_known: bool = True, accounts_configured: bool = False) -> None:
         self.group = group
         if group is None:
             self.title.setText(self.tr("No group selected"))
@@ -74,7 +74,10 @@ class GroupDetailPane(QWidget):
             return
         self.title.setText(group.display_name or group.id)
         notes = []
-        if not roles_known:
+        if not roles_known and accounts_configured:
+            notes.append(self.tr("Bird's groups could not be read from the Accounts API, so the roles this group "
+                                 "gives are unknown."))
+        elif not roles_known:
             notes.append(self.tr("The Accounts API is not configured, so the roles this group gives are unknown."))
         elif group_map.was_matched_by_name(group.id):
             notes.append(self.tr("Roles found by matching the name to a Bird group: the ids differ."))
@@ -116,9 +119,7 @@ class GroupsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.partial_mark = partial_mark(self)
         layout.addWidget(self.partial_mark)
-        self.accounts_note = QLabel(
-            self.tr("The Accounts API is not configured for this connection: the roles groups give are unknown "
-                    "(shown as \"unknown\"), and role counts cover direct grants only."), self)
+        self.accounts_note = QLabel(self)
         self.accounts_note.setObjectName("accountsApiNote")
         self.accounts_note.setAccessibleName(self.tr("Group roles are unknown"))
         self.accounts_note.setWordWrap(True)
@@ -148,6 +149,13 @@ class GroupsView(QWidget):
     def refresh_icons(self) -> None:
         self.detail.refresh_icons()
 
-    def show_scope(self, mark: str, roles_known: bool) -> None:
+    def show_scope(self, mark: str, roles_known: bool, accounts_configured: bool = False) -> None:
         show_mark(self.partial_mark, mark)
+        if accounts_configured:
+            note = self.tr("Bird's groups could not be read from the Accounts API: the roles groups give are "
+                           "unknown (shown as \"unknown\"), and role counts cover direct grants only.")
+        else:
+            note = self.tr("The Accounts API is not configured for this connection: the roles groups give are "
+                           "unknown (shown as \"unknown\"), and role counts cover direct grants only.")
+        self.accounts_note.setText(note)
         self.accounts_note.setVisible(not roles_known)

@@ -30,6 +30,7 @@ def partial_mark(parent: QWidget) -> QLabel:
 
 def show_mark(mark: QLabel, text: str) -> None:
     mark.setText(text)
+    mark.setAccessibleDescription(text)
     mark.setVisible(bool(text))
 
 

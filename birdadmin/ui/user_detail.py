@@ -234,7 +234,8 @@ class UserDetailPane(QWidget):
             self.changed_mark.setAccessibleName(self.tr("The user changed on the server"))
             self.changed_mark.setWordWrap(True)
             self.changed_mark.setStyleSheet(
-                "QLabel#changedOnServerMark { border-left: 3px solid #c98a00; padding: 2px 6px; }")
+                "QLabel#changedOnServerMark { border-left: 3px solid #c98a00; padding: 3px 6px; "
+                "background: palette(alternate-base); }")
             self.layout().insertWidget(2, self.changed_mark)
         self.changed_mark.setVisible(changed)
 

@@ -168,4 +168,5 @@ class UsersView(QWidget):
         self.scope_label.setText(line)
         self.scope_label.setVisible(bool(line))
         self.partial_mark.setText(mark)
+        self.partial_mark.setAccessibleDescription(mark)
         self.partial_mark.setVisible(bool(mark))

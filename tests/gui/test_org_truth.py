@@ -162,6 +162,24 @@ def test_without_the_accounts_api_group_roles_are_unknown(make_window: Any, demo
     window.window_actions.users.trigger()
     assert window.users_view.select_user(member.id)
     assert set(window.users_view.detail.groups_model.texts(1)) == {"unknown"}
+    from birdadmin.qtmodels.users import UserColumn
+
+    count = window.users_model.index(window.users_model.row_of(member.id), UserColumn.ROLE_COUNT).data()
+    assert count.endswith("+")  # at least this many: what the groups give is unknown
+
+
+def test_an_accounts_api_that_fails_leaves_group_roles_unknown(make_window: Any, demo_emulator: Any,
+                                                               qtbot: Any) -> None:
+    demo_emulator.inject(403, count=1, path_contains="iam-roles")
+    window = make_window()
+    with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        window.connect_to(spec_for_emulator(demo_emulator))
+    wait_loaded(qtbot, window)
+    window.window_actions.groups.trigger()
+    assert window.groups_view.accounts_note.isVisibleTo(window)
+    assert "could not be read" in window.groups_view.accounts_note.text()
+    assert window.groups_view.select_group(window.groups_model.group_at(0).id)
+    assert "could not be read from the Accounts API" in window.groups_view.detail.note.text()
 
 
 def test_a_failed_refresh_keeps_the_previous_organization_marked_stale(demo_window: Any, qtbot: Any) -> None:
