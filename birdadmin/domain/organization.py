@@ -89,9 +89,6 @@ class OrgUsers:
     def as_list(self) -> list[User]:
         return list(self._users)
 
-    def by_id(self) -> Mapping[str, User]:
-        return {u.id: u for u in self._users}
-
 
 def direct_counts(users: Iterable[User]) -> dict[str, int]:
     """role id (lower case) -> users holding it directly; a user counts once per role."""
