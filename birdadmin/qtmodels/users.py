@@ -142,7 +142,9 @@ class UsersModel(QAbstractTableModel):
         if column == UserColumn.ROLE_COUNT:
             count = str(self.role_count(user))
             # Without the Accounts API a group's roles are unknown: a member may hold more than counted.
-            return count if self._context.group_roles_known or not self.groups_of(user) else f"{count}+"
+            if self._context.group_roles_known or not self.groups_of(user):
+                return count
+            return self.tr("{count}+").format(count=count)
         return ""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -7,7 +7,7 @@ is shown), hidden otherwise. The counts say "at least N" meanwhile (see ui/direc
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QLabel, QWidget
 
 from birdadmin.domain.organization import LoadState, Scope
@@ -21,7 +21,7 @@ _MARK_STYLE = (
 def partial_mark(parent: QWidget) -> QLabel:
     mark = QLabel(parent)
     mark.setObjectName("partialMark")
-    mark.setAccessibleName(mark.tr("The organization is not completely loaded"))
+    mark.setAccessibleName(QCoreApplication.translate("ScopeTexts", "The organization is not completely loaded"))
     mark.setWordWrap(True)
     mark.setStyleSheet(_MARK_STYLE)
     mark.setVisible(False)
