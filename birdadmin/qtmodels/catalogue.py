@@ -40,6 +40,8 @@ class RolesModel(QAbstractTableModel):
         self._roles: list[RoleInfo] = []
         self._direct: Mapping[str, int] = {}
         self._via: Mapping[str, int] = {}
+        self._at_least = False  # the organization is partial: counts are lower bounds
+        self._via_known = True  # False without the Accounts API: groups carrying a role are unknown
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._roles)
@@ -82,9 +84,10 @@ class RolesModel(QAbstractTableModel):
             if column == RoleColumn.SOURCE:
                 return self._source_label(info)
             if column == RoleColumn.DIRECT:
-                return str(self._direct.get(info.id, 0))
+                count = self._direct.get(info.id, 0)
+                return self.tr("at least {count}").format(count=count) if self._at_least else str(count)
             if column == RoleColumn.GROUPS:
-                return str(self._via.get(info.id, 0))
+                return str(self._via.get(info.id, 0)) if self._via_known else self.tr("unknown")
         elif role == SortRole:
             if column == RoleColumn.DIRECT:
                 return self._direct.get(info.id, 0)
@@ -133,8 +136,14 @@ class RolesModel(QAbstractTableModel):
         catalogue: RoleCatalogue | None,
         direct: Mapping[str, int] | None = None,
         via: Mapping[str, int] | None = None,
+        *,
+        at_least: bool = False,
+        via_known: bool = True,
     ) -> None:
+        """``at_least``: the counts cover a partial organization; ``via_known``: group roles could be read."""
         self.beginResetModel()
+        self._at_least = at_least
+        self._via_known = via_known
         self._catalogue = catalogue
         self._roles = catalogue.roles() if catalogue is not None else []
         self._direct = dict(direct or {})

@@ -36,6 +36,7 @@ class GroupsModel(QAbstractTableModel):
         self._map = GroupRoleMap()
         self._context = RoleContext()
         self._counts: Mapping[str, int] = {}
+        self._roles_known = True  # False without the Accounts API: a group's roles are unknown, not none
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._groups)
@@ -61,6 +62,8 @@ class GroupsModel(QAbstractTableModel):
                 count = self.member_count(group)
                 return "" if count is None else str(count)
             if column == GroupColumn.ROLES:
+                if not self._roles_known:
+                    return self.tr("unknown")
                 return ", ".join(self._context.role_name(r) for r in self._map.roles_for(group.id))
         elif role == SortRole:
             if column == GroupColumn.MEMBERS:
@@ -75,6 +78,8 @@ class GroupsModel(QAbstractTableModel):
                 return self.tr("Matched to its Bird group by name, not by id")
             return ""
         elif role == Qt.ItemDataRole.ToolTipRole and column == GroupColumn.ROLES:
+            if not self._roles_known:
+                return self.tr("The Accounts API is not configured, so the roles this group gives are unknown")
             if self._map.was_matched_by_name(group.id):
                 return self.tr("Roles found by matching the group's name to a Bird group (ids differ)")
             if group.id in self._map.unmatched or group.id in self._map.ambiguous:
@@ -97,9 +102,13 @@ class GroupsModel(QAbstractTableModel):
         group_map: GroupRoleMap,
         context: RoleContext,
         member_counts: Mapping[str, int] | None = None,
+        *,
+        roles_known: bool = True,
     ) -> None:
-        """``member_counts`` serves groups listed without members (their lists are read when opened)."""
+        """``member_counts`` serves groups listed without members (their lists are read when opened);
+        ``roles_known`` is False when the teams' roles could not be read (no Accounts API)."""
         self.beginResetModel()
+        self._roles_known = roles_known
         self._counts = dict(member_counts or {})
         self._groups = sorted(groups, key=lambda g: (g.display_name.casefold(), g.id))
         self._row_of = {g.id: row for row, g in enumerate(self._groups)}

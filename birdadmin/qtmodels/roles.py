@@ -23,6 +23,7 @@ class RoleContext:
     memberships: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
     group_roles: Mapping[str, Sequence[str]] = field(default_factory=dict)
     group_names: Mapping[str, str] = field(default_factory=dict)  # group id -> display name
+    group_roles_known: bool = True  # False without the Accounts API: what groups give is unknown, not nothing
 
     def role_name(self, role_id: str) -> str:
         if self.catalogue is None:

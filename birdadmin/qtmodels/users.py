@@ -77,6 +77,9 @@ class UsersModel(QAbstractTableModel):
             if section == UserColumn.ROLES:
                 return self.tr("Roles given directly to the user (roles from groups are in the detail pane)")
             if section == UserColumn.ROLE_COUNT:
+                if not self._context.group_roles_known:
+                    return self.tr("Distinct roles the user holds directly; \"+\" marks members of groups, whose "
+                                   "roles are unknown without the Accounts API")
                 return self.tr("Distinct roles the user holds, directly or through groups")
         return None
 
@@ -137,7 +140,11 @@ class UsersModel(QAbstractTableModel):
         if column == UserColumn.GROUPS:
             return ", ".join(name for _, name in self.groups_of(user))
         if column == UserColumn.ROLE_COUNT:
-            return str(self.role_count(user))
+            count = str(self.role_count(user))
+            # Without the Accounts API a group's roles are unknown: a member may hold more than counted.
+            if self._context.group_roles_known or not self.groups_of(user):
+                return count
+            return self.tr("{count}+").format(count=count)
         return ""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

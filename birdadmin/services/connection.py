@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from birdadmin import errors
@@ -17,6 +18,7 @@ from birdadmin.catalogue_source import build_catalogue
 from birdadmin.connection import ConnectionSpec
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.domain.effective import GroupRoleMap
+from birdadmin.domain.organization import LoadState, OrgUsers, Scope, direct_counts, groups_carrying
 from birdadmin.errors import Explanation, explain
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.client import ScimClient
@@ -46,6 +48,7 @@ class OrgData:
     member_counts: dict[str, int] = field(default_factory=dict)
     teams: list[Team] = field(default_factory=list)
     warnings: list[Explanation] = field(default_factory=list)
+    group_roles_known: bool = True  # False without a working Accounts API: roles through groups are unknown
     group_roles: dict[str, tuple[str, ...]] = field(init=False)
     group_names: dict[str, str] = field(init=False)
 
@@ -92,10 +95,12 @@ def load_org(session: Session) -> OrgData:
     warnings: list[Explanation] = []
     roles = None
     teams: list[Team] = []
+    teams_known = False
     if session.accounts is not None:
         try:
             roles = session.accounts.list_roles()
             teams = session.accounts.list_teams()
+            teams_known = True
         except errors.BirdadminError as exc:
             warnings.append(explain(exc))
     catalogue, problems = build_catalogue(session.spec.names_key, roles, team_roles=(t.role_ids for t in teams))
@@ -105,7 +110,7 @@ def load_org(session: Session) -> OrgData:
     group_map = GroupRoleMap.build(full, teams)
     memberships, counts = compact_memberships(full)
     groups = [g if g.members is None else Group(g.id, g.display_name, None, g.external_id, g.version) for g in full]
-    return OrgData(catalogue, groups, group_map, memberships, counts, teams, warnings)
+    return OrgData(catalogue, groups, group_map, memberships, counts, teams, warnings, teams_known)
 
 
 def compact_memberships(groups: list[Group]) -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, int]]:
@@ -147,16 +152,54 @@ def _with_members(scim: ScimClient, groups: list[Group]) -> list[Group]:
 
 def role_counts(users: Any, org: OrgData | None) -> tuple[dict[str, int], dict[str, int]]:
     """(role -> users holding it directly, role -> groups carrying it)."""
-    direct: dict[str, int] = {}
-    for user in users:
-        for role in user.roles:
-            rid = role.lower()
-            direct[rid] = direct.get(rid, 0) + 1
-    via: dict[str, int] = {}
-    if org is not None:
-        for roles in org.group_roles.values():
-            for rid in set(roles):
-                via[rid] = via.get(rid, 0) + 1
-    return direct, via
+    return direct_counts(users), groups_carrying(org.group_roles) if org is not None else {}
 
 
+class Organization:
+    """The whole directory of one connection, as loaded by one refresh: users, then groups and the catalogue.
+
+    The users stream in (``users``, ``users_state``); groups, memberships, team roles and the catalogue arrive
+    in one piece (``data``). Until its own data arrives, a refresh borrows the previous load's ``data`` so roles
+    keep their names; ``scope()`` says it is not complete meanwhile.
+    """
+
+    def __init__(self, data: OrgData | None = None) -> None:
+        self.users = OrgUsers()
+        self.users_state = LoadState.LOADING
+        self.data = data
+        self.data_state = LoadState.LOADING
+        self.total: int | None = None
+        self.failure = ""
+        self.completed_at: datetime | None = None
+        self.stale_reason = ""
+
+    @property
+    def state(self) -> LoadState:
+        states = (self.users_state, self.data_state)
+        for state in (LoadState.FAILED, LoadState.CANCELLED, LoadState.LOADING):
+            if state in states:
+                return state
+        return LoadState.COMPLETE
+
+    def mark_complete_if_done(self, when: datetime) -> bool:
+        """Record the time the load became complete; True the first time it does."""
+        if self.state is LoadState.COMPLETE and self.completed_at is None:
+            self.completed_at = when
+            return True
+        return False
+
+    def scope(self) -> Scope:
+        users_done = self.users_state is LoadState.COMPLETE
+        return Scope(
+            state=self.users_state if not users_done else self.state,
+            loaded=len(self.users),
+            total=self.total,
+            completed_at=self.completed_at,
+            stale_reason=self.stale_reason,
+            failure=self.failure,
+            group_roles_known=self.data.group_roles_known if self.data is not None else True,
+            groups_loading=users_done and self.data_state is LoadState.LOADING,
+        )
+
+    def role_counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        return role_counts(self.users, self.data)

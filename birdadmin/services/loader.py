@@ -115,6 +115,11 @@ class DirectoryLoader(QObject):
         self._generation += 1
         self.cancelled.emit(self._fetched)
 
+    def stop(self) -> None:
+        """Abandon the listing without a word (its connection is going): no signal follows."""
+        self._abandon()
+        self._generation += 1
+
     def _abandon(self) -> None:
         if self._cancel is not None:
             self._cancel.set()

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from birdadmin import errors
@@ -33,7 +33,15 @@ KEYS_CHANNEL = "profile-keys"
 
 class ConnectionsController(QObject):
     """Owns the profile and key stores of one window (the OS keyring unless given) and the keys it was given
-    "for this session only", which every profile manager it opens shares."""
+    "for this session only", which every profile manager it opens shares.
+
+    profiles.json is watched (the file and its folder: a save replaces the file), so a profile added, renamed
+    or deleted elsewhere (the CLI, another window) shows in the switcher at once, and a rename or deletion of
+    the open connection's profile reaches the window (``active_renamed``, ``active_deleted``).
+    """
+
+    active_renamed = Signal(str)  # the open connection's profile has this new name
+    active_deleted = Signal(str)  # the open connection's profile (this name) no longer exists
 
     def __init__(
         self,
@@ -58,8 +66,17 @@ class ConnectionsController(QObject):
         self._secret_store = secret_store
         self._keys: ProfileKeys | None = None
         self.profile_dialog: Any = None
+        self._active: tuple[str, str] | None = None  # (profile id, name) of the open connection's profile
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.fileChanged.connect(self._profiles_file_changed)
+        self._watcher.directoryChanged.connect(self._profiles_file_changed)
+        self._settle = QTimer(self)  # a save is several file events: act once they have settled
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(150)
+        self._settle.timeout.connect(self._profiles_changed)
         combo.activated.connect(self._profile_chosen)
         self.reload_profiles()
+        self._watch()
 
     # -- stores ------------------------------------------------------------------------------------------------
 
@@ -102,10 +119,58 @@ class ConnectionsController(QObject):
         combo.setCurrentIndex(max(0, combo.findText(current)))
         combo.blockSignals(False)
 
+    # -- profiles.json changed -----------------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        store = self.profiles()
+        try:
+            path = getattr(store, "path", None)
+        except errors.BirdadminError:
+            return
+        if path is None:
+            return
+        for target in (str(path.parent), str(path)):
+            if target not in self._watcher.files() + self._watcher.directories() and (
+                    path.parent.exists() if target == str(path.parent) else path.exists()):
+                self._watcher.addPath(target)
+
+    @Slot(str)
+    def _profiles_file_changed(self, _path: str) -> None:
+        self._settle.start()
+
+    @Slot()
+    def _profiles_changed(self) -> None:
+        self._watch()  # an atomic save replaced the file: watch the new one
+        self.reload_profiles()
+        active = self._active
+        if active is None or self._context.session is None:
+            return
+        profile_id, name = active
+        try:
+            profile = self.profiles().get_by_id(profile_id)
+        except errors.InputError:
+            self._active = None
+            self.active_deleted.emit(name)
+            self.reload_profiles()
+            return
+        except errors.BirdadminError as exc:  # unreadable for a moment: nothing to conclude
+            log.info("profiles unavailable: %s", exc.message)
+            return
+        if profile.name != name:
+            self._active = (profile_id, profile.name)
+            self.active_renamed.emit(profile.name)
+            self.combo.setCurrentIndex(max(0, self.combo.findData(profile.name)))
+
     def show_connected(self, spec: ConnectionSpec) -> None:
         """A connection was made (by whichever path): the switcher shows it, and nothing chosen earlier and
         still under way may replace it."""
         self.abandon_pending()
+        self._active = None
+        if spec.profile_name:
+            try:
+                self._active = (self.profiles().get(spec.profile_name).id, spec.profile_name)
+            except errors.BirdadminError:
+                self._active = None
         self.reload_profiles()
         if spec.profile_name is None and spec.names_key == "demo":
             at = self.combo.findData(DEMO)
@@ -128,8 +193,15 @@ class ConnectionsController(QObject):
         self.connect_profile(str(data))
 
     def _show_state(self) -> None:
+        """Back to the open connection's state (after "Reading the key…"), and the switcher on its entry."""
+        self._status.show_state()
         session = self._context.session
-        self._status.show_connection(session.label if session is not None else None)
+        if session is None:
+            self.combo.setCurrentIndex(0)
+        elif session.spec.profile_name is None and session.spec.names_key == "demo":
+            self.combo.setCurrentIndex(max(0, self.combo.findData(DEMO)))
+        else:
+            self.combo.setCurrentIndex(max(0, self.combo.findData(session.spec.profile_name)))
 
     # -- the ways in -------------------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from birdadmin.errors import Explanation
 from birdadmin.qtmodels.roles import RoleContext
-from birdadmin.services.connection import OrgData, Session
+from birdadmin.services.connection import Organization, OrgData, Session
 from birdadmin.services.tasks import TaskRunner
 
 
@@ -21,17 +21,19 @@ class WindowContext:
     ) -> None:
         self.runner = runner
         self.session: Session | None = None
+        # The organization every page and count reads (None when not connected); kept by ui/directory.py.
+        self.organization: Organization | None = None
         self.show_error = show_error
         self.show_message = show_message  # a passing note in the status bar (text, milliseconds)
 
     @property
     def org(self) -> OrgData | None:
-        """The organization data of the open connection, once it has arrived."""
-        return self.session.org if self.session is not None else None
+        """Groups, memberships and the catalogue of the organization shown, once they have arrived."""
+        return self.organization.data if self.organization is not None else None
 
     def role_context(self) -> RoleContext:
         """How role ids are named and where group roles come from, for the models and panes."""
         org = self.org
         if org is None:
             return RoleContext()
-        return RoleContext(org.catalogue, org.memberships, org.group_roles, org.group_names)
+        return RoleContext(org.catalogue, org.memberships, org.group_roles, org.group_names, org.group_roles_known)

@@ -1,8 +1,16 @@
-"""The organization's data across the three pages: loading it, and keeping the pages and the counts in step.
+"""The organization across the three pages: loading it, and keeping the pages, the counts and the marks in step.
 
-The users listing streams through the DirectoryLoader (pages, progress, cancel); groups, memberships and the
-role catalogue come in one piece through the TaskRunner on the "org" channel. Either may arrive first; a result
-for a connection that was closed or replaced meanwhile is dropped.
+One Organization (``services/connection.py``) is what every page and count reads: its users stream through the
+DirectoryLoader (pages, progress, cancel); groups, memberships, team roles and the catalogue come in one piece
+through the TaskRunner on the "org" channel. Either may arrive first; a result for a connection or a load that
+was replaced meanwhile is dropped.
+
+A SCIM filter narrows the Users *view* only: it is a separate listing (``query_loader``) whose users fill the
+Users table; the organization, the counts and the other pages are untouched by it.
+
+Scope: while the organization is loading, after a cancel or a failure, every page shows a mark and the counts
+read "at least N" (``ui/scope_marks.py``). A failed refresh puts the previous complete organization back,
+marked stale; without one, everything is cleared together.
 """
 
 from __future__ import annotations
@@ -13,77 +21,209 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
 
+from birdadmin.domain.organization import LoadState
 from birdadmin.errors import Explanation
-from birdadmin.services.connection import OrgData, Session, load_org
+from birdadmin.services.connection import Organization, OrgData, Session, load_org
 from birdadmin.services.loader import DirectoryLoader
 from birdadmin.ui import groups_page, users_page
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.groups_page import GroupsPage
 from birdadmin.ui.roles_page import RolesPage
+from birdadmin.ui.scope_marks import ScopeTexts
 from birdadmin.ui.status_bar import WindowStatus
 from birdadmin.ui.users_page import UsersPage
 
 ORG_CHANNEL = "org"
+_UNREACHABLE_OR_REFUSED = (3, 4)  # exit codes: authentication/permission, not reachable
 
 
 class DirectoryController(QObject):
-    users_loaded = Signal(int)  # a users listing finished (rows loaded)
+    users_loaded = Signal(int)  # the Users view's listing finished (rows loaded)
     org_loaded = Signal()  # groups, catalogue and memberships arrived
 
     def __init__(self, context: WindowContext, loader: DirectoryLoader, status: WindowStatus, cancel: QAction,
                  users: UsersPage, groups: GroupsPage, roles: RolesPage, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._context = context
-        self.loader = loader
+        self.loader = loader  # the organization's users
+        self.query_loader = DirectoryLoader(context.runner.pool, self)  # the Users view's server query
         self._status = status
         self._cancel = cancel
         self.users, self.groups, self.roles = users, groups, roles
+        self.texts = ScopeTexts(self)
+        self._previous: Organization | None = None  # the last complete organization, while a refresh runs
+        self._query_state: LoadState | None = None
+        self._query_failure = ""
         loader.started.connect(self._load_started)
-        loader.page_loaded.connect(users.model.append_users)
-        loader.progress.connect(status.load_progress)
-        loader.finished.connect(self._load_finished)
-        loader.cancelled.connect(self._load_cancelled)
-        loader.failed.connect(self._load_failed)
+        loader.page_loaded.connect(self._org_page)
+        loader.progress.connect(self._org_progress)
+        loader.finished.connect(self._org_finished)
+        loader.cancelled.connect(self._org_cancelled)
+        loader.failed.connect(self._org_failed)
+        query = self.query_loader
+        query.started.connect(self._load_started)
+        query.page_loaded.connect(users.model.append_users)
+        query.progress.connect(status.load_progress)
+        query.finished.connect(self._query_finished)
+        query.cancelled.connect(self._query_cancelled)
+        query.failed.connect(self._query_failed)
         users.model.visible_changed.connect(lambda *_: self.update_counts())
         users.view.selection_count_changed.connect(lambda *_: self.update_counts())
+        users.user_refreshed.connect(self._user_refreshed)
+
+    @property
+    def organization(self) -> Organization | None:
+        return self._context.organization
+
+    @property
+    def running(self) -> bool:
+        return self.loader.running or self.query_loader.running
+
+    # -- starting and stopping ---------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Reload users (with the current server query), groups, memberships and the role catalogue."""
+        """Reload the organization (users, groups, memberships, catalogue), and the server query if one is set."""
         session = self._context.session
         if session is None:
             return
         self.users.remember_selection()
-        self.users.model.clear()
-        self.loader.start_users(session.scim, self.users.scim_filter or None)
+        current = self._context.organization
+        if current is not None and current.scope().complete:
+            self._previous = current
+        org = Organization(current.data if current is not None else None)
+        self._context.organization = org
+        self.users.model.clear()  # refilled by the organization's listing, or by the server query when one is set
+        self.loader.start_users(session.scim, None)
+        if self.users.scim_filter:
+            self._start_query(session)
         self._context.runner.submit(
             lambda: load_org(session),
-            on_result=lambda org: self._org_arrived(session, org),
-            on_error=self._context.show_error,
+            on_result=lambda data: self._data_arrived(session, org, data),
+            on_error=lambda exp: self._data_failed(session, org, exp),
             channel=ORG_CHANNEL,
         )
+        self.update_scope()
 
     def apply_scim_filter(self, text: str) -> None:
-        """Run a SCIM filter on the server ("" lists everyone again)."""
+        """Run a SCIM filter on the server for the Users view ("" shows the whole organization again)."""
         session = self._context.session
         if session is None:
             return
         self.users.set_query(text)
+        self.users.remember_selection()
+        self.query_loader.stop()
         self.users.model.clear()
-        self.loader.start_users(session.scim, self.users.scim_filter or None)
+        if self.users.scim_filter:
+            self._start_query(session)
+        else:
+            self._query_state = None
+            org = self._context.organization
+            if org is not None:
+                self.users.model.append_users(org.users.as_list())
+            self._load_ended()
+            self._view_listing_ended()
+            if not self.loader.running:
+                self.users_loaded.emit(self.users.model.loaded_count())
+        self.update_scope()
+
+    def _start_query(self, session: Session) -> None:
+        self._query_state, self._query_failure = LoadState.LOADING, ""
+        self.query_loader.start_users(session.scim, self.users.scim_filter)
+
+    def cancel(self) -> None:
+        """Esc: stop whatever is loading; what was loaded is kept, and marked as not complete."""
+        self.query_loader.cancel()
+        self.loader.cancel()
 
     def clear(self) -> None:
-        """The connection is going: stop loading, forget its results and empty the pages."""
-        self.loader.cancel()
+        """The connection is going: stop loading, and drop everything derived from its organization at once."""
+        self.loader.stop()
+        self.query_loader.stop()
         for channel in (ORG_CHANNEL, users_page.DETAIL_CHANNEL, groups_page.DETAIL_CHANNEL):
             self._context.runner.invalidate(channel)
+        self._context.organization = None
+        self._previous = None
+        self._query_state = None
         self.users.clear()
         self.groups.clear()
-        self.roles.model.set_catalogue(None)
+        self.roles.clear()
+        self._status.load_ended()
+        self._cancel.setEnabled(False)
+        self.update_scope()
+
+    # -- what the pages say ------------------------------------------------------------------------------------
 
     def update_counts(self) -> None:
-        self._status.set_counts(self.users.counts_text())
+        self._status.set_counts(self._counts_text())
 
-    # -- the listing -------------------------------------------------------------------------------------------
+    def _counts_text(self) -> str:
+        """"12 of 60 users · 6 groups · 11 roles · 3 selected" ("at least" while partial), "" when not connected."""
+        org = self._context.organization
+        if self._context.session is None or org is None:
+            return ""
+        scope = org.scope()
+        total = self.texts.users(scope, len(org.users))
+        visible = self.users.model.rowCount()
+        parts = [total if visible == len(org.users) else self.tr("{visible} of {users}").format(
+            visible=visible, users=total)]
+        if org.data is not None:
+            parts.append(self.tr("{count} groups").format(count=len(org.data.groups)))
+            parts.append(self.tr("{count} roles").format(count=len(org.data.catalogue.roles())))
+        selected = len(self.users.view.table.selectionModel().selectedRows())
+        if selected > 1:
+            parts.append(self.tr("{count} selected").format(count=selected))
+        return " · ".join(parts)
+
+    def update_scope(self) -> None:
+        """Every page's mark, the Users view's scope line, the refresh time and the counts, from one Scope."""
+        org = self._context.organization
+        scope = org.scope() if org is not None else None
+        mark = self.texts.mark(scope)
+        self.users.show_scope(self._query_line(org), mark)
+        self.groups.show_scope(mark, scope)
+        self.roles.show_scope(mark)
+        self._status.show_refreshed(self.texts.refreshed(scope))
+        self.update_counts()
+
+    def _query_line(self, org: Organization | None) -> str:
+        query = self.users.scim_filter
+        if not query or org is None:
+            return ""
+        total = self.texts.users(org.scope(), len(org.users))
+        shown = self.users.model.loaded_count()
+        if self._query_state is LoadState.FAILED:
+            return self.tr("Server query: {query} — failed: {reason}").format(query=query,
+                                                                            reason=self._query_failure)
+        if self._query_state is LoadState.CANCELLED:
+            return self.tr("Server query: {query} — cancelled after {shown} users (of {total})").format(
+                query=query, shown=shown, total=total)
+        if self._query_state is LoadState.LOADING:
+            return self.tr("Server query: {query} — loading, {shown} so far (of {total})").format(
+                query=query, shown=shown, total=total)
+        return self.tr("Server query: {query} — {shown} of {total}").format(query=query, shown=shown, total=total)
+
+    def _show_connected(self) -> None:
+        session = self._context.session
+        if session is not None:
+            self._status.show_connection(session.label, session.base_url, read_only=session.spec.read_only)
+
+    def connection_renamed(self) -> None:
+        """The open connection's profile has a new name: the status bar says it (failed stays failed)."""
+        session = self._context.session
+        org = self._context.organization
+        if session is None:
+            return
+        if org is not None and (len(org.users) or org.data is not None):
+            self._show_connected()
+        else:
+            self._status.show_opening(session.label, session.base_url)
+
+    def _connection_failed(self, explanation: Explanation) -> None:
+        session = self._context.session
+        if session is not None and explanation.exit_code in _UNREACHABLE_OR_REFUSED:
+            self._status.show_failed(session.label, explanation, session.base_url)
+
+    # -- progress ----------------------------------------------------------------------------------------------
 
     @Slot()
     def _load_started(self) -> None:
@@ -91,51 +231,181 @@ class DirectoryController(QObject):
         self._cancel.setEnabled(True)
 
     def _load_ended(self) -> None:
+        if self.running:
+            return
         self._status.load_ended()
         self._cancel.setEnabled(False)
+
+    def _view_listing_ended(self) -> None:
         self.users.listing_ended()
-        # The role counts describe the users now loaded.
         self.roles.refresh()
-        self.update_counts()
+        self.update_scope()
 
-    @Slot(int)
-    def _load_finished(self, count: int) -> None:
-        self._status.show_refreshed(datetime.now())
-        self.roles.learn(self.users.seen_role_ids())  # before the catalogue is shown with the new counts
-        self._load_ended()
-        self.users_loaded.emit(count)
+    # -- the organization's users ------------------------------------------------------------------------------
 
-    @Slot(int)
-    def _load_cancelled(self, count: int) -> None:
-        self._load_ended()
-        if self._context.session is None:  # the connection was closed or replaced: nothing to report
+    @Slot(list)
+    def _org_page(self, items: list[Any]) -> None:
+        org = self._context.organization
+        if org is None:
             return
+        org.users.add(items)
+        if not self.users.scim_filter:
+            self.users.model.append_users(items)
+        self._show_connected()
+        self.update_scope()
+
+    @Slot(int, object)
+    def _org_progress(self, fetched: int, total: Any) -> None:
+        org = self._context.organization
+        if org is not None and isinstance(total, int):
+            org.total = total
+        if not self.query_loader.running:
+            self._status.load_progress(fetched, total)
+
+    @Slot(int)
+    def _org_finished(self, count: int) -> None:
+        org = self._context.organization
+        if org is None:
+            return
+        org.users_state = LoadState.COMPLETE
+        org.total = len(org.users)
+        self._show_connected()
+        self._completed(org)
+        self.roles.learn(self._org_role_ids())  # before the catalogue is shown with the new counts
+        self._load_ended()
+        self._org_listing_ended()
+        if not self.users.scim_filter:
+            self.users_loaded.emit(count)
+
+    def _org_listing_ended(self) -> None:
+        if not self.users.scim_filter:
+            self._view_listing_ended()
+        else:
+            self.roles.refresh()
+            self.update_scope()
+
+    @Slot(int)
+    def _org_cancelled(self, count: int) -> None:
+        org = self._context.organization
+        if org is None or self._context.session is None:  # the connection was closed or replaced
+            return
+        org.users_state = LoadState.CANCELLED
+        self._load_ended()
+        self._org_listing_ended()
         self._context.show_message(
             self.tr("Loading cancelled; {count} users were loaded and are kept.").format(count=count), 8000
         )
 
     @Slot(object)
-    def _load_failed(self, explanation: Explanation) -> None:
+    def _org_failed(self, explanation: Explanation) -> None:
+        org = self._context.organization
+        self._load_ended()
+        if org is not None:
+            self._give_up(org, explanation)
+        self._context.show_error(explanation)
+
+    def _give_up(self, org: Organization, explanation: Explanation) -> None:
+        """A load failed: show the previous complete organization, marked stale, or clear every page together."""
+        self._connection_failed(explanation)
+        self.loader.stop()
+        self._context.runner.invalidate(ORG_CHANNEL)
+        previous = self._previous
+        reason = explanation.title
+        if previous is not None:
+            previous.stale_reason = reason
+            self._context.organization = previous
+            if not self.users.scim_filter:
+                self.users.model.clear()
+                self.users.model.append_users(previous.users.as_list())
+            if previous.data is not None:
+                self._show_data(previous.data)
+        else:
+            org.users_state = LoadState.FAILED
+            org.failure = reason
+            org.users = type(org.users)()
+            org.data = None
+            if not self.users.scim_filter:
+                self.users.model.clear()
+            self.groups.clear()
+            self.roles.clear()
+        self._org_listing_ended()
+
+    def _completed(self, org: Organization) -> None:
+        if org.mark_complete_if_done(datetime.now()):
+            self._previous = None
+
+    # -- groups, memberships, catalogue ------------------------------------------------------------------------
+
+    def _data_arrived(self, session: Session, org: Organization, data: OrgData) -> None:
+        if session is not self._context.session or org is not self._context.organization:
+            return
+        org.data = data
+        org.data_state = LoadState.COMPLETE
+        session.org = data
+        for warning in data.warnings:
+            self._context.show_error(warning)
+        self._show_connected()
+        self._completed(org)
+        self._show_data(data)
+        if not self.running:  # otherwise the end of the listing brings the pane up to date
+            self.users.view.announce_current()
+        self.update_scope()
+        self.org_loaded.emit()
+
+    def _show_data(self, data: OrgData) -> None:
+        self.roles.learn(self._org_role_ids())
+        context = self._context.role_context()
+        self.users.model.set_context(context)
+        self.groups.show_org(data, context)
+        self.roles.refresh()
+
+    def _data_failed(self, session: Session, org: Organization, explanation: Explanation) -> None:
+        if session is not self._context.session or org is not self._context.organization:
+            return
+        org.data_state = LoadState.FAILED
+        self._give_up(org, explanation)
         self._load_ended()
         self._context.show_error(explanation)
 
-    # -- the organization data ---------------------------------------------------------------------------------
+    # -- the server query --------------------------------------------------------------------------------------
 
-    def _org_arrived(self, session: Session, org: OrgData) -> None:
-        if session is not self._context.session:
-            return
-        session.org = org
-        for warning in org.warnings:
-            self._context.show_error(warning)
-        self.roles.learn(self.users.seen_role_ids())
-        context = self._context.role_context()
-        self.users.model.set_context(context)
-        self.groups.show_org(org, context)
+    @Slot(int)
+    def _query_finished(self, count: int) -> None:
+        self._query_state = LoadState.COMPLETE
+        self._load_ended()
+        self._view_listing_ended()
+        self.users_loaded.emit(count)
+
+    @Slot(int)
+    def _query_cancelled(self, _count: int) -> None:
+        self._query_state = LoadState.CANCELLED
+        self._load_ended()
+        self._view_listing_ended()
+
+    @Slot(object)
+    def _query_failed(self, explanation: Explanation) -> None:
+        self._query_state = LoadState.FAILED
+        self._query_failure = explanation.title
+        self._load_ended()
+        self._view_listing_ended()
+        self._context.show_error(explanation)
+
+    def _org_role_ids(self) -> set[str]:
+        org = self._context.organization
+        seen: set[str] = set()
+        for user in org.users if org is not None else ():
+            seen.update(user.roles)
+        return seen
+
+    # -- fresher data ------------------------------------------------------------------------------------------
+
+    def _user_refreshed(self, user: Any) -> None:
+        """The re-read of a user showed a newer version: the organization and the counts take it."""
+        org = self._context.organization
+        if org is not None:
+            org.users.replace(user)
+        self.roles.learn(set(user.roles))
         self.roles.refresh()
-        self.update_counts()
-        if not self.loader.running:  # otherwise the end of the listing brings the pane up to date
-            self.users.view.announce_current()
-        self.org_loaded.emit()
 
     def role_names_changed(self, *_: Any) -> None:
         """Local role names changed (edited or imported): every page names roles anew."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -19,6 +21,7 @@ from birdadmin.qtmodels.records import Record, RecordsModel
 from birdadmin.qtmodels.roles import ObjectRole, RoleContext
 from birdadmin.scim.resources import Group
 from birdadmin.ui.icons import icon
+from birdadmin.ui.scope_marks import partial_mark, show_mark
 from birdadmin.ui.tables import make_table, select_row_by_id, sorting_proxy
 
 
@@ -60,7 +63,8 @@ class GroupDetailPane(QWidget):
         self.tabs.setTabIcon(0, icon("users", self.palette()))
         self.tabs.setTabIcon(1, icon("roles", self.palette()))
 
-    def show_group(self, group: Group | None, group_map: GroupRoleMap, context: RoleContext, user_names: dict) -> None:
+    def show_group(self, group: Group | None, group_map: GroupRoleMap, context: RoleContext, user_names: Any,
+                   *, roles_known: bool = True, accounts_configured: bool = False) -> None:
         self.group = group
         if group is None:
             self.title.setText(self.tr("No group selected"))
@@ -70,7 +74,12 @@ class GroupDetailPane(QWidget):
             return
         self.title.setText(group.display_name or group.id)
         notes = []
-        if group_map.was_matched_by_name(group.id):
+        if not roles_known and accounts_configured:
+            notes.append(self.tr("Bird's groups could not be read from the Accounts API, so the roles this group "
+                                 "gives are unknown."))
+        elif not roles_known:
+            notes.append(self.tr("The Accounts API is not configured, so the roles this group gives are unknown."))
+        elif group_map.was_matched_by_name(group.id):
             notes.append(self.tr("Roles found by matching the name to a Bird group: the ids differ."))
         elif group_map.team(group.id) is None:
             notes.append(self.tr("No Bird group matches this SCIM group, so the roles it gives are unknown."))
@@ -108,6 +117,15 @@ class GroupsView(QWidget):
         self.proxy = sorting_proxy(model, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.partial_mark = partial_mark(self)
+        layout.addWidget(self.partial_mark)
+        self.accounts_note = QLabel(self)
+        self.accounts_note.setObjectName("accountsApiNote")
+        self.accounts_note.setAccessibleName(self.tr("Group roles are unknown"))
+        self.accounts_note.setWordWrap(True)
+        self.accounts_note.setStyleSheet("QLabel#accountsApiNote { padding: 3px 6px; }")
+        self.accounts_note.setVisible(False)
+        layout.addWidget(self.accounts_note)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("groupsSplitter")
         self.table = make_table(self.splitter, "groupsTable", self.tr("Groups"), self.proxy, flags=True)
@@ -119,7 +137,7 @@ class GroupsView(QWidget):
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
         self.splitter.setSizes([650, 450])
-        layout.addWidget(self.splitter)
+        layout.addWidget(self.splitter, 1)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -130,3 +148,14 @@ class GroupsView(QWidget):
 
     def refresh_icons(self) -> None:
         self.detail.refresh_icons()
+
+    def show_scope(self, mark: str, roles_known: bool, accounts_configured: bool = False) -> None:
+        show_mark(self.partial_mark, mark)
+        if accounts_configured:
+            note = self.tr("Bird's groups could not be read from the Accounts API: the roles groups give are "
+                           "unknown (shown as \"unknown\"), and role counts cover direct grants only.")
+        else:
+            note = self.tr("The Accounts API is not configured for this connection: the roles groups give are "
+                           "unknown (shown as \"unknown\"), and role counts cover direct grants only.")
+        self.accounts_note.setText(note)
+        self.accounts_note.setVisible(not roles_known)

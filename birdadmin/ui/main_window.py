@@ -131,6 +131,8 @@ class MainWindow(QMainWindow):
         self.roles_page.names_changed.connect(self.directory.role_names_changed)
         self.empty_state.connect_requested.connect(self.open_profile_manager)
         self.empty_state.demo_requested.connect(self.open_demo)
+        self.connections.active_renamed.connect(self._active_profile_renamed)
+        self.connections.active_deleted.connect(self._active_profile_deleted)
 
     @property
     def session(self) -> Session | None:
@@ -172,7 +174,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         for action in self.window_actions.needing_connection():
             action.setEnabled(self.session is not None)
-        self.window_actions.cancel.setEnabled(self.loader.running)
+        self.window_actions.cancel.setEnabled(self.directory.running if hasattr(self, "directory") else False)
 
     @Slot()
     def focus_quick_filter(self) -> None:
@@ -202,7 +204,7 @@ class MainWindow(QMainWindow):
         self.context.session = session
         self.banner.dismiss()
         self.users_page.reset()
-        self.status.show_connection(spec.label, session.base_url)
+        self.status.show_opening(spec.label, session.base_url)
         self.setWindowTitle(self.tr("{label} – birdadmin").format(label=spec.label))
         self.connections.show_connected(spec)
         self._show_page(self._next_page)
@@ -217,6 +219,27 @@ class MainWindow(QMainWindow):
         if old is not None:
             # Workers may still hold the old clients for a moment; close them on the pool after those finish.
             self.runner.submit(old.close)
+
+    @Slot(str)
+    def _active_profile_renamed(self, name: str) -> None:
+        """The profile of the open connection was renamed (here or elsewhere): the window follows the name."""
+        session = self.session
+        if session is None:
+            return
+        session.spec.label = name
+        session.spec.profile_name = name
+        self.setWindowTitle(self.tr("{label} – birdadmin").format(label=name))
+        self.directory.connection_renamed()
+
+    @Slot(str)
+    def _active_profile_deleted(self, name: str) -> None:
+        """The profile of the open connection was deleted: close the connection and say why."""
+        if self.session is None:
+            return
+        self._drop_session()
+        self.status.show_not_connected(self.tr("the profile {name} was deleted").format(name=name))
+        self.setWindowTitle(self.tr("birdadmin"))
+        self._show_page(PAGE_EMPTY)
 
     def add_close_callback(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` when the window closes (the demo emulator's stop, for instance)."""
@@ -250,7 +273,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def cancel_loading(self) -> None:
-        self.loader.cancel()
+        self.directory.cancel()
 
     # -- files ----------------------------------------------------------------------------------------------
 

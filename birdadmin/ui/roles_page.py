@@ -8,7 +8,6 @@ from birdadmin.domain.catalogue import RoleInfo
 from birdadmin.domain.effective import holders
 from birdadmin.qtmodels.catalogue import RolesModel
 from birdadmin.qtmodels.users import UsersModel
-from birdadmin.services.connection import role_counts
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.roles_view import RolesView
 
@@ -32,13 +31,13 @@ class RolesPage(QObject):
 
     @Slot(object)
     def role_selected(self, role: RoleInfo | None) -> None:
-        org = self._context.org
-        if role is None or org is None:
+        organization, org = self._context.organization, self._context.org
+        if role is None or org is None or organization is None:
             self.view.show_holders(None, [], 0)
             return
-        users = self._users.users()
+        users = organization.users
         found = holders(role.id, users, org.memberships, org.group_roles)
-        self.view.show_holders(role, found, len(users))
+        self.view.show_holders(role, found, len(users), organization.scope())
 
     def learn(self, role_ids: set[str]) -> None:
         """Add role ids seen on loaded users to the catalogue; call ``refresh`` afterwards."""
@@ -47,14 +46,25 @@ class RolesPage(QObject):
             org.catalogue.learn(role_ids)
 
     def refresh(self) -> None:
-        """Show the catalogue with counts for the users loaded now, keeping the selected role."""
-        org = self._context.org
+        """Show the catalogue with counts over the organization, keeping the selected role."""
+        organization, org = self._context.organization, self._context.org
         current = self.view.current_role()
-        if org is None:
+        if org is None or organization is None:
             self.model.set_catalogue(None)
+            self.view.show_holders(None, [], 0)
             return
-        direct, via = role_counts(self._users.users(), org)
-        self.model.set_catalogue(org.catalogue, direct, via)
+        direct, via = organization.role_counts()
+        scope = organization.scope()
+        self.model.set_catalogue(org.catalogue, direct, via, at_least=scope.partial,
+                                 via_known=scope.group_roles_known)
         self.view.set_source_note(org.catalogue.names_from_accounts, org.catalogue.has_names())
-        if current is not None:
-            self.view.select_role(current.id)
+        if current is not None and not self.view.select_role(current.id):
+            self.view.show_holders(None, [], 0)
+
+    def clear(self) -> None:
+        """The connection is going: no catalogue, no holders."""
+        self.model.set_catalogue(None)
+        self.view.show_holders(None, [], 0)
+
+    def show_scope(self, mark: str) -> None:
+        self.view.show_scope(mark)

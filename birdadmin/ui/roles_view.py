@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
 
 from birdadmin.domain.catalogue import RoleInfo
 from birdadmin.domain.effective import Holder
+from birdadmin.domain.organization import Scope
 from birdadmin.qtmodels.catalogue import RoleColumn, RolesModel
 from birdadmin.qtmodels.records import Record, RecordsModel
 from birdadmin.qtmodels.roles import ObjectRole
 from birdadmin.safe_text import file_name_part
 from birdadmin.ui.icons import icon
+from birdadmin.ui.scope_marks import partial_mark, show_mark
 from birdadmin.ui.tables import make_table, select_row_by_id, sorting_proxy
 
 HOLDERS_CSV_HEADER = ("id", "userName", "displayName", "active", "source", "groupId", "roleId", "role")
@@ -53,6 +55,8 @@ class RolesView(QWidget):
         self.export_button.clicked.connect(self.export_requested)
         top.addWidget(self.export_button)
         layout.addLayout(top)
+        self.partial_mark = partial_mark(self)
+        layout.addWidget(self.partial_mark)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("rolesSplitter")
         self.table = make_table(self.splitter, "rolesTable", self.tr("Roles"), self.proxy, flags=True)
@@ -122,17 +126,16 @@ class RolesView(QWidget):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.current_role_changed.emit(current.data(ObjectRole) if current.isValid() else None)
 
-    def show_holders(self, role: RoleInfo | None, found: list[Holder], loaded: int) -> None:
+    def show_scope(self, mark: str) -> None:
+        show_mark(self.partial_mark, mark)
+
+    def show_holders(self, role: RoleInfo | None, found: list[Holder], total: int, scope: Scope | None = None) -> None:
+        """Who holds ``role`` among the organization's ``total`` users; ``scope`` says how complete that is."""
         if role is None:
             self.holders_title.setText(self.tr("Select a role to see who holds it."))
             self.holders_model.set_records([])
             return
-        direct = sum(1 for h in found if any(g.source == "direct" for g in h.sources))
-        self.holders_title.setText(
-            self.tr("{name}: {count} of {loaded} loaded users hold it ({direct} directly)").format(
-                name=role.name, count=len(found), loaded=loaded, direct=direct
-            )
-        )
+        self.holders_title.setText(self._holders_title(role, found, total, scope))
         rows = []
         for holder in found:
             how = "; ".join(
@@ -160,3 +163,20 @@ class RolesView(QWidget):
                 rows.append([user.id, user.user_name, user.display_name, "yes" if user.active else "no",
                              grant.label, grant.group_id or "", role.id, role.name])
         return f"{file_name_part(role.name)} holders.csv", rows
+
+    def _holders_title(self, role: RoleInfo, found: list[Holder], total: int, scope: Scope | None) -> str:
+        direct = sum(1 for h in found if any(g.source == "direct" for g in h.sources))
+        partial = scope is not None and scope.partial
+        if scope is not None and not scope.group_roles_known:
+            if partial:
+                return self.tr("At least {direct} users hold {name} directly (the organization is not completely "
+                               "loaded); roles through groups are unknown without the Accounts API").format(
+                    direct=direct, name=role.name)
+            return self.tr("{direct} users hold {name} directly; roles through groups are unknown without the "
+                           "Accounts API").format(direct=direct, name=role.name)
+        if partial:
+            return self.tr("{name}: at least {count} of at least {total} users hold it ({direct} directly); the "
+                           "organization is not completely loaded").format(
+                name=role.name, count=len(found), total=total, direct=direct)
+        return self.tr("{name}: {count} of {total} users hold it ({direct} directly)").format(
+            name=role.name, count=len(found), total=total, direct=direct)

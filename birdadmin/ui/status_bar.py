@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QStatusBar, QToolButton
+
+from birdadmin.errors import Explanation
 
 
 class WindowStatus(QObject):
@@ -19,6 +20,7 @@ class WindowStatus(QObject):
         bar.setObjectName("statusBar")
         self.connection_label = self._label("connectionLabel", self.tr("Connection"), self.tr("Not connected"))
         bar.addWidget(self.connection_label)
+        self._state = (self.tr("Not connected"), "")
         separator = QFrame(bar)
         separator.setFrameShape(QFrame.Shape.VLine)
         separator.setFrameShadow(QFrame.Shadow.Sunken)
@@ -48,18 +50,47 @@ class WindowStatus(QObject):
         label.setAccessibleName(accessible)
         return label
 
-    def show_connection(self, label: str | None, url: str = "") -> None:
+    def show_connection(self, label: str | None, url: str = "", *, read_only: bool = False) -> None:
         """Connected to ``label`` (at ``url``), or not connected when it is None."""
         if label is None:
-            self.connection_label.setText(self.tr("Not connected"))
+            self._set_state(self.tr("Not connected"), "")
+        elif read_only:
+            self._set_state(self.tr("Connected to {label} (read-only)").format(label=label), url)
         else:
-            self.connection_label.setText(self.tr("Connected to {label}").format(label=label))
-        if url:
-            self.connection_label.setToolTip(url)
+            self._set_state(self.tr("Connected to {label}").format(label=label), url)
+
+    def show_opening(self, label: str, url: str = "") -> None:
+        """A connection was opened and nothing has answered yet."""
+        self._set_state(self.tr("Connecting to {label}…").format(label=label), url)
+
+    def show_failed(self, label: str, explanation: Explanation, url: str = "") -> None:
+        """The server refused the connection or could not be reached: say which, in a few words."""
+        if explanation.exit_code == 3:
+            reason = self.tr("the key was refused")
+        elif explanation.exit_code == 4:
+            reason = self.tr("the server is not reachable")
+        else:
+            reason = explanation.message.rstrip(".")
+        self._set_state(self.tr("Could not connect to {label}: {reason}").format(label=label, reason=reason), url)
+
+    def show_not_connected(self, reason: str) -> None:
+        """The connection was closed for ``reason`` (a sentence fragment, e.g. the profile was deleted)."""
+        self._set_state(self.tr("Not connected: {reason}").format(reason=reason), "")
+
+    def _set_state(self, text: str, url: str) -> None:
+        self._state = (text, url)
+        self.connection_label.setText(text)
+        self.connection_label.setToolTip(url)
 
     def show_connecting(self, text: str) -> None:
         """What is under way before a connection exists (a demo starting, a key being read)."""
         self.connection_label.setText(text)
+
+    def show_state(self) -> None:
+        """Back to the connection's state after a passing ``show_connecting``."""
+        text, url = self._state
+        self.connection_label.setText(text)
+        self.connection_label.setToolTip(url)
 
     def set_counts(self, text: str) -> None:
         self.counts_label.setText(text)
@@ -82,5 +113,6 @@ class WindowStatus(QObject):
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
 
-    def show_refreshed(self, when: datetime) -> None:
-        self.refreshed_label.setText(self.tr("Refreshed {time}").format(time=when.strftime("%H:%M:%S")))
+    def show_refreshed(self, text: str) -> None:
+        """The time of the current complete load, or why there is none (ui/scope_marks.py)."""
+        self.refreshed_label.setText(text)

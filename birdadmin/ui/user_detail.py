@@ -186,7 +186,7 @@ class UserDetailPane(QWidget):
         group_rows = []
         for gid, name in groups:
             roles = context.group_roles.get(gid, ())
-            text = ", ".join(context.role_name(r) for r in roles) or self.tr("none")
+            text = ", ".join(context.role_name(r) for r in roles) or self._no_group_roles(context)
             group_rows.append(Record((name, text), gid))
         self.groups_model.set_records(group_rows)
         self.json_view.setPlainText(self.tr("Reading the user from the server…"))
@@ -219,3 +219,25 @@ class UserDetailPane(QWidget):
     def copy_role_ids(self) -> None:
         if self.user is not None:
             QGuiApplication.clipboard().setText("\n".join(self.user.roles))
+
+    # -- what the pane says about its data ------------------------------------------------------------------
+
+    def _no_group_roles(self, context: RoleContext) -> str:
+        """A group without roles: "none", or "unknown" when the Accounts API (the teams' roles) is not there."""
+        return self.tr("none") if context.group_roles_known else self.tr("unknown")
+
+    def mark_changed_on_server(self, changed: bool) -> None:
+        """Say that the re-read user is newer than the listed row (the row has taken the fresh version)."""
+        if not hasattr(self, "changed_mark"):
+            self.changed_mark = QLabel(self.tr("Changed on the server since the list was loaded"), self)
+            self.changed_mark.setObjectName("changedOnServerMark")
+            self.changed_mark.setAccessibleName(self.tr("The user changed on the server"))
+            self.changed_mark.setWordWrap(True)
+            self.changed_mark.setStyleSheet(
+                "QLabel#changedOnServerMark { border-left: 3px solid #c98a00; padding: 3px 6px; "
+                "background: palette(alternate-base); }")
+            self.layout().insertWidget(2, self.changed_mark)
+        self.changed_mark.setVisible(changed)
+
+    def changed_on_server(self) -> bool:
+        return hasattr(self, "changed_mark") and not self.changed_mark.isHidden()

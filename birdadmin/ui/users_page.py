@@ -1,12 +1,15 @@
-"""The Users page's behaviour: the selected user's pane (the JSON re-read on a worker), the server query, the
-selection kept across reloads, and the counts shown in the status bar."""
+"""The Users page's behaviour: the selected user's pane (the JSON re-read on a worker, a fresher version taking
+the row's place), the server query and its scope line, and the selection kept across reloads."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Slot
+from typing import Any
 
+from PySide6.QtCore import QObject, Signal, Slot
+
+from birdadmin.errors import BirdadminError
 from birdadmin.qtmodels.users import UsersModel
-from birdadmin.scim.resources import User
+from birdadmin.scim.resources import User, parse_user
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.users_view import UsersView
 
@@ -14,6 +17,8 @@ DETAIL_CHANNEL = "user-detail"
 
 
 class UsersPage(QObject):
+    user_refreshed = Signal(object)  # User: the re-read showed a newer version than the row
+
     def __init__(self, context: WindowContext, model: UsersModel, view: UsersView) -> None:
         super().__init__(view)
         self._context = context
@@ -22,6 +27,8 @@ class UsersPage(QObject):
         self.scim_filter = ""  # the server query of the current listing ("" = everyone)
         self._reselect: str | None = None
         view.current_user_changed.connect(self.user_selected)
+        view.add_scope_line()
+        view.detail.mark_changed_on_server(False)
 
     @Slot(object)
     def user_selected(self, user: User | None) -> None:
@@ -31,20 +38,42 @@ class UsersPage(QObject):
             runner.invalidate(DETAIL_CHANNEL)
             return
         pane.show_user(user, self._context.role_context(), session.base_url)
+        pane.mark_changed_on_server(False)
         user_id = user.id
         runner.submit(
             lambda: session.scim.get_user_json(user_id)[0],
-            on_result=lambda data: pane.show_json(user_id, data),
+            on_result=lambda data: self._json_arrived(user_id, data),
             on_error=lambda exp: pane.show_json_error(user_id, exp),
             channel=DETAIL_CHANNEL,
         )
+
+    def _json_arrived(self, user_id: str, data: dict[str, Any]) -> None:
+        """The re-read user: shown as JSON; when its version differs from the row's, the fresh user wins."""
+        pane, session = self.view.detail, self._context.session
+        pane.show_json(user_id, data)
+        listed = self.model.user_by_id(user_id)
+        if listed is None or session is None or pane.user is None or pane.user.id != user_id:
+            return
+        try:
+            fresh = parse_user(data)
+        except (BirdadminError, ValueError, TypeError, KeyError):
+            return
+        if fresh.id != user_id or not fresh.version or fresh.version == listed.version:
+            return
+        self.model.append_users([fresh])  # replaces the row in place, matched by id
+        self.user_refreshed.emit(fresh)
+        pane.show_user(fresh, self._context.role_context(), session.base_url)
+        pane.show_json(user_id, data)
+        pane.mark_changed_on_server(True)
 
     def show_current_again(self) -> None:
         """Re-show the current user with today's role names (after they were edited or imported)."""
         current = self.view.current_user()
         session = self._context.session
         if current is not None:
+            changed = self.view.detail.changed_on_server()
             self.view.detail.show_user(current, self._context.role_context(), session.base_url if session else "")
+            self.view.detail.mark_changed_on_server(changed)
 
     def reset(self) -> None:
         """A new connection: no query, no filter, no user."""
@@ -52,6 +81,7 @@ class UsersPage(QObject):
         self.view.scim_filter.clear()
         self.view.quick_filter.clear()
         self.view.show_server_filter("")
+        self.view.show_scope("", "")
 
     def clear(self) -> None:
         self.model.clear()
@@ -59,7 +89,6 @@ class UsersPage(QObject):
 
     def set_query(self, text: str) -> None:
         self.scim_filter = text.strip()
-        self.view.show_server_filter(self.scim_filter)
 
     def remember_selection(self) -> None:
         """Before a reload: the user to select again once the listing has ended."""
@@ -74,28 +103,6 @@ class UsersPage(QObject):
         # The pane shows the reloaded user (or nothing when the listing left it out).
         self.view.announce_current()
 
-    def seen_role_ids(self) -> set[str]:
-        seen: set[str] = set()
-        for user in self.model.users():
-            seen.update(user.roles)
-        return seen
-
-    def counts_text(self) -> str:
-        """"12 of 60 users · 6 groups · 11 roles · 3 selected", or "" when not connected."""
-        if self._context.session is None:
-            return ""
-        loaded, visible = self.model.loaded_count(), self.model.rowCount()
-        users = (
-            self.tr("{visible} of {loaded} users").format(visible=visible, loaded=loaded)
-            if visible != loaded
-            else self.tr("{loaded} users").format(loaded=loaded)
-        )
-        parts = [users]
-        org = self._context.org
-        if org is not None:
-            parts.append(self.tr("{count} groups").format(count=len(org.groups)))
-            parts.append(self.tr("{count} roles").format(count=len(org.catalogue.roles())))
-        selected = len(self.view.table.selectionModel().selectedRows())
-        if selected > 1:
-            parts.append(self.tr("{count} selected").format(count=selected))
-        return " · ".join(parts)
+    def show_scope(self, line: str, mark: str) -> None:
+        """The server query's scope line ("" hides it) and the organization's partial mark ("" hides it)."""
+        self.view.show_scope(line, mark)

@@ -146,3 +146,27 @@ class UsersView(QWidget):
     def show_server_filter(self, text: str) -> None:
         self.filter_note.setVisible(bool(text))
         self.filter_note.setText(self.tr("Showing users that match the server query: {query}").format(query=text))
+
+    # -- scope ------------------------------------------------------------------------------------------------
+
+    def add_scope_line(self) -> None:
+        """Above the table: what the rows are (a server query's "34 of 253 users"), and the partial mark."""
+        from birdadmin.ui.scope_marks import partial_mark
+
+        self.scope_label = QLabel(self)
+        self.scope_label.setObjectName("scopeLabel")
+        self.scope_label.setAccessibleName(self.tr("Which users the table shows"))
+        self.scope_label.setWordWrap(True)
+        self.scope_label.setVisible(False)
+        self.partial_mark = partial_mark(self)
+        layout = self.layout()
+        at = layout.indexOf(self.splitter)
+        layout.insertWidget(at, self.partial_mark)
+        layout.insertWidget(at, self.scope_label)
+
+    def show_scope(self, line: str, mark: str) -> None:
+        self.scope_label.setText(line)
+        self.scope_label.setVisible(bool(line))
+        self.partial_mark.setText(mark)
+        self.partial_mark.setAccessibleDescription(mark)
+        self.partial_mark.setVisible(bool(mark))
