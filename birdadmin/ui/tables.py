@@ -96,6 +96,8 @@ def make_table(
     view.setWordWrap(False)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    # Arrow keys move inside a table; Tab moves on to the next widget (otherwise it walks every cell).
+    view.setTabKeyNavigation(False)
     view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     vertical = view.verticalHeader()
     vertical.setVisible(False)
