@@ -25,7 +25,7 @@ from birdadmin.qtmodels.roles import RoleContext
 from birdadmin.scim.resources import User
 from birdadmin.services.curl import curl_for_user
 from birdadmin.ui.icons import icon
-from birdadmin.ui.tables import make_table, sorting_proxy
+from birdadmin.ui.tables import ColumnFitter, fit_tabs, make_table, sorting_proxy
 
 
 class UserDetailPane(QWidget):
@@ -62,6 +62,7 @@ class UserDetailPane(QWidget):
         self._build_attributes()
         self._build_tables()
         self._build_json()
+        fit_tabs(self.tabs)
         layout.addLayout(self._build_buttons())
         self.refresh_icons()
         self.show_user(None)
@@ -93,8 +94,7 @@ class UserDetailPane(QWidget):
         self.roles_table = make_table(
             self, "userRolesTable", self.tr("Roles of the user"), sorting_proxy(self.roles_model, self), flags=True
         )
-        self.roles_table.horizontalHeader().resizeSection(0, 165)
-        self.roles_table.horizontalHeader().resizeSection(1, 150)
+        self.roles_fitter = ColumnFitter(self.roles_table, {0: 140, 1: 170, 2: 110})
         self.roles_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tabs.addTab(self.roles_table, self.tr("Roles"))
 
@@ -102,7 +102,7 @@ class UserDetailPane(QWidget):
         self.groups_table = make_table(
             self, "userGroupsTable", self.tr("Groups of the user"), sorting_proxy(self.groups_model, self), flags=True
         )
-        self.groups_table.horizontalHeader().resizeSection(0, 180)
+        self.groups_fitter = ColumnFitter(self.groups_table, {0: 180, 1: 180})
         self.tabs.addTab(self.groups_table, self.tr("Groups"))
 
     def _build_json(self) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from birdadmin.qtmodels.users import UserColumn, UsersModel
 from birdadmin.scim.resources import User
 from birdadmin.ui.icons import icon
-from birdadmin.ui.tables import make_table
+from birdadmin.ui.tables import ColumnFitter, make_table
 from birdadmin.ui.user_detail import UserDetailPane
 
 
@@ -82,16 +82,15 @@ class UsersView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("usersSplitter")
         self.table = make_table(self.splitter, "usersTable", self.tr("Users"), model, multi=True, appending=True)
-        header = self.table.horizontalHeader()
-        for column, width in _WIDTHS.items():
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.column_fitter = ColumnFitter(self.table, _WIDTHS)
         self.detail = UserDetailPane(self.splitter)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([700, 420])
+        self.splitter.setCollapsible(1, False)  # a pane dragged out of sight would still take the focus
         layout.addWidget(self.splitter, 1)
 
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
