@@ -9,8 +9,9 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QTabWidget
+from PySide6.QtWidgets import QLabel, QTabWidget, QTextEdit
 
+from birdadmin.errors import Explanation
 from birdadmin.ui.main_window import MainWindow
 from tests.gui.conftest import LOAD_TIMEOUT_MS, spin
 
@@ -128,3 +129,18 @@ def test_a_long_group_name_neither_widens_the_window_nor_squeezes_the_list(demo_
     assert view.table.width() >= table_width - 10  # the list keeps its room
     title = view.detail.title
     assert title.toolTip() == name.strip() and text_fits(title)
+
+
+def test_error_details_open_in_one_click(make_window: Any, qtbot: Any) -> None:
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    details = "GET https://api.bird.com/organizations/x/scim/v2/Users (page 3)\nHTTP 503: try again later"
+    window.show_error(Explanation("Server error", "The server could not answer.", details, 1))
+    qtbot.mouseClick(window.banner.details_button, Qt.MouseButton.LeftButton)
+    dialog = window.banner.details_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    shown = [w for w in dialog.findChildren(QTextEdit) if w.isVisible()]
+    assert len(shown) == 1 and "HTTP 503: try again later" in shown[0].toPlainText()
+    dialog.close()
