@@ -20,9 +20,6 @@ class ElidedLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setText(text)
 
-    def full_text(self) -> str:
-        return self._full
-
     def setText(self, text: str) -> None:  # noqa: N802 - Qt override
         self._full = text
         self._elide()

@@ -94,7 +94,7 @@ class UserDetailPane(QWidget):
         self.roles_table = make_table(
             self, "userRolesTable", self.tr("Roles of the user"), sorting_proxy(self.roles_model, self), flags=True
         )
-        self.roles_fitter = ColumnFitter(self.roles_table, {0: 140, 1: 170, 2: 110})
+        self.roles_fitter = ColumnFitter(self.roles_table, {0: 160, 1: 165, 2: 110})
         self.roles_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tabs.addTab(self.roles_table, self.tr("Roles"))
 
