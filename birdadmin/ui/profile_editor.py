@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -187,11 +188,22 @@ class ProfileEditDialog(QDialog):
             self.testFinished.emit(failure.explanation)
         self._validate()
 
-    def _fit_height(self) -> None:
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        # Once the messages know their real width: as tall as the fields need, no taller (before showing, Qt
+        # measures the dialog at a narrower width, where they wrap more).
+        QTimer.singleShot(0, self, self._fit_shown)
+
+    def _fit_shown(self) -> None:
+        self._fit_height(shrink=True)
+
+    def _fit_height(self, *, shrink: bool = False) -> None:
         """Grow to what the messages and the result need at this width (a dialog does not do so by itself)."""
         layout = self.layout()
+        if not self.isVisible():
+            return  # the first showing sizes it
         needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else self.sizeHint().height()
-        if needed > self.height():
+        if needed > self.height() or (shrink and needed < self.height()):
             self.resize(self.width(), needed)
 
     # saving --------------------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ class ColumnFitter(QObject):
         self._applied = self._current()
         view.viewport().installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.Resize and self.active:
             self.fit()
         return False
