@@ -327,10 +327,14 @@ class ProfileForm(QWidget):
         labels = {"name": self.name_error, "base_url": self.base_url_error, "accounts_url": self.accounts_url_error,
                   "org_id": self.org_id_error, "ca_bundle": self.ca_bundle_error,
                   "scim_key": self.scim_key_error, "accounts_key": self.accounts_key_error}
+        fields = {"name": self.name_edit, "base_url": self.base_url_edit, "accounts_url": self.accounts_url_edit,
+                  "org_id": self.org_id_edit, "ca_bundle": self.ca_bundle_edit,
+                  "scim_key": self.scim_key_edit, "accounts_key": self.accounts_key_edit}
         for name, label in labels.items():
             message = problems.get(name, "")
             label.setText(message)
             label.setVisible(bool(message))
+            fields[name].setAccessibleDescription(message)  # a screen reader reads it with the field
 
     # reacting ------------------------------------------------------------------------------------------------
 

@@ -754,6 +754,7 @@ def test_editor_hints_and_test_results_are_never_cut_off(qtbot, editor):
          org_id="12345", ca_bundle="/no/such/ca.pem", scim_key="has a space", accounts_key="two\tparts")
     qtbot.wait(20)
     assert unclipped(dialog) == []
+    assert dialog.form.org_id_edit.accessibleDescription() == error_of(dialog, "orgIdError") != ""
     fill(dialog, name="Fine", base_url=BASE, accounts_url="", org_id=ORG, ca_bundle="", scim_key=KEY,
          accounts_key="")
     run_test(qtbot, dialog)
