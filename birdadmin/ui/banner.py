@@ -19,15 +19,19 @@ from birdadmin.ui.icons import icon, warning_color
 
 
 def show_details(parent: QWidget, explanation: Explanation) -> QMessageBox:
-    """A dialog with the sentence and the request details (already redacted) behind "Show Details..."."""
+    """A dialog with the sentence and the request details (redacted), the details already shown."""
     box = QMessageBox(parent)
     box.setObjectName("errorDetailsDialog")
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(explanation.title)
     box.setText(redact(explanation.message))
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
     if explanation.details:
         box.setDetailedText(redact(explanation.details))
-    box.setStandardButtons(QMessageBox.StandardButton.Close)
+        # The details are what this dialog was opened for: show them at once, not behind a second click.
+        for button in box.buttons():
+            if box.buttonRole(button) == QMessageBox.ButtonRole.ActionRole:
+                button.click()
     box.open()
     return box
 

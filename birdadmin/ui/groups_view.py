@@ -21,8 +21,9 @@ from birdadmin.qtmodels.records import Record, RecordsModel
 from birdadmin.qtmodels.roles import ObjectRole, RoleContext
 from birdadmin.scim.resources import Group
 from birdadmin.ui.icons import icon
+from birdadmin.ui.labels import ElidedLabel
 from birdadmin.ui.scope_marks import partial_mark, show_mark
-from birdadmin.ui.tables import make_table, select_row_by_id, sorting_proxy
+from birdadmin.ui.tables import fit_tabs, make_table, select_row_by_id, sorting_proxy
 
 
 class GroupDetailPane(QWidget):
@@ -33,7 +34,7 @@ class GroupDetailPane(QWidget):
         self.group: Group | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 0, 0)
-        self.title = QLabel(self.tr("No group selected"), self)
+        self.title = ElidedLabel(self.tr("No group selected"), self)  # a long name must not widen the window
         self.title.setObjectName("groupTitle")
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -57,6 +58,8 @@ class GroupDetailPane(QWidget):
             self, "groupRolesTable", self.tr("Roles the group gives"), sorting_proxy(self.roles_model, self), flags=True
         )
         self.tabs.addTab(self.roles_table, self.tr("Roles"))
+        self.tabs.setObjectName("groupDetailTabs")
+        fit_tabs(self.tabs)
         self.refresh_icons()
 
     def refresh_icons(self) -> None:
@@ -137,6 +140,7 @@ class GroupsView(QWidget):
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
         self.splitter.setSizes([650, 450])
+        self.splitter.setCollapsible(1, False)  # a pane dragged out of sight would still take the focus
         layout.addWidget(self.splitter, 1)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 

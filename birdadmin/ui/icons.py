@@ -73,3 +73,29 @@ def warning_color(palette: QPalette | None = None) -> QColor:
     palette = palette or QGuiApplication.palette()
     dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
     return QColor("#f0b429") if dark else QColor("#b7791f")
+
+
+def _luminance(color: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two colours, from 1 (none) to 21 (black on white)."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def error_color(palette: QPalette | None = None) -> QColor:
+    """A red for validation messages that reads on the palette's window colour, light or dark (at least the
+    4.5:1 contrast of body text); the palette's own text colour when no red does."""
+    palette = palette or QGuiApplication.palette()
+    background = palette.color(QPalette.ColorRole.Window)
+    dark = background.lightness() < 128
+    for candidate in (("#ff8a80", "#ffb4ab") if dark else ("#b00020", "#8c001a")):
+        color = QColor(candidate)
+        if contrast_ratio(color, background) >= 4.5:
+            return color
+    return palette.color(QPalette.ColorRole.WindowText)

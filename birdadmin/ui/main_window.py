@@ -16,7 +16,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from birdadmin import errors
 from birdadmin.connection import ConnectionSpec
@@ -42,7 +50,14 @@ from birdadmin.ui.roles_view import RolesView
 from birdadmin.ui.status_bar import WindowStatus
 from birdadmin.ui.users_page import UsersPage
 from birdadmin.ui.users_view import UsersView
-from birdadmin.ui.window_actions import ActionSlots, WindowActions, build_menus, build_toolbar
+from birdadmin.ui.window_actions import (
+    ActionSlots,
+    WindowActions,
+    add_pane_actions,
+    build_menus,
+    build_toolbar,
+    focus_first_in,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +101,7 @@ class MainWindow(QMainWindow):
         self.directory = DirectoryController(self.context, self.loader, self.status, self.window_actions.cancel,
                                              self.users_page, self.groups_page, self.roles_page, self)
         self._wire()
+        self._install_pane_keys()
         self.resize(1280, 800)
         # The first connection opens on the page shown when the window was last closed.
         self._next_page = window_state.restore_state(self, self._splitters(), self._tables(), PAGE_USERS)
@@ -190,6 +206,48 @@ class MainWindow(QMainWindow):
         self._show_page(PAGE_USERS)
         field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         field.selectAll()
+
+    # -- keyboard: panes ------------------------------------------------------------------------------------
+
+    def _install_pane_keys(self) -> None:
+        self.next_pane_action, self.previous_pane_action = add_pane_actions(
+            self, self.focus_next_pane, self.focus_previous_pane
+        )
+
+    def panes(self) -> list[QWidget]:
+        """What F6 cycles through on the current page, in order: the error banner when shown, the filters, the
+        table, the detail pane, then the toolbar (with the page switch)."""
+        page = self.current_page()
+        panes: list[QWidget] = [self.banner] if self.banner.isVisible() else []
+        if page == PAGE_USERS:
+            panes += [self.users_view.quick_filter, self.users_view.table, self.users_view.detail]
+        elif page == PAGE_GROUPS:
+            panes += [self.groups_view.table, self.groups_view.detail]
+        elif page == PAGE_ROLES:
+            holders = self.roles_view.findChild(QWidget, "roleHoldersPane")
+            panes += [self.roles_view.table, *([holders] if holders is not None else [])]
+        else:
+            panes.append(self.empty_state)
+        panes.append(self.toolbar)
+        return panes
+
+    @Slot()
+    def focus_next_pane(self) -> None:
+        self._focus_pane(1)
+
+    @Slot()
+    def focus_previous_pane(self) -> None:
+        self._focus_pane(-1)
+
+    def _focus_pane(self, step: int) -> None:
+        panes = self.panes()
+        focus = QApplication.focusWidget()
+        current = next((i for i, pane in enumerate(panes)
+                        if focus is not None and (focus is pane or pane.isAncestorOf(focus))), None)
+        start = (current + step) if current is not None else (0 if step > 0 else len(panes) - 1)
+        for offset in range(len(panes)):  # a pane with nothing to focus (empty, disabled) is passed over
+            if focus_first_in(panes[(start + offset * step) % len(panes)]):
+                return
 
     # -- connection -----------------------------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QThreadPool, Signal, Slot
+from PySide6.QtCore import QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,7 +29,7 @@ from birdadmin.services.tasks import TaskRunner
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import KEY_KINDS, KeyKind, Secrets
 from birdadmin.ui.profile_form import ADDRESS_FIELDS, ProfileForm, error_label
-from birdadmin.ui.profile_panels import KeyringPanel
+from birdadmin.ui.profile_panels import KeyringPanel, ScrollingText
 from birdadmin.ui.profile_texts import report_text
 
 _KEY_FIELDS = ("scim_key_fingerprint", "scim_key_stored_at", "accounts_key_fingerprint", "accounts_key_stored_at")
@@ -55,6 +56,7 @@ class ProfileEditDialog(QDialog):
         self._original = profile
         self._check = check
         self._passed: dict[KeyKind, str] = {}  # new keys that passed a test with the current fields
+        self._refused: dict[KeyKind, tuple[str, tuple[str, ...]]] = {}  # keys a test refused, with the addresses
         self._pending: list[tuple[KeyKind, str]] = []  # keys the keyring refused, waiting for a decision
         self._others: list[str] | None = None
         self.saved: Profile | None = None
@@ -75,10 +77,7 @@ class ProfileEditDialog(QDialog):
         self.test_button.setObjectName("testButton")
         self.test_button.setAccessibleName(self.tr("Test connection"))
         self.test_button.clicked.connect(self.start_test)
-        self.test_result = QLabel(self)
-        self.test_result.setObjectName("testResult")
-        self.test_result.setAccessibleName(self.tr("Connection test result"))
-        self.test_result.setWordWrap(True)
+        self.test_result = ScrollingText(self, "testResult", self.tr("Connection test result"))
         self.form_error = error_label(self, "formError")
         self.keyring_status = QLabel(self)
         self.keyring_status.setObjectName("keyringStatus")
@@ -95,6 +94,9 @@ class ProfileEditDialog(QDialog):
         self.ok_button.setObjectName("okButton")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # Wide enough for a Base URL and for most messages to take one line (the room kept for them while hidden);
+        # the dialog grows when one needs more, so nothing is cut off.
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 115)
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         test_row = QHBoxLayout()
@@ -122,12 +124,26 @@ class ProfileEditDialog(QDialog):
     def typed_key(self, kind: KeyKind) -> str:
         return self.form.typed_key(kind)
 
+    def _addresses(self) -> tuple[str, ...]:
+        form = self.form
+        return tuple(edit.text().strip() for edit in (form.base_url_edit, form.accounts_url_edit, form.org_id_edit,
+                                                       form.ca_bundle_edit))
+
     def problems(self) -> dict[str, str]:
-        return self.form.problems(self._current_stored(), self._other_names(), self._passed)
+        problems = self.form.problems(self._current_stored(), self._other_names(), self._passed)
+        for kind in KEY_KINDS:
+            # A key the server refused, for these same addresses, is not saved (new profile or not).
+            key, field_name = self.typed_key(kind), f"{kind}_key"
+            if key and field_name not in problems and self._refused.get(kind) == (key, self._addresses()):
+                problems[field_name] = self.tr(
+                    "The connection test refused this key: paste the right key, or clear it to save without it."
+                )
+        return problems
 
     def _validate(self) -> bool:
         problems = self.problems()
         self.form.show_problems(problems)
+        QTimer.singleShot(0, self, self._fit_height)
         self.ok_button.setEnabled(not problems and not self.keys.busy)
         self.test_button.setEnabled(not (problems.keys() & ADDRESS_FIELDS) and not self.keys.testing())
         return not problems
@@ -162,12 +178,33 @@ class ProfileEditDialog(QDialog):
                 self._passed["scim"] = self.typed_key("scim")
             if report.accounts_key_accepted and self.typed_key("accounts"):
                 self._passed["accounts"] = self.typed_key("accounts")
+            for kind, accepted in (("scim", report.key_accepted), ("accounts", report.accounts_key_accepted)):
+                if accepted is False and self.typed_key(kind):
+                    self._refused[kind] = (self.typed_key(kind), self._addresses())
             self.testFinished.emit(report)
         else:
             assert failure is not None
             self.test_result.setText(failure.message)
             self.testFinished.emit(failure.explanation)
         self._validate()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        # Once the messages know their real width: as tall as the fields need, no taller (before showing, Qt
+        # measures the dialog at a narrower width, where they wrap more).
+        QTimer.singleShot(0, self, self._fit_shown)
+
+    def _fit_shown(self) -> None:
+        self._fit_height(shrink=True)
+
+    def _fit_height(self, *, shrink: bool = False) -> None:
+        """Grow to what the messages and the result need at this width (a dialog does not do so by itself)."""
+        layout = self.layout()
+        if not self.isVisible():
+            return  # the first showing sizes it
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else self.sizeHint().height()
+        if needed > self.height() or (shrink and needed < self.height()):
+            self.resize(self.width(), needed)
 
     # saving --------------------------------------------------------------------------------------------------
 

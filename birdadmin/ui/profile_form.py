@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QEvent, QRect, Qt, Signal, Slot
+from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -29,19 +31,71 @@ from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 from birdadmin.store.profiles import MAX_TIMEOUT, MIN_TIMEOUT, Profile, validate_profile_fields
 from birdadmin.store.secrets import KEY_KINDS, KeyKind, clean_key
+from birdadmin.ui.icons import error_color
 from birdadmin.ui.profile_texts import fingerprint_text
 
 # Problems that make a connection test pointless (the test needs a usable address).
 ADDRESS_FIELDS = frozenset({"base_url", "accounts_url", "org_id", "ca_bundle"})
 
 
-def error_label(parent: QWidget, name: str) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020;")
-    label.setVisible(False)
-    return label
+class HintLabel(QLabel):
+    """A validation message, in a red taken from the palette so that it reads on light and dark backgrounds
+    alike (and follows a change of scheme). With ``reserve``, the room for one line stays while it is hidden,
+    so the fields below do not move as messages come and go while someone types."""
+
+    def __init__(self, parent: QWidget, name: str, *, reserve: bool = False) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # under its field, always
+        self._reserve = reserve
+        if reserve:
+            policy = self.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            self.setSizePolicy(policy)
+        self._recolour()
+        self._fit()
+        self.setVisible(False)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        # The height the text needs at this width, as a minimum: a form does not reliably ask a wrapping label
+        # nested in a row for it, and a message cut in half is worse than none.
+        # (Measured directly: QLabel's own heightForWidth never goes below the minimum set here.)
+        needed = 0
+        room = self.contentsRect().width()
+        if self.text() and room > 0:
+            flags = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft)
+            box = self.fontMetrics().boundingRect(QRect(0, 0, room, 100_000), flags, self.text())
+            margins = self.contentsMargins()
+            needed = box.height() + margins.top() + margins.bottom()
+        if self._reserve:
+            needed = max(needed, self.fontMetrics().lineSpacing())
+        if self.minimumHeight() != needed:
+            self.setMinimumHeight(needed)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._recolour()
+
+    def _recolour(self) -> None:
+        palette = self.palette()
+        color = error_color(palette)
+        if palette.color(QPalette.ColorRole.WindowText) != color:  # the check ends the PaletteChange it causes
+            palette.setColor(QPalette.ColorRole.WindowText, color)
+            self.setPalette(palette)
+
+
+def error_label(parent: QWidget, name: str, *, reserve: bool = False) -> QLabel:
+    return HintLabel(parent, name, reserve=reserve)
 
 
 class ProfileForm(QWidget):
@@ -69,27 +123,43 @@ class ProfileForm(QWidget):
         edit.textChanged.connect(self._edited)
         return edit
 
-    def _row(self, label: str, field: Any, error: QLabel | None = None) -> None:
-        self.layout_.addRow(label, field)
-        if error is not None:
-            self.layout_.addRow("", error)
+    def _row(self, label: str, field: Any, *under: QLabel) -> None:
+        """A row; the labels ``under`` the field (key info, its message) share its cell, tight below it."""
+        if not under:
+            self.layout_.addRow(label, field)
+            return
+        box = QWidget(self)
+        cell = QVBoxLayout(box)
+        cell.setContentsMargins(0, 0, 0, 0)
+        cell.setSpacing(1)
+        if isinstance(field, QWidget):
+            cell.addWidget(field)
+            buddy = field
+        else:
+            cell.addLayout(field)
+            buddy = field.itemAt(0).widget()
+        for widget in under:
+            cell.addWidget(widget)
+        row_label = QLabel(label, self)
+        row_label.setBuddy(buddy)
+        self.layout_.addRow(row_label, box)
 
     def _build_addresses(self) -> None:
         tr = self.tr
         self.name_edit = self._line("nameEdit", tr("Profile name"), tr("e.g. Production"))
-        self.name_error = error_label(self, "nameError")
+        self.name_error = error_label(self, "nameError", reserve=True)
         self._row(tr("&Name:"), self.name_edit, self.name_error)
         self.base_url_edit = self._line("baseUrlEdit", tr("SCIM Base URL"), "https://api.bird.com/organizations/…/scim/v2")
         self.base_url_edit.setToolTip(tr("Paste it exactly as Bird's SCIM settings page shows it."))
         self.base_url_edit.textChanged.connect(self._base_url_changed)
-        self.base_url_error = error_label(self, "baseUrlError")
+        self.base_url_error = error_label(self, "baseUrlError", reserve=True)
         self._row(tr("SCIM &Base URL:"), self.base_url_edit, self.base_url_error)
         self.accounts_url_edit = self._line("accountsUrlEdit", tr("Accounts API URL"),
                                             tr("optional, e.g. https://api.bird.com"))
-        self.accounts_url_error = error_label(self, "accountsUrlError")
+        self.accounts_url_error = error_label(self, "accountsUrlError", reserve=True)
         self._row(tr("&Accounts API URL:"), self.accounts_url_edit, self.accounts_url_error)
         self.org_id_edit = self._line("orgIdEdit", tr("Organization ID"), tr("read from the Base URL"))
-        self.org_id_error = error_label(self, "orgIdError")
+        self.org_id_error = error_label(self, "orgIdError", reserve=True)
         self._row(tr("&Organization ID:"), self.org_id_edit, self.org_id_error)
 
     def _combo(self, name: str, accessible: str, items: list[tuple[str, Any]]) -> QComboBox:
@@ -119,7 +189,7 @@ class ProfileForm(QWidget):
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_bundle_edit, 1)
         ca_row.addWidget(self.ca_bundle_browse)
-        self.ca_bundle_error = error_label(self, "caBundleError")
+        self.ca_bundle_error = error_label(self, "caBundleError", reserve=True)
         self._row(tr("CA b&undle:"), ca_row, self.ca_bundle_error)
         self.timeout_spin = QDoubleSpinBox(self)
         self.timeout_spin.setObjectName("timeoutSpin")
@@ -142,9 +212,8 @@ class ProfileForm(QWidget):
         edit.setEchoMode(QLineEdit.EchoMode.Password)
         info = QLabel(self)
         info.setObjectName(f"{kind}KeyInfo")
-        error = error_label(self, f"{kind}KeyError")
-        self.layout_.addRow(label, edit)
-        self._row("", info, error)
+        error = error_label(self, f"{kind}KeyError", reserve=True)
+        self._row(label, edit, info, error)
         return edit, info, error
 
     def _build_keys(self) -> None:
@@ -258,10 +327,14 @@ class ProfileForm(QWidget):
         labels = {"name": self.name_error, "base_url": self.base_url_error, "accounts_url": self.accounts_url_error,
                   "org_id": self.org_id_error, "ca_bundle": self.ca_bundle_error,
                   "scim_key": self.scim_key_error, "accounts_key": self.accounts_key_error}
+        fields = {"name": self.name_edit, "base_url": self.base_url_edit, "accounts_url": self.accounts_url_edit,
+                  "org_id": self.org_id_edit, "ca_bundle": self.ca_bundle_edit,
+                  "scim_key": self.scim_key_edit, "accounts_key": self.accounts_key_edit}
         for name, label in labels.items():
             message = problems.get(name, "")
             label.setText(message)
             label.setVisible(bool(message))
+            fields[name].setAccessibleDescription(message)  # a screen reader reads it with the field
 
     # reacting ------------------------------------------------------------------------------------------------
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 
 def wrapping_label(parent: QWidget, name: str, accessible: str = "") -> QLabel:
@@ -15,6 +16,43 @@ def wrapping_label(parent: QWidget, name: str, accessible: str = "") -> QLabel:
         label.setAccessibleName(accessible)
     label.setWordWrap(True)
     return label
+
+
+class ScrollingText(QScrollArea):
+    """A wrapping text (a connection test's result) that grows up to ``max_lines`` and scrolls beyond them, so a
+    long result is never cut off and never pushes the dialog off a small screen. Hidden while empty."""
+
+    def __init__(self, parent: QWidget, name: str, accessible: str, max_lines: int = 6) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{name}Area")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.label = wrapping_label(self, name, accessible)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setWidget(self.label)
+        self._max_lines = max_lines
+        self.setVisible(False)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming, as QLabel's
+        self.label.setText(text)
+        self.setVisible(bool(text))
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        needed = self.label.heightForWidth(max(1, self.viewport().width()))
+        cap = self.fontMetrics().lineSpacing() * self._max_lines
+        height = max(1, min(needed, cap))
+        if self.height() != height or self.minimumHeight() != height:
+            self.setFixedHeight(height)
 
 
 class KeyringPanel(QWidget):

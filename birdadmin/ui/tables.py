@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -16,6 +21,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QTabWidget,
     QWidget,
 )
 
@@ -63,6 +69,62 @@ class AppendingTableView(TableView):
         self.rowCountChanged(old, new)
 
 
+class ColumnFitter(QObject):
+    """Keeps a table's columns inside its width: the preferred widths when they fit, otherwise each shrunk in
+    proportion (never below what its header needs), so that on a small screen no column is pushed out of view.
+
+    Once the widths were set any other way (a column dragged, a layout restored from the last session) the
+    person's widths win and fitting stops; the last section stretches to fill, as everywhere.
+    """
+
+    def __init__(self, view: QTableView, widths: Mapping[int, int]) -> None:
+        super().__init__(view)
+        self._view = view
+        self._preferred = dict(widths)
+        self.active = True
+        for column, width in self._preferred.items():
+            view.horizontalHeader().resizeSection(column, width)
+        self._applied = self._current()
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize and self.active:
+            self.fit()
+        return False
+
+    def _current(self) -> list[int]:
+        header = self._view.horizontalHeader()
+        last = header.logicalIndex(header.count() - 1)
+        return [header.sectionSize(c) for c in sorted(self._preferred) if c != last]
+
+    def _minimum(self, column: int) -> int:
+        header = self._view.horizontalHeader()
+        text = str(self._view.model().headerData(column, Qt.Orientation.Horizontal) or "")
+        return max(header.minimumSectionSize(), header.fontMetrics().horizontalAdvance(text) + 16)
+
+    def fit(self) -> None:
+        if self._current() != self._applied:
+            self.active = False  # someone else set the widths: keep them
+            return
+        header = self._view.horizontalHeader()
+        columns = [c for c in sorted(self._preferred) if not header.isSectionHidden(c)]
+        available = self._view.viewport().width()
+        total = sum(self._preferred[c] for c in columns)
+        if not columns or available <= 0:
+            return
+        scale = min(1.0, available / total)
+        minimum = {c: self._minimum(c) for c in columns}
+        widths = {c: max(minimum[c], int(self._preferred[c] * scale)) for c in columns}
+        excess = sum(widths.values()) - available
+        slack = sum(widths[c] - minimum[c] for c in columns)
+        if excess > 0 and slack > 0:  # the minimums pushed it over: take the rest from the wide columns
+            for c in columns:
+                widths[c] -= min(widths[c] - minimum[c], math.ceil(excess * (widths[c] - minimum[c]) / slack))
+        for c in columns:  # the last one too: a stretched section never shrinks below the size it was given
+            header.resizeSection(c, widths[c])
+        self._applied = self._current()
+
+
 def sorting_proxy(model: QAbstractItemModel, parent: QWidget) -> QSortFilterProxyModel:
     """For the small tables only (groups, roles, detail lists); the users table sorts itself."""
     proxy = QSortFilterProxyModel(parent)
@@ -96,6 +158,8 @@ def make_table(
     view.setWordWrap(False)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    # Arrow keys move inside a table; Tab moves on to the next widget (otherwise it walks every cell).
+    view.setTabKeyNavigation(False)
     view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     vertical = view.verticalHeader()
     vertical.setVisible(False)
@@ -112,6 +176,15 @@ def make_table(
     if flags:
         view.setItemDelegate(FlagDelegate(view))
     return view
+
+
+def fit_tabs(tabs: QTabWidget) -> None:
+    """Tabs that shrink (elided, the whole name in a tooltip) rather than hide behind scroll arrows."""
+    tabs.setUsesScrollButtons(False)
+    tabs.setElideMode(Qt.TextElideMode.ElideRight)
+    bar = tabs.tabBar()
+    for index in range(bar.count()):
+        bar.setTabToolTip(index, bar.tabText(index).replace("&", ""))
 
 
 def select_row_by_id(table: QTableView, proxy: QSortFilterProxyModel, row: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -25,7 +25,7 @@ from birdadmin.qtmodels.roles import RoleContext
 from birdadmin.scim.resources import User
 from birdadmin.services.curl import curl_for_user
 from birdadmin.ui.icons import icon
-from birdadmin.ui.tables import make_table, sorting_proxy
+from birdadmin.ui.tables import ColumnFitter, fit_tabs, make_table, sorting_proxy
 
 
 class UserDetailPane(QWidget):
@@ -62,6 +62,7 @@ class UserDetailPane(QWidget):
         self._build_attributes()
         self._build_tables()
         self._build_json()
+        fit_tabs(self.tabs)
         layout.addLayout(self._build_buttons())
         self.refresh_icons()
         self.show_user(None)
@@ -93,8 +94,7 @@ class UserDetailPane(QWidget):
         self.roles_table = make_table(
             self, "userRolesTable", self.tr("Roles of the user"), sorting_proxy(self.roles_model, self), flags=True
         )
-        self.roles_table.horizontalHeader().resizeSection(0, 165)
-        self.roles_table.horizontalHeader().resizeSection(1, 150)
+        self.roles_fitter = ColumnFitter(self.roles_table, {0: 160, 1: 165, 2: 110})
         self.roles_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tabs.addTab(self.roles_table, self.tr("Roles"))
 
@@ -102,7 +102,7 @@ class UserDetailPane(QWidget):
         self.groups_table = make_table(
             self, "userGroupsTable", self.tr("Groups of the user"), sorting_proxy(self.groups_model, self), flags=True
         )
-        self.groups_table.horizontalHeader().resizeSection(0, 180)
+        self.groups_fitter = ColumnFitter(self.groups_table, {0: 180, 1: 180})
         self.tabs.addTab(self.groups_table, self.tr("Groups"))
 
     def _build_json(self) -> None:
@@ -110,6 +110,7 @@ class UserDetailPane(QWidget):
         self.json_view.setObjectName("userJson")
         self.json_view.setAccessibleName(self.tr("Raw SCIM JSON of the user"))
         self.json_view.setReadOnly(True)
+        self.json_view.setTabChangesFocus(True)  # Tab moves on to the buttons; the text is only read
         self.json_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.tabs.addTab(self.json_view, self.tr("JSON"))
 
@@ -123,10 +124,23 @@ class UserDetailPane(QWidget):
         buttons.addWidget(self.curl_button)
         self.copy_ids_button = QPushButton(self.tr("Copy role UUIDs"), self)
         self.copy_ids_button.setObjectName("copyRoleIdsButton")
+        self.copy_ids_button.setAccessibleName(self.tr("Copy the UUIDs of the user's direct roles"))
         self.copy_ids_button.clicked.connect(self.copy_role_ids)
         buttons.addWidget(self.copy_ids_button)
-        buttons.addStretch(1)
+        self.copy_feedback = QLabel(self)
+        self.copy_feedback.setObjectName("copyFeedback")
+        self.copy_feedback.setAccessibleName(self.tr("What was copied"))
+        buttons.addWidget(self.copy_feedback, 1)
+        self._feedback_timer = QTimer(self)
+        self._feedback_timer.setSingleShot(True)
+        self._feedback_timer.setInterval(4000)
+        self._feedback_timer.timeout.connect(self.copy_feedback.clear)
         return buttons
+
+    def _copied(self, text: str) -> None:
+        """Say what went to the clipboard, for a few seconds (the buttons themselves do not change)."""
+        self.copy_feedback.setText(text)
+        self._feedback_timer.start()
 
     def refresh_icons(self) -> None:
         self.curl_button.setIcon(icon("copy", self.palette()))
@@ -142,6 +156,8 @@ class UserDetailPane(QWidget):
         enabled = user is not None
         self.curl_button.setEnabled(enabled and bool(base_url))
         self.copy_ids_button.setEnabled(enabled and bool(user and user.roles))
+        self._feedback_timer.stop()
+        self.copy_feedback.clear()
         if user is None:
             self.title.setText(self.tr("No user selected"))
             self.subtitle.setText(self.tr("Select a user to see their roles and groups."))
@@ -191,6 +207,10 @@ class UserDetailPane(QWidget):
         self.groups_model.set_records(group_rows)
         self.json_view.setPlainText(self.tr("Reading the user from the server…"))
 
+    def show_hidden_by_filter(self) -> None:
+        """The pane is empty because the quick filter hid the user it showed."""
+        self.subtitle.setText(self.tr("The user you were looking at is hidden by the quick filter."))
+
     def show_json(self, user_id: str, data: dict[str, Any]) -> None:
         if self.user is None or user_id != self.user.id:
             return
@@ -213,12 +233,16 @@ class UserDetailPane(QWidget):
         text = self.curl_text()
         if text:
             QGuiApplication.clipboard().setText(text)
+            self._copied(self.tr("Copied a curl command (the key is a placeholder)."))
             self.curl_copied.emit(text)
 
     @Slot()
     def copy_role_ids(self) -> None:
-        if self.user is not None:
+        if self.user is not None and self.user.roles:
             QGuiApplication.clipboard().setText("\n".join(self.user.roles))
+            count = len(self.user.roles)
+            self._copied(self.tr("Copied 1 role UUID.") if count == 1
+                         else self.tr("Copied {count} role UUIDs.").format(count=count))
 
     # -- what the pane says about its data ------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -17,8 +18,23 @@ from PySide6.QtWidgets import (
 from birdadmin.qtmodels.users import UserColumn, UsersModel
 from birdadmin.scim.resources import User
 from birdadmin.ui.icons import icon
-from birdadmin.ui.tables import make_table
+from birdadmin.ui.tables import ColumnFitter, make_table
 from birdadmin.ui.user_detail import UserDetailPane
+
+
+class QuickFilterEdit(QLineEdit):
+    """The quick filter: Enter or Down moves on to the results (the table then takes the arrow keys)."""
+
+    results_requested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if plain and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.results_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
 
 _WIDTHS = {UserColumn.USER_NAME: 225, UserColumn.DISPLAY_NAME: 150, UserColumn.ACTIVE: 55,
            UserColumn.ROLES: 180, UserColumn.GROUPS: 150, UserColumn.ROLE_COUNT: 55}
@@ -37,12 +53,13 @@ class UsersView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
 
         bar = QHBoxLayout()
-        self.quick_filter = QLineEdit(self)
+        self.quick_filter = QuickFilterEdit(self)
         self.quick_filter.setObjectName("quickFilter")
         self.quick_filter.setAccessibleName(self.tr("Quick filter of loaded users"))
         self.quick_filter.setPlaceholderText(self.tr("Filter loaded users by name, email, role or group (Ctrl+F)"))
         self.quick_filter.setClearButtonEnabled(True)
         self.quick_filter.textChanged.connect(self.model.set_quick_filter)
+        self.quick_filter.results_requested.connect(self.focus_first_result)
         self.filter_icon = self.quick_filter.addAction(icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
         bar.addWidget(self.quick_filter, 3)
 
@@ -60,31 +77,43 @@ class UsersView(QWidget):
         bar.addWidget(self.scim_button)
         layout.addLayout(bar)
 
-        self.filter_note = QLabel(self)
-        self.filter_note.setObjectName("scimFilterNote")
-        self.filter_note.setVisible(False)
-        layout.addWidget(self.filter_note)
+        layout.addLayout(self._build_notes())
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("usersSplitter")
         self.table = make_table(self.splitter, "usersTable", self.tr("Users"), model, multi=True, appending=True)
-        header = self.table.horizontalHeader()
-        for column, width in _WIDTHS.items():
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.column_fitter = ColumnFitter(self.table, _WIDTHS)
         self.detail = UserDetailPane(self.splitter)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([700, 420])
+        self.splitter.setCollapsible(1, False)  # a pane dragged out of sight would still take the focus
         layout.addWidget(self.splitter, 1)
 
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         model.modelReset.connect(self._after_reset)
+        model.visible_changed.connect(self._show_filter_count)
         self._current_id: str | None = None
+        self._hidden_id: str | None = None  # the user the pane showed until the quick filter hid them
         self.refresh_icons()
+
+    def _build_notes(self) -> QHBoxLayout:
+        """The line under the filters: how many rows the quick filter shows, and the server query in force."""
+        notes = QHBoxLayout()
+        self.filter_count = QLabel(self)
+        self.filter_count.setObjectName("filterCountLabel")
+        self.filter_count.setAccessibleName(self.tr("Users shown by the quick filter"))
+        self.filter_count.setVisible(False)
+        notes.addWidget(self.filter_count)
+        self.filter_note = QLabel(self)
+        self.filter_note.setObjectName("scimFilterNote")
+        self.filter_note.setVisible(False)
+        notes.addWidget(self.filter_note, 1)
+        return notes
 
     def refresh_icons(self) -> None:
         self.filter_icon.setIcon(icon("filter", self.palette()))
@@ -120,6 +149,8 @@ class UsersView(QWidget):
         if new_id == self._current_id:
             return
         self._current_id = new_id
+        if new_id is not None:
+            self._hidden_id = None
         self.current_user_changed.emit(user)
 
     def announce_current(self) -> None:
@@ -133,11 +164,46 @@ class UsersView(QWidget):
     def _after_reset(self) -> None:
         # A reset (quick filter, reload) forgets the selection; bring the user being looked at back if shown.
         # _current_id is unchanged by the reset, so re-selecting the same user does not re-read it.
+        if self.model.loaded_count() == 0:
+            self._hidden_id = None  # a reload or another organization: the listing's end decides
         if self._current_id is not None and self.model.row_of(self._current_id) >= 0:
             self.select_user(self._current_id)
+        elif self._current_id is not None and self.model.user_by_id(self._current_id) is not None:
+            self._hide_current()
+        elif self._current_id is None and self._hidden_id is not None and self.model.row_of(self._hidden_id) >= 0:
+            self.select_user(self._hidden_id)  # the filter shows them again: so does the pane
         self.selection_count_changed.emit(len(self.table.selectionModel().selectedRows()))
 
+    def _hide_current(self) -> None:
+        """The quick filter hid the user in the pane: the pane must not go on showing them as if listed."""
+        self._hidden_id, self._current_id = self._current_id, None
+        self.current_user_changed.emit(None)
+        self.detail.show_hidden_by_filter()
+
     # -- filters --------------------------------------------------------------------------------------------
+
+    @Slot()
+    def focus_first_result(self) -> None:
+        """From the quick filter to its first result, selected (and shown in the pane); nothing when none."""
+        if self.model.rowCount() == 0:
+            return
+        first = self.model.index(0, 0)
+        self.table.setCurrentIndex(first)
+        self.table.selectRow(0)
+        self.table.scrollTo(first)
+        self.table.setFocus(Qt.FocusReason.TabFocusReason)
+
+    @Slot(int, int)
+    def _show_filter_count(self, visible: int, loaded: int) -> None:
+        if not self.model.quick_filter:
+            self.filter_count.setVisible(False)
+            return
+        if visible == 0:
+            text = self.tr("No matches")
+        else:
+            text = self.tr("{visible} of {loaded} shown").format(visible=visible, loaded=loaded)
+        self.filter_count.setText(text)
+        self.filter_count.setVisible(True)
 
     @Slot()
     def run_scim_filter(self) -> None:

@@ -11,6 +11,7 @@ import keyring.errors
 import pytest
 from keyring.backends import fail
 from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QPushButton
 
 from birdadmin.connection_check import ConnectionReport
@@ -684,3 +685,109 @@ def test_manager_delete_and_forget_without_blocking(qtbot, manager, store, block
     release(qtbot, dialog, blocking)
     assert names_in(dialog) == ["Kept"] and store.names() == ["Kept"] and blocking.items == {}
     assert dialog.status.text() == "Deleted profile 'Gone'."
+
+
+# -- editor: a refused key, layout, colours --------------------------------------------------------------------
+
+
+def test_a_new_profile_does_not_save_a_key_its_test_refused(qtbot, editor, store, backend, scim2_server):
+    dialog = editor()
+    fill(dialog, name="Local", base_url=scim2_server.base_url, scim_key="wrong-key-123456")
+    assert dialog.ok_button.isEnabled()  # untested keys may be saved, as before
+    report = run_test(qtbot, dialog)
+    assert report.key_accepted is False
+    assert "The connection test refused this key" in error_of(dialog, "scimKeyError")
+    assert not dialog.ok_button.isEnabled()
+    dialog.accept()  # Enter, or a click that got through: still nothing saved
+    assert store.names() == [] and backend.items == {}
+    fill(dialog, name="Local test")  # other fields change nothing about the key
+    assert not dialog.ok_button.isEnabled()
+    fill(dialog, scim_key=scim2_server.key)
+    assert error_of(dialog, "scimKeyError") == "" and dialog.ok_button.isEnabled()
+    fill(dialog, scim_key="wrong-key-123456")  # the same refused key again
+    assert not dialog.ok_button.isEnabled()
+    fill(dialog, scim_key="")  # or no key at all
+    assert dialog.ok_button.isEnabled()
+
+
+def input_positions(dialog: ProfileEditDialog) -> dict[str, int]:
+    return {w.objectName(): w.mapTo(dialog, w.rect().topLeft()).y() for w in dialog.form._inputs()}
+
+
+def test_editor_fields_stay_put_as_hints_come_and_go(qtbot, editor, store):
+    store.add(Profile(name="Existing", base_url=BASE))
+    dialog = editor()
+    fill(dialog, name="Fine", base_url=BASE)
+    qtbot.wait(20)
+    before, height = input_positions(dialog), dialog.height()
+    fine = {"name": "Fine", "base_url": BASE, "org_id": ORG, "scim_key": "", "ca_bundle": ""}
+    # Messages of one line appear in room kept for them.
+    for values in ({"name": ""}, {"name": "x" * 81}, {"name": "existing"}, fine):
+        fill(dialog, **values)
+        qtbot.wait(20)
+        assert input_positions(dialog) == before, values
+        assert dialog.height() == height, values
+    # A longer one may push them down while it shows, and they come back when it goes.
+    for values in ({"base_url": "http://bird.example/scim"}, {"scim_key": "has a space"}, fine):
+        fill(dialog, **values)
+        qtbot.wait(20)
+        assert unclipped(dialog) == []
+    assert input_positions(dialog) == before
+
+
+def unclipped(dialog) -> list[str]:
+    """The visible wrapping labels that are shorter than their text needs at their width."""
+    return [f"{w.objectName()}: {w.height()} < {w.heightForWidth(w.width())}"
+            for w in dialog.findChildren(QLabel)
+            if w.isVisible() and w.wordWrap() and w.text() and w.height() < w.heightForWidth(w.width())]
+
+
+def test_editor_hints_and_test_results_are_never_cut_off(qtbot, editor):
+    long_report = ConnectionReport(
+        reachable=True, key_accepted=False, exit_code=3,
+        messages=["SCIM: reachable, but the key was refused (HTTP 401). Check that you copied the whole key "
+                  "and that it was not revoked in Bird."] + [f"Line {i} of what the server offers." for i in range(12)],
+    )
+    dialog = editor(check=lambda profile, scim_key, accounts_key: long_report)
+    dialog.resize(dialog.sizeHint())
+    fill(dialog, name="x" * 81, base_url="http://bird.example/scim", accounts_url="http://api.bird.com",
+         org_id="12345", ca_bundle="/no/such/ca.pem", scim_key="has a space", accounts_key="two\tparts")
+    qtbot.wait(20)
+    assert unclipped(dialog) == []
+    assert dialog.form.org_id_edit.accessibleDescription() == error_of(dialog, "orgIdError") != ""
+    fill(dialog, name="Fine", base_url=BASE, accounts_url="", org_id=ORG, ca_bundle="", scim_key=KEY,
+         accounts_key="")
+    run_test(qtbot, dialog)
+    qtbot.wait(20)
+    assert "Line 11 of what the server offers." in dialog.test_result.text()
+    assert unclipped(dialog) == []
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() <= max(640, screen.height())  # fits a small screen: long results scroll
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    def luminance(c: QColor) -> float:
+        parts = [(v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4) for v in (c.redF(), c.greenF(),
+                                                                                        c.blueF())]
+        return 0.2126 * parts[0] + 0.7152 * parts[1] + 0.0722 * parts[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize(("window", "text"), [("#2b2b2b", "#f0f0f0"), ("#ffffff", "#000000"),
+                                              ("#efefef", "#1a1a1a")])
+def test_validation_text_is_readable_in_light_and_dark(qtbot, editor, window, text):
+    palette = QPalette(QColor(text), QColor(window))
+    palette.setColor(QPalette.ColorRole.Window, QColor(window))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(text))
+    dialog = editor()
+    dialog.setPalette(palette)
+    qtbot.wait(20)
+    hint = label(dialog, "nameError")
+    assert hint.isVisible()
+    shown = hint.palette().color(QPalette.ColorRole.WindowText)
+    background = dialog.palette().color(QPalette.ColorRole.Window)  # what shows behind the label
+    assert background == QColor(window)
+    assert contrast(shown, background) >= 4.5, (shown.name(), window)
+    assert shown != QColor(text)  # still told apart from ordinary text
