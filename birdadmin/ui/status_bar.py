@@ -30,7 +30,7 @@ class WindowStatus(QObject):
         self.progress = QProgressBar(bar)
         self.progress.setObjectName("loadProgress")
         self.progress.setAccessibleName(self.tr("Loading progress"))
-        self.progress.setMaximumWidth(220)
+        self.progress.setMaximumWidth(320)
         self.progress.setTextVisible(True)
         self.progress.setVisible(False)
         bar.addPermanentWidget(self.progress)
@@ -106,8 +106,17 @@ class WindowStatus(QObject):
             self.progress.setRange(0, total)
             self.progress.setValue(min(fetched, total))
             self.progress.setFormat(self.tr("{fetched} of {total} users").format(fetched=fetched, total=total))
+            widest = self.tr("{fetched} of {total} users").format(fetched=total, total=total)
         else:
             self.progress.setFormat(self.tr("{fetched} users").format(fetched=fetched))
+            widest = self.tr("{fetched} users").format(fetched=max(fetched, 99_999))
+        self._fit_progress(widest)
+
+    def _fit_progress(self, widest: str) -> None:
+        """Wide enough for the longest text this load will show, so the count never wraps or clips."""
+        needed = self.progress.fontMetrics().horizontalAdvance(widest) + 24  # the frame and text margins
+        if needed > self.progress.minimumWidth():
+            self.progress.setMinimumWidth(needed)
 
     def load_ended(self) -> None:
         self.progress.setVisible(False)

@@ -144,3 +144,16 @@ def test_error_details_open_in_one_click(make_window: Any, qtbot: Any) -> None:
     shown = [w for w in dialog.findChildren(QTextEdit) if w.isVisible()]
     assert len(shown) == 1 and "HTTP 503: try again later" in shown[0].toPlainText()
     dialog.close()
+
+
+def test_the_load_progress_shows_its_count_whole_at_1024x640(demo_window: MainWindow, qtbot: Any) -> None:
+    window = small_window(qtbot, demo_window)
+    status = window.status
+    status.load_started()
+    status.load_progress(7_400, 20_000)
+    spin(qtbot, 50)
+    bar = status.progress
+    text = bar.format()
+    assert text == "7400 of 20000 users"
+    assert bar.width() >= bar.fontMetrics().horizontalAdvance(text) + 12, (bar.width(), text)
+    status.load_ended()
