@@ -13,6 +13,7 @@ import logging
 import os
 import random
 import ssl
+import threading
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
@@ -215,12 +216,40 @@ class HttpSession:
             transport=transport,
             headers={"User-Agent": self.settings.user_agent, **(headers or {})},
         )
+        self._state = threading.Lock()
+        self._in_flight = 0
+        self._closing = False
 
     def __repr__(self) -> str:
         return f"HttpSession(service={self.service!r})"
 
     def close(self) -> None:
-        self._client.close()
+        """Close now, or, with requests still on the wire in other threads, as soon as the last one ends.
+
+        Closing the client under a request that waits for a connection would let that request open a socket the
+        closed pool no longer owns (a leak); a window that switches connections closes the old one this way.
+        """
+        with self._state:
+            self._closing = True
+            idle = self._in_flight == 0
+        if idle:
+            self._client.close()
+
+    def _enter(self, method: str, url: httpx.URL | str) -> None:
+        with self._state:
+            if self._closing:
+                raise errors.ConnectionFailedError(
+                    "The connection was closed before this request was sent.",
+                    method=method, url=str(url), service=self.service,
+                )
+            self._in_flight += 1
+
+    def _leave(self) -> None:
+        with self._state:
+            self._in_flight -= 1
+            last = self._closing and self._in_flight == 0
+        if last:
+            self._client.close()
 
     def __enter__(self) -> HttpSession:
         return self
@@ -281,10 +310,13 @@ class HttpSession:
         Failures that no retry can mend (an undecodable answer, a request that cannot be sent) are raised here.
         """
         started = time.perf_counter()
+        self._enter(method, url)
         try:
             response = self._client.request(method, url, params=params, content=content, headers=headers)
         except (httpx.TransportError, httpx.DecodingError, httpx.InvalidURL) as exc:
             return self._transport_failure(exc, method, url)
+        finally:
+            self._leave()
         if log.isEnabledFor(logging.DEBUG):
             elapsed = (time.perf_counter() - started) * 1000
             url_text = redact(str(response.request.url))
