@@ -99,11 +99,16 @@ class FileActions(QObject):
             name, text = TABLE_FILE_NAME, table_csv(view, users_model)
         else:
             name, text = own[0], rows_csv(own[1])
+        organization = self._context.organization
+        scope = organization.scope() if organization is not None else None
+        incomplete = scope is not None and not scope.complete
+        if incomplete:  # the file cannot carry the on-screen mark, so its name and the note say it
+            name = f"{Path(name).stem} (incomplete){Path(name).suffix}"
         if not path:
             path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export as CSV"), name,
                                                   self.tr("CSV files (*.csv)"))
         if path:
-            self._write_text(path, text)
+            self._write_text(path, text, incomplete=incomplete)
 
     def import_role_names(self, path: str | None = None) -> None:
         org = self._context.org
@@ -152,14 +157,19 @@ class FileActions(QObject):
             self._fail(failed, self.tr("{path} is not a UTF-8 text file.").format(path=path))
         return None
 
-    def _write_text(self, path: str, text: str) -> None:
+    def _write_text(self, path: str, text: str, *, incomplete: bool = False) -> None:
         try:
             Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:
             self._fail(self.tr("Export failed"), self.tr("{path} could not be written: {reason}.").format(
                 path=path, reason=exc.strerror or exc))
             return
-        self._context.show_message(self.tr("Saved {path}").format(path=path), 6000)
+        if incomplete:
+            self._context.show_message(self.tr(
+                "Saved {path}, but the organization was not completely loaded (or is not current): the file may "
+                "be missing rows.").format(path=path), 15_000)
+        else:
+            self._context.show_message(self.tr("Saved {path}").format(path=path), 6000)
 
     def _fail(self, title: str, sentence: str) -> None:
         self._context.show_error(Explanation(title, sentence, "", 1))

@@ -155,3 +155,20 @@ def test_role_names_export_quotes_formulas_and_reads_back_unchanged(demo_window:
         assert rows[quoted_id][0] == "''80s team" and rows[plain_id][0] == "Night shift"
         demo_window.import_role_names(str(out))
         assert {rid: model.index(model.row_of(rid), 0).data() for rid in names} == names
+
+
+def test_an_export_of_an_incomplete_organization_says_so(demo_window: Any, qtbot: Any, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file cannot carry the page's partial mark: its suggested name and the note after saving say it."""
+    suggested = press_ctrl_e(demo_window, monkeypatch, tmp_path / "complete.csv")
+    assert suggested == ["birdadmin.csv"]
+    assert "may be missing rows" not in demo_window.statusBar().currentMessage()
+    demo_window.emulator.configure(latency_ms=100, max_page_size=4)
+    demo_window.loader.batch_ms = 0
+    with qtbot.waitSignal(demo_window.loader.page_loaded, timeout=LOAD_TIMEOUT_MS):
+        demo_window.window_actions.refresh.trigger()
+    demo_window.cancel_loading()
+    suggested = press_ctrl_e(demo_window, monkeypatch, tmp_path / "partial.csv")
+    assert suggested == ["birdadmin (incomplete).csv"]
+    assert (tmp_path / "partial.csv").exists()
+    assert "may be missing rows" in demo_window.statusBar().currentMessage()
