@@ -76,18 +76,27 @@ def holders(
     return out
 
 
-def memberships_from_groups(groups: Iterable[Group]) -> dict[str, list[tuple[str, str]]]:
-    """user id -> [(group id, group name)] from groups fetched with their members."""
-    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+Memberships = dict[str, tuple[tuple[str, str], ...]]  # user id -> ((group id, group name), ...)
+
+
+def memberships_from_groups(groups: Iterable[Group]) -> Memberships:
+    """user id -> the groups they are in, from groups fetched with their members (groups without are skipped).
+
+    One tuple is shared per combination of groups: tens of thousands of users fall into a few hundred
+    combinations, which keeps the map small in a window holding a whole organization.
+    """
+    pairs: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for group in groups:
+        pair = (group.id, group.display_name)
         for member in group.members or ():
-            out[member.value].append((group.id, group.display_name))
-    return dict(out)
+            pairs[member.value].append(pair)
+    shared: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+    return {user_id: shared.setdefault(tuple(found), tuple(found)) for user_id, found in pairs.items()}
 
 
-def memberships_from_users(users: Iterable[User]) -> dict[str, list[tuple[str, str]]]:
-    """user id -> [(group id, group name)] from the users' read-only ``groups`` attribute, when sent."""
-    return {user.id: [(g.id, g.display) for g in user.groups] for user in users if user.groups}
+def memberships_from_users(users: Iterable[User]) -> Memberships:
+    """user id -> ((group id, group name), ...) from the users' read-only ``groups`` attribute, when sent."""
+    return {user.id: tuple((g.id, g.display) for g in user.groups) for user in users if user.groups}
 
 
 @dataclass(slots=True)

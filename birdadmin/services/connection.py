@@ -17,7 +17,7 @@ from birdadmin import errors
 from birdadmin.catalogue_source import build_catalogue
 from birdadmin.connection import ConnectionSpec
 from birdadmin.domain.catalogue import RoleCatalogue
-from birdadmin.domain.effective import GroupRoleMap
+from birdadmin.domain.effective import GroupRoleMap, memberships_from_groups
 from birdadmin.domain.organization import LoadState, OrgUsers, Scope, direct_counts, groups_carrying
 from birdadmin.errors import Explanation, explain
 from birdadmin.net.urls import org_id_from_url
@@ -108,31 +108,10 @@ def load_org(session: Session) -> OrgData:
     listed = session.scim.list_groups()
     full = _with_members(session.scim, listed)
     group_map = GroupRoleMap.build(full, teams)
-    memberships, counts = compact_memberships(full)
+    memberships = memberships_from_groups(full)
+    counts = {g.id: len(g.members) for g in full if g.members is not None}
     groups = [g if g.members is None else Group(g.id, g.display_name, None, g.external_id, g.version) for g in full]
     return OrgData(catalogue, groups, group_map, memberships, counts, teams, warnings, teams_known)
-
-
-def compact_memberships(groups: list[Group]) -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, int]]:
-    """user id -> the groups they are in, with one shared tuple per group and per combination of groups.
-
-    Tens of thousands of users fall into a few hundred combinations, so sharing them keeps this map small.
-    """
-    pairs: dict[str, list[tuple[str, str]]] = {}
-    counts: dict[str, int] = {}
-    for group in groups:
-        if group.members is None:
-            continue
-        pair = (group.id, group.display_name)
-        counts[group.id] = len(group.members)
-        for member in group.members:
-            pairs.setdefault(member.value, []).append(pair)
-    shared: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
-    out: dict[str, tuple[tuple[str, str], ...]] = {}
-    for user_id, found in pairs.items():
-        key = tuple(found)
-        out[user_id] = shared.setdefault(key, key)
-    return out, counts
 
 
 def _with_members(scim: ScimClient, groups: list[Group]) -> list[Group]:

@@ -62,7 +62,14 @@ def test_memberships_from_groups_and_from_users_agree() -> None:
         User("u3", "c"),
     ]
     assert memberships_from_groups(groups) == memberships_from_users(users)
-    assert memberships_from_groups(groups) == {"u1": [("g1", "Support")], "u2": [("g1", "Support"), ("g2", "Night")]}
+    assert memberships_from_groups(groups) == {"u1": (("g1", "Support"),), "u2": (("g1", "Support"), ("g2", "Night"))}
+
+
+def test_users_in_the_same_groups_share_one_tuple() -> None:
+    """A whole organization's memberships stay small: one tuple per combination of groups, not per user."""
+    groups = [Group("g1", "Support", members=tuple(Member(f"u{i}") for i in range(100)))]
+    found = memberships_from_groups(groups)
+    assert len({id(pairs) for pairs in found.values()}) == 1 and len(found) == 100
 
 
 def test_group_role_map_matches_by_id_then_by_name_and_says_so() -> None:
