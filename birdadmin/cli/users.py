@@ -80,6 +80,14 @@ def change_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     result = client.change_roles(
         user.id, if_match=args.if_match, allow_empty=request.allow_empty, **request.change()
     )
+    if not result.roles_shown:
+        # The server shows no roles (docs/bird.md, U8): the PATCH was accepted, but nothing can confirm it.
+        _report(ctx, result.after, RolePlan((), tuple(request.roles) if request.action == "add" else ()), "sent")
+        ctx.out.error(
+            "birdadmin-cli: the server accepted the change but does not show this user's roles, so it could not be "
+            "checked."
+        )
+        return 1
     plan = RolePlan(result.before.roles, result.after.roles)
     _report(ctx, result.after, plan, "changed" if result.changed else "unchanged")
     return 0
