@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from birdadmin import errors
+from birdadmin import errors, in_flight
 from birdadmin.bird import team_roles_adapter
 from birdadmin.bird.errors import refine
 from birdadmin.bird.models import (
@@ -146,18 +146,18 @@ class AccountsClient:
         if not name or not name.strip():
             raise errors.InputError("A team needs a name.")
         body = {"name": name.strip(), "description": description, "roleRefs": role_refs_json(role_refs)}
-        with self._typed():
+        with self._typed(), in_flight.sending():
             response = self._session.request("POST", join(self.org_url, "teams"), json_body=body, ok=(200, 201))
         return self._one(response, parse_team)
 
     def add_team_member(self, team_id: str, user_id: str) -> None:
         body = {"type": "user", "id": _check_id(user_id, "The user id")}
-        with self._typed():
+        with self._typed(), in_flight.sending():
             self._session.request("POST", self._team_url(team_id, "members"), json_body=body, ok=(200, 201, 204))
 
     def remove_team_member(self, team_id: str, user_id: str) -> None:
         url = self._team_url(team_id, "members", _check_id(user_id, "The user id"))
-        with self._typed():
+        with self._typed(), in_flight.sending():
             self._session.request("DELETE", url, ok=(200, 204))
 
     def set_team_roles(self, team_id: str, role_refs: Sequence[RoleRef]) -> Team:

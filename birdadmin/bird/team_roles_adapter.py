@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from birdadmin import errors
+from birdadmin import errors, in_flight
 from birdadmin.bird.models import (
     MissingIdError,
     RoleRef,
@@ -89,7 +89,8 @@ def update_team_roles(
     """Replace the team's ``roleRefs`` with ``role_refs`` and return the team as the server now has it."""
     url = team_roles_url(org_url, team_id)
     try:
-        response = session.request(METHOD, url, json_body=request_body(role_refs), ok=(200, 204))
+        with in_flight.sending():
+            response = session.request(METHOD, url, json_body=request_body(role_refs), ok=(200, 204))
     except errors.ServerError as exc:
         if exc.status == 501:  # Not Implemented: a definite answer about the endpoint, not a lost change
             raise _not_supported(session.service, exc) from None

@@ -178,7 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        out.error("Interrupted; changes already confirmed by the server stay, nothing else was sent.")
+        from birdadmin import in_flight
+
+        out.error(f"birdadmin-cli: {in_flight.interrupted_message()}")  # never "nothing was sent" after a send
         return 130
     except IncompleteListing as stopped:
         explanation = explain(stopped.cause)

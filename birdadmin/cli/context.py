@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from birdadmin import errors
+from birdadmin import errors, in_flight
 from birdadmin.cli.output import Output
 from birdadmin.connection import ConnectionSpec, spec_for_emulator, spec_for_profile
 from birdadmin.net.session import HttpSettings
@@ -54,6 +54,7 @@ class CliContext:
         self._catalogue: RoleCatalogue | None = None
         self._catalogue_future: Future[None] | None = None
         self._emulator: Any = None
+        in_flight.start()  # what a Ctrl+C reports is about this command's writes only
 
     # -- stores (profiles issue) ------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from birdadmin import errors
+from birdadmin import errors, in_flight
 from birdadmin.cli.context import CliContext
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ def change_group_roles(args: argparse.Namespace, ctx: CliContext) -> int:
 
     action = args.action
     wanted = list(ctx.role_request(args, "groups roles", "the group gives its members").roles)
+    in_flight.describe(in_flight.for_group_roles(args.group))
     found = resolve_team(ctx, args.group)
     team, matched_by = found.team, found.matched_by
     before = tuple(ref.id for ref in team.role_refs)

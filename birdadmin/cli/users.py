@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from birdadmin import in_flight
 from birdadmin.cli.context import CliContext
 from birdadmin.domain.role_plan import RolePlan
 from birdadmin.scim.resources import User
@@ -72,6 +73,7 @@ def show_user(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def change_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     request = ctx.role_request(args, "users roles", "of the user")
+    in_flight.describe(in_flight.for_user(args.user))
     client = ctx.scim()
     user = client.resolve_user(args.user)
     if args.dry_run:

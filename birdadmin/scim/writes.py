@@ -11,7 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from birdadmin import errors
+import httpx
+
+from birdadmin import errors, in_flight
 from birdadmin.scim import filters
 from birdadmin.scim.reads import ScimReader, check_same_id, with_version
 from birdadmin.scim.resources import (
@@ -60,6 +62,10 @@ class ScimWriter(ScimReader):
     """Generic user patches, role changes and group membership changes."""
 
     # -- generic writes ---------------------------------------------------------------------------------
+
+    def _write(self, method: str, url: httpx.URL, body: Any, if_match: str | None) -> tuple[Any, str | None]:
+        with in_flight.sending():  # a Ctrl+C meanwhile is reported as "may have been applied"
+            return super()._write(method, url, body, if_match)
 
     def patch_user(self, user_id: str, operations: Sequence[Mapping[str, Any]], *, if_match: str | None = None) -> User:
         body = {"schemas": [PATCH_SCHEMA], "Operations": list(operations)}
