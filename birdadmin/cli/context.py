@@ -233,9 +233,11 @@ class CliContext:
 
         # The request's own checks run on the arguments as typed, before resolving names can send anything.
         RoleRequest(args.action, tuple(args.roles), getattr(args, "allow_empty", False), command, subject)
-        request = RoleRequest(
-            args.action, tuple(self.resolve_roles(args.roles)), getattr(args, "allow_empty", False), command, subject
-        )
+        roles = self.resolve_roles(args.roles)
+        if args.action != "remove" and not getattr(args, "allow_unknown_role", False):
+            # A mistyped UUID is refused while a catalogue can tell (removing one is how stale roles are cleaned up)
+            self.catalogue().refuse_unknown(roles)
+        request = RoleRequest(args.action, tuple(roles), getattr(args, "allow_empty", False), command, subject)
         if not args.dry_run:
             self.require_writable(f"'{command} {args.action}'")
         return request

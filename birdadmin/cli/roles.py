@@ -37,6 +37,9 @@ def register_group_roles(groups_subparsers: argparse._SubParsersAction[argparse.
         p.add_argument("group", metavar="GROUP", help="SCIM id or displayName (or the Bird team's id or name)")
         p.add_argument("roles", metavar="ROLE", nargs="*", help="role UUID or name")
         p.add_argument("--dry-run", action="store_true", help="print the planned roleRefs; send nothing")
+        if action != "remove":
+            p.add_argument("--allow-unknown-role", action="store_true",
+                           help="use role UUIDs the role catalogue does not know (otherwise refused as likely typos)")
         if action == "set":
             p.add_argument("--allow-empty", action="store_true", help="allow removing every role of the group")
         p.add_argument("--settle-delay", type=_seconds, default=DEFAULT_SETTLE, metavar="SECONDS",

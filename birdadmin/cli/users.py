@@ -37,6 +37,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         p.add_argument("roles", metavar="ROLE", nargs="*", help="role UUID (or name, with the Accounts API)")
         p.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
         p.add_argument("--if-match", metavar="VERSION", help="only if the user is still at this version (ETag)")
+        if action != "remove":
+            p.add_argument("--allow-unknown-role", action="store_true",
+                           help="use role UUIDs the role catalogue does not know (otherwise refused as likely typos)")
         if action != "add":
             p.add_argument("--allow-empty", action="store_true",
                            help="allow removing every role (Bird reads an empty list as no roles at all)")
