@@ -176,3 +176,54 @@ def test_complex_roles_the_change_keeps_are_written_back_exactly_as_read(
     for item in kept:
         assert item in stored
     assert len(stored) == len(kept) + 1
+
+
+def test_a_group_read_answering_with_another_id_is_refused() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/Groups/g-asked"):
+            return httpx.Response(200, json={"id": "g-other", "displayName": "Other", "members": []})
+        return httpx.Response(404, json={"status": "404", "detail": "not here"})
+
+    with ScimClient(BASE, KEY, transport=httpx.MockTransport(handler)) as scim:
+        with pytest.raises(errors.ProtocolError) as caught:
+            scim.get_group("g-asked")
+        assert "g-other" in caught.value.message
+        with pytest.raises(errors.ProtocolError):
+            scim.resolve_group("g-asked")
+
+
+def test_a_team_read_answering_with_another_id_is_refused() -> None:
+    from birdadmin.bird import AccountsClient
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"id": "t-other", "name": "Other", "roleRefs": []})
+
+    org = "6f1c2b7e-4d3a-4e8b-9c5f-0a7d2e1b3c49"
+    with AccountsClient("https://api.bird.example", org, "k-123456", transport=httpx.MockTransport(handler)) as acc:
+        with pytest.raises(errors.ProtocolError):
+            acc.get_team("t-asked")
+        with pytest.raises(errors.ProtocolError):
+            acc.change_team_roles("t-asked", lambda refs: refs, settle=0)
+
+
+def test_cli_says_an_add_to_roles_the_server_never_shows_was_sent_but_not_checked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from birdadmin.cli import context, main
+
+    server = Server({"u1": user("u1", [R1])})
+    server.hide_always = True
+    real = context.ScimClient
+
+    def with_transport(*args: Any, **kwargs: Any) -> ScimClient:
+        return real(*args, **kwargs, transport=httpx.MockTransport(server.handler))
+
+    monkeypatch.setattr(context, "ScimClient", with_transport)
+    monkeypatch.setenv("BIRDADMIN_ACCESS_KEY", KEY)
+    code = main(["--base-url", BASE, "--role-strategy", "add-remove", "--format", "json",
+                 "users", "roles", "add", "u1", R3])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert json.loads(captured.out)["status"] == "sent"
+    assert "could not be checked" in captured.err
+    assert server.users["u1"]["roles"] == [R1, R3]
