@@ -227,3 +227,14 @@ def test_cli_says_an_add_to_roles_the_server_never_shows_was_sent_but_not_checke
     assert json.loads(captured.out)["status"] == "sent"
     assert "could not be checked" in captured.err
     assert server.users["u1"]["roles"] == [R1, R3]
+
+
+def test_bulk_says_a_change_to_hidden_roles_was_not_checked() -> None:
+    from birdadmin.scim.bulk import Status, change_roles_bulk
+
+    server = Server({"u1": user("u1", [R1]), "u2": user("u2", [R2])})
+    server.hide_always = True
+    with client(server, role_strategy=RoleStrategy.ADD_REMOVE) as scim:
+        outcomes = change_roles_bulk(scim, ["u1", "u2"], add=[R3])
+    assert all(o.status is Status.CHANGED and "could not be checked" in o.error for o in outcomes)
+    assert all(o.before == () and o.after == () for o in outcomes)
