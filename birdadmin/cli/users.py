@@ -80,7 +80,7 @@ def change_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     client = ctx.scim()
     user = client.resolve_user(args.user)
     if args.dry_run:
-        _report(ctx, user, request.plan(user.roles), "dry-run")
+        _report(ctx, user, request.plan(client.roles_to_plan_from(user.id)), "dry-run")
         return 0
     result = client.change_roles(
         user.id, if_match=args.if_match, allow_empty=request.allow_empty, **request.change()

@@ -96,6 +96,19 @@ class ScimWriter(ScimReader):
                 version = extra_version or version
         return data, version, as_read
 
+    def roles_to_plan_from(self, user_id: str) -> tuple[str, ...]:
+        """The roles a change to this user would be planned from (a dry run shows the same plan): read as
+        :meth:`change_roles` reads them; roles the server never shows are a ProtocolError, not an empty list."""
+        data, _, as_read = self._read_roles(user_id)
+        if as_read is None:
+            raise errors.ProtocolError(
+                "The SCIM server does not show this user's roles, even when asked for them (attributes=roles), so "
+                "a dry run cannot show the change.",
+                method="GET",
+                url=str(self.url("Users", user_id)),
+            )
+        return parse_user(data).roles
+
     def change_roles(
         self,
         user_id: str,

@@ -238,3 +238,23 @@ def test_bulk_says_a_change_to_hidden_roles_was_not_checked() -> None:
         outcomes = change_roles_bulk(scim, ["u1", "u2"], add=[R3])
     assert all(o.status is Status.CHANGED and "could not be checked" in o.error for o in outcomes)
     assert all(o.before == () and o.after == () for o in outcomes)
+
+
+def test_a_dry_run_plans_from_roles_asked_for_and_never_from_none(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from birdadmin.cli import context, main
+
+    server = Server({"u1": user("u1", [R1])})
+    server.hide_roles = True
+    real = context.ScimClient
+    monkeypatch.setattr(context, "ScimClient",
+                        lambda *a, **k: real(*a, **k, transport=httpx.MockTransport(server.handler)))
+    monkeypatch.setenv("BIRDADMIN_ACCESS_KEY", KEY)
+    argv = ["--base-url", BASE, "--format", "json", "users", "roles", "set", "u1", R2, "--dry-run"]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["removed"] == [R1]
+    server.hide_always = True
+    assert main(argv) == 1
+    assert "cannot show the change" in capsys.readouterr().err
+    assert server.writes == []
