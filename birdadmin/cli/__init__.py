@@ -158,7 +158,10 @@ def _undecodable_argument(argv: Sequence[str]) -> str | None:
         try:
             argument.encode("utf-8")
         except UnicodeEncodeError:
-            shown = os.fsencode(argument).decode("ascii", "backslashreplace")
+            try:  # the bytes as typed, when they came from the command line
+                shown = os.fsencode(argument).decode("ascii", "backslashreplace")
+            except UnicodeEncodeError:  # a lone surrogate no decoding produces (main() called with it)
+                shown = argument.encode("ascii", "backslashreplace").decode("ascii")
             return (
                 f"birdadmin-cli: argument {position} ({shown[:80]}) is not valid UTF-8 text; "
                 "retype it, or check the terminal's character encoding."

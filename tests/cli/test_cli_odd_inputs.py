@@ -24,6 +24,8 @@ def test_an_argument_that_is_not_utf8_is_bad_input(capsys: pytest.CaptureFixture
     assert code == 2
     assert err == ("birdadmin-cli: argument 4 (caf\\xe9) is not valid UTF-8 text; retype it, or check the "
                    "terminal's character encoding.\n")
+    assert main(["--demo", "groups", "show", "\ud800"]) == 2  # a surrogate no decoding makes, from a caller
+    assert "argument 4 (\\ud800) is not valid UTF-8 text" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("value", ["1e308", "inf", "nan", "0.5", "601", "-3"])
