@@ -152,6 +152,7 @@ def modes() -> dict[str, dict[str, Answer]]:
         "user-id-null": {"/ServiceProviderConfig": no_spc, f"/Users/{GOOD_USER_ID}": Answer.json(user(id=None))},
         "groups-wrong": {"/ServiceProviderConfig": no_spc,
                          "/Groups": Answer.json(listing({"id": None, "displayName": "G"}))},
+        "deep-json": {"/ServiceProviderConfig": no_spc, "/Users": Answer(200, b"[" * 100_000 + b"]" * 100_000)},
         "members-wrong": {"/ServiceProviderConfig": no_spc,
                           "/Groups": Answer.json(listing({"id": "g1", "displayName": "G", "members": 5}))},
     }

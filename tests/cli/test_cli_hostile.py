@@ -48,6 +48,7 @@ def test_wrong_types_in_a_service_provider_config_are_unknown() -> None:
         ("user-id-null", ("users", "show", GOOD_USER_ID), "a user (userName 'ada@example.com') whose 'id' is null"),
         ("groups-wrong", ("groups", "list"), "a group (displayName 'G') whose 'id' is null"),
         ("members-wrong", ("groups", "list"), "whose 'members' is a number"),
+        ("deep-json", ("users", "list"), "answered with something that is not JSON"),
     ],
 )
 def test_a_resource_of_the_wrong_shape_is_a_protocol_error(run, mode: str, argv: tuple[str, ...], says: str) -> None:
