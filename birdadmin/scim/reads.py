@@ -15,7 +15,7 @@ from birdadmin.net.session import parse_json
 from birdadmin.scim import filters
 from birdadmin.scim.endpoint import ScimEndpoint
 from birdadmin.scim.paging import Page, iter_pages
-from birdadmin.scim.resources import Group, SharedValues, User, is_uuid, parse_group, parse_user
+from birdadmin.scim.resources import Group, SharedValues, User, is_uuid, parse_group, parse_user, resource_id
 
 
 class ScimReader(ScimEndpoint):
@@ -198,7 +198,7 @@ def same_id(asked: str, answered: str) -> bool:
 def check_same_id(asked: str, data: Mapping[str, Any], what: str, url: Any, *, method: str = "GET") -> None:
     """Refuse an answer about another resource than the one asked for: nothing may be read or written in its name
     (a write goes only to the id that was asked, never to an id taken from an answer)."""
-    answered = str(data.get("id"))
+    answered = resource_id(what, data)  # no usable id at all: refused, naming the resource
     if not same_id(asked, answered):
         raise errors.ProtocolError(
             f"The SCIM server answered a request for {what} {asked!r} with {what} {answered!r}; birdadmin does not "

@@ -206,7 +206,8 @@ def _malformed(what: str, obj: Mapping[str, Any], attribute: str, expected: str)
     return ProtocolError(f"The SCIM server sent a {what}{label} {problem}; birdadmin cannot use this answer.")
 
 
-def _resource_id(what: str, obj: Mapping[str, Any]) -> str:
+def resource_id(what: str, obj: Mapping[str, Any]) -> str:
+    """The resource's id, or a ProtocolError naming the resource when it has no usable one."""
     value = obj.get("id")
     if value.__class__ is not str or not value:
         raise _malformed(what, obj, "id", "a non-empty text")
@@ -231,7 +232,7 @@ def parse_user(obj: Mapping[str, Any], shared: SharedValues | None = None) -> Us
     ``id``, ``userName``, ``roles`` or ``groups`` has the wrong type is a ProtocolError naming it.
     """
     get = obj.get
-    user_id = _resource_id("user", obj)
+    user_id = resource_id("user", obj)
     roles_raw = get("roles")
     if roles_raw.__class__ is list and all(r.__class__ is str for r in roles_raw):
         roles = tuple(dict.fromkeys(map(sys.intern, filter(None, roles_raw))))
@@ -307,7 +308,7 @@ class SharedValues:
 
 def parse_group(obj: Mapping[str, Any]) -> Group:
     """A Group from one SCIM resource; a wrong type for ``id`` or ``members`` is a ProtocolError naming it."""
-    group_id = _resource_id("group", obj)
+    group_id = resource_id("group", obj)
     members_raw = obj.get("members")
     members: tuple[Member, ...] | None = None
     if members_raw is not None:
