@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from birdadmin.connection_check import ConnectionReport
 from birdadmin.errors import Explanation, SecretStoreError, explain
 from birdadmin.services.tasks import TaskRunner
-from birdadmin.store.keys import ResolvedKeys, forget_key, remove_profile, resolve_keys, store_key
+from birdadmin.store.keys import ResolvedKeys, forget_key, moved_keys, remove_profile, resolve_keys, store_key
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import KEY_KINDS, KeyKind, Secrets
 
@@ -175,19 +175,27 @@ class ProfileKeys(QObject):
         return self._start(lambda: remove_profile(profiles, secrets, profile), removed)
 
     def test_connection(self, profile: Profile, stored: Profile | None, typed: Mapping[str, str],
-                        check: CheckFunction, handler: Handler) -> None:
+                        check: CheckFunction, handler: Handler, *, keep_stored: bool = False) -> None:
         """Test the fields of ``profile`` with the keys the rule picks; a newer test or ``drop_test`` wins.
 
-        ``stored`` is the saved profile the fields belong to (its id finds the session and keyring keys).
+        ``stored`` is the saved profile the fields belong to (its id finds the session and keyring keys). A stored
+        key is never sent to an address it was not tested against (``store.keys.moved_keys``) unless
+        ``keep_stored`` says it belongs there too: only a typed key is tested there.
         """
         secrets, session = self.secrets, self.session
+        moved = moved_keys(stored, profile.base_url, profile.accounts_url) if stored is not None else ()
 
         def work() -> ConnectionReport:
             owner = profile if stored is None else profile.model_copy(
                 update={"id": stored.id, "scim_key_fingerprint": stored.scim_key_fingerprint,
                         "accounts_key_fingerprint": stored.accounts_key_fingerprint})
             keys = resolve_keys(owner, secrets if stored is not None else None, session=session, typed=typed)
-            return check(profile, keys.scim, keys.accounts)
+            scim, accounts = keys.scim, keys.accounts
+            if not keep_stored and "scim" in moved and keys.scim_source != "typed":
+                scim = None
+            if not keep_stored and "accounts" in moved and keys.accounts_source != "typed":
+                accounts = None
+            return check(profile, scim, accounts)
 
         self._submit(work, handler, self.test_channel)
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from birdadmin.errors import InputError
+from birdadmin.net.urls import check_server_url
 from birdadmin.redact import fingerprint, register_secret
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import (
@@ -129,3 +131,25 @@ def resolve_keys(
             found[kind] = (None, None)
     (scim, scim_source), (accounts, accounts_source) = found["scim"], found["accounts"]
     return ResolvedKeys(scim, accounts, scim_source, accounts_source)
+
+
+def _address(url: str | None) -> str | None:
+    """A URL as birdadmin will use it (normalised, so a trailing slash is no change of server)."""
+    if not url or not url.strip():
+        return None
+    try:
+        return str(check_server_url(url))
+    except InputError:
+        return url.strip()  # not usable yet (still being typed): compared as written
+
+
+def moved_keys(stored: Profile, base_url: str | None, accounts_url: str | None) -> tuple[KeyKind, ...]:
+    """The kinds of stored key that new addresses would send to another server than the one they were tested
+    against. The one rule for the CLI's ``profiles edit`` and the window's profile editor: such a key is used
+    there only when the person gives the new server's key (tested there first) or says the stored one belongs
+    there too; a cleared Accounts API URL moves nothing."""
+    moved: list[KeyKind] = []
+    for kind, before, after in (("scim", stored.base_url, base_url), ("accounts", stored.accounts_url, accounts_url)):
+        if stored.has_key(kind) and _address(after) is not None and _address(before) != _address(after):
+            moved.append(kind)  # type: ignore[arg-type]
+    return tuple(moved)

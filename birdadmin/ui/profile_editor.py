@@ -167,7 +167,7 @@ class ProfileEditDialog(QDialog):
         typed: dict[str, str] = {kind: self.typed_key(kind) for kind in KEY_KINDS}
         stored = self._current_stored()
         self.keys.test_connection(self.form.profile_from_fields(stored), stored, typed, self._check,
-                                  self._test_finished)
+                                  self._test_finished, keep_stored=self.form.keep_keys_check.isChecked())
         self.test_button.setEnabled(False)
         self.test_result.setText(self.tr("Testing…"))
 

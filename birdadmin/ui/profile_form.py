@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from birdadmin.errors import InputError
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
+from birdadmin.store.keys import moved_keys
 from birdadmin.store.profiles import MAX_TIMEOUT, MIN_TIMEOUT, Profile, validate_profile_fields
 from birdadmin.store.secrets import KEY_KINDS, KeyKind, clean_key
 from birdadmin.ui.icons import error_color
@@ -222,6 +223,13 @@ class ProfileForm(QWidget):
             "scim", tr("SCIM access &key:"), tr("SCIM access key"), tr("paste the key once"))
         self.accounts_key_edit, self.accounts_key_info, self.accounts_key_error = self._key_field(
             "accounts", tr("Accounts API ke&y:"), tr("Accounts API key"), tr("optional: role names and group roles"))
+        # Shown only when new addresses would take a stored key to another server (store.keys.moved_keys).
+        self.keep_keys_check = QCheckBox(tr("Keep the stored keys for the new address"), self)
+        self.keep_keys_check.setObjectName("keepKeysCheck")
+        self.keep_keys_check.setAccessibleName(tr("Keep the stored keys for the new address"))
+        self.keep_keys_check.setVisible(False)
+        self.keep_keys_check.toggled.connect(self._edited)
+        self._row("", self.keep_keys_check)
 
     # content -------------------------------------------------------------------------------------------------
 
@@ -321,7 +329,32 @@ class ProfileForm(QWidget):
                 problems[field_name] = self.tr(
                     "Press Test connection: a new key replaces the stored one only after it works."
                 )
+        self._check_moved_keys(stored, passed, problems)
         return problems
+
+    def moved_keys(self, stored: Profile | None) -> tuple[KeyKind, ...]:
+        """Stored keys that the addresses in the fields would send to another server."""
+        if stored is None:
+            return ()
+        return moved_keys(stored, self.base_url_edit.text(), self.accounts_url_edit.text().strip() or None)
+
+    def _check_moved_keys(
+        self, stored: Profile | None, passed: Mapping[KeyKind, str], problems: dict[str, str]
+    ) -> None:
+        """A stored key belongs to the server it was tested against: at a new address it needs that server's key
+        (typed and tested) or the explicit "keep" box, as ``profiles edit`` needs a key or --keep-keys."""
+        moved = self.moved_keys(stored)
+        self.keep_keys_check.setVisible(bool(moved))
+        if self.keep_keys_check.isChecked():
+            return
+        for kind in moved:
+            typed = self.typed_key(kind)
+            if typed and passed.get(kind) == typed:
+                continue
+            what = self.tr("Base URL") if kind == "scim" else self.tr("Accounts API URL")
+            problems.setdefault(f"{kind}_key", self.tr(
+                "The stored key was tested against another server: type the key for the new {what} and press "
+                "Test connection, or tick 'Keep the stored keys for the new address'.").format(what=what))
 
     def show_problems(self, problems: Mapping[str, str]) -> None:
         labels = {"name": self.name_error, "base_url": self.base_url_error, "accounts_url": self.accounts_url_error,

@@ -791,3 +791,29 @@ def test_validation_text_is_readable_in_light_and_dark(qtbot, editor, window, te
     assert background == QColor(window)
     assert contrast(shown, background) >= 4.5, (shown.name(), window)
     assert shown != QColor(text)  # still told apart from ordinary text
+
+
+def test_a_new_address_never_takes_the_stored_key_without_asking(qtbot, editor, store, secrets, scim2_server,
+                                                                 demo_emulator):
+    """As `profiles edit` in the CLI (store.keys.moved_keys): the stored key belongs to the server it was tested
+    against; at a new Base URL it needs that server's key, tested there, or the explicit 'keep' box."""
+    profile = store_key(store, secrets, store.add(Profile(name="Local", base_url=scim2_server.base_url)), "scim",
+                        scim2_server.key)
+    dialog = editor(profile)
+    keep = dialog.form.keep_keys_check
+    assert not keep.isVisibleTo(dialog)
+    fill(dialog, base_url=demo_emulator.scim_url)
+    assert keep.isVisibleTo(dialog) and not dialog.ok_button.isEnabled()
+    assert "tested against another server" in error_of(dialog, "scimKeyError")
+    report = run_test(qtbot, dialog)  # no key typed: the stored one is not sent to the new address
+    assert isinstance(report, ConnectionReport) and report.key_accepted is None
+    fill(dialog, scim_key=demo_emulator.key)
+    assert run_test(qtbot, dialog).key_accepted is True
+    assert dialog.ok_button.isEnabled() and error_of(dialog, "scimKeyError") == ""
+    fill(dialog, scim_key="")
+    assert not dialog.ok_button.isEnabled()
+    keep.setChecked(True)  # the person says the stored key belongs there too
+    assert dialog.ok_button.isEnabled()
+    dialog.ok_button.click()
+    saved = store.get("Local")
+    assert saved.base_url == demo_emulator.scim_url and saved.scim_key_fingerprint == profile.scim_key_fingerprint
