@@ -78,6 +78,7 @@ class _Scan(Generic[T]):
     seen: set[str] = field(default_factory=set)
     pages: int = 0
     fresh_pages: int = 0  # pages that brought at least one new item
+    repeat_pages: int = 0  # pages with items, none of them new
     total: int | None = None  # the server's latest totalResults
     step: int = 0  # the server's real page size (the length of the first page)
     end: int = 0  # highest index covered so far
@@ -100,6 +101,8 @@ class _Scan(Generic[T]):
                 fresh.append(item)
         if fresh:
             self.fresh_pages += 1
+        elif items:
+            self.repeat_pages += 1
         return Page(start, fresh, len(self.seen), self.total)
 
     def incomplete(self, sentence: str) -> ListingIncomplete:
@@ -125,7 +128,7 @@ class _Scan(Generic[T]):
         total = self.total
         if total is None or len(self.seen) >= total:
             return
-        if self.pages > 1 and self.fresh_pages == 1:
+        if self.fresh_pages == 1 and self.repeat_pages > 0:
             raise self.incomplete(
                 f"The server answered the same {self.what} again instead of the next page (it seems to ignore "
                 f"startIndex), so only {len(self.seen)} of {total} could be listed.",
