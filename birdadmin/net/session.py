@@ -4,16 +4,19 @@ Time: ``HttpSettings.timeout`` bounds one whole attempt: connecting, sending, wa
 every byte of it, against a monotonic deadline that every socket operation sees (a server that trickles its answer a
 byte at a time is cut off at the deadline, not after the last byte).
 
-Size: the answer is read in chunks after decoding (gzip and the like), and reading stops as soon as the decoded
-body passes ``HttpSettings.max_body`` (64 MB by default), so a compressed bomb never inflates past the cap.
+Size: the answer is counted after decoding, and reading stops as soon as the decoded body passes
+``HttpSettings.max_body`` (64 MB by default; a ``Content-Length`` above it is refused before reading). gzip and
+deflate are inflated here at most 1 MB at a time, so a compressed bomb stops within 1 MB of the cap; another coding
+httpx supports is decoded by httpx and counted per network read.
 
 Retries: a 429 is retried for any method (the server did not process it), honouring ``Retry-After``; a 5xx,
 a timeout or a dropped connection is retried only for idempotent methods, because a PATCH or POST that may
 have been applied must be checked, not repeated blindly (callers that can verify do so themselves). A refused
-connection is retried for every method: nothing was sent. Retries are bounded in count (``max_retries``, and
-``connect_retries`` for refused connections) and in time: one call, every attempt and every wait included, ends
-within ``HttpSettings.call_budget`` seconds (``timeout`` x (``max_retries`` + 1) + ``retry_after_cap``; 180 s with
-the defaults); no retry starts that could not finish within it.
+connection is retried for every method: nothing was sent. Retries are bounded in count (``max_retries``;
+``connect_retries`` for connection failures and timeouts) and in time: one call, every attempt and every wait
+included, ends within ``HttpSettings.call_budget`` seconds (``timeout`` x (``max_retries`` + 1) +
+``retry_after_cap``, 180 s with the defaults): a wait that would end past it is not begun, and an attempt that
+runs into it is cut off there.
 """
 
 from __future__ import annotations
