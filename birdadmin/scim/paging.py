@@ -8,15 +8,17 @@ by ``id`` (offset paging shifts when others write meanwhile).
 Nothing is sized by a number the server sends: pages are planned one start index at a time, and every scan is
 bounded by what was seen. With a total, the scan reaches no further than the first reported total plus a margin
 (a tenth of it, and at least ten pages), so a total that keeps growing is followed that far and no further; with or
-without one, a hard page bound (``max_pages``) ends it. A listing that ends with fewer distinct items than the
-server's latest total, or that such a bound stops, raises :class:`ListingIncomplete` once every page it got has been
-yielded, so no caller mistakes it for the whole directory.
+without one, a hard page bound (``max_pages``) ends it, and, when asked, a time limit (``max_time``). A listing
+that ends with fewer distinct items than the server's latest total, or that such a bound stops, raises
+:class:`ListingIncomplete` once every page it got has been yielded, so no caller mistakes it for the whole
+directory.
 """
 
 from __future__ import annotations
 
 import heapq
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -84,10 +86,20 @@ class _Scan(Generic[T]):
     end: int = 0  # highest index covered so far
     first_total: int | None = None  # the total the first page reported
     reach: int | None = None  # the highest index the scan follows (see reach_for)
+    max_time: float | None = None  # seconds the whole listing may take
+    deadline: float | None = None  # time.monotonic() when it must stop asking for pages
 
     def check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
             raise Cancelled("Loading was cancelled; what was loaded so far is kept.")
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            of = f" of {self.total}" if self.total is not None else ""
+            raise self.incomplete(
+                f"Listing the {self.what} took longer than the {self.max_time:g} seconds allowed; it was stopped "
+                f"after {len(self.seen)}{of}, so the listing is incomplete.",
+            )
 
     def take(self, start: int, items: list[T], total: int | None) -> Page[T]:
         """Count the page against the backstop, note a newer total, and keep only the items not seen before."""
@@ -110,6 +122,7 @@ class _Scan(Generic[T]):
 
     def may_fetch(self) -> bool:
         """Whether another page may be asked for; raises when a bound says the listing must stop."""
+        self.check_time()
         if self.pages >= self.max_pages:
             raise self.incomplete(
                 f"The server kept returning pages of {self.what} up to the bound of {self.max_pages} pages; the "
@@ -147,9 +160,16 @@ def iter_pages(
     max_pages: int = 10_000,
     cancel: threading.Event | None = None,
     what: str = "resources",
+    max_time: float | None = None,
 ) -> Iterator[Page[T]]:
-    """Yield pages of new items as they arrive (completion order); see the module docstring for the rules."""
-    scan: _Scan[T] = _Scan(max_pages=max_pages, cancel=cancel, what=what)
+    """Yield pages of new items as they arrive (completion order); see the module docstring for the rules.
+
+    ``max_time`` (seconds) bounds the whole listing: no page is asked for after it, and the listing ends as
+    :class:`ListingIncomplete` (a page already on the wire may still take up to its own request timeout).
+    """
+    scan: _Scan[T] = _Scan(max_pages=max_pages, cancel=cancel, what=what, max_time=max_time)
+    if max_time is not None:
+        scan.deadline = time.monotonic() + max_time
     scan.check_cancel()
     items, total = fetch(1, page_size)
     yield scan.take(1, items, total)
@@ -193,6 +213,7 @@ def _fetch_known_pages(scan: _Scan[T], fetch: Fetch[T], concurrency: int, total:
                 scan.end = max(scan.end, start + len(page_items) - 1)
                 scan.check_cancel()
                 yield scan.take(start, page_items, page_total)
+                scan.check_time()
                 next_start = next(queue, None)
                 if next_start is not None:
                     pending[pool.submit(fetch, next_start, scan.step)] = next_start

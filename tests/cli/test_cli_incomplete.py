@@ -23,7 +23,8 @@ EXIT_INCOMPLETE = 5
 
 class _Liar(BaseHTTPRequestHandler):
     """``empty``: a total of 100 and no Resources; ``short``: 30 announced, 25 different ones listed (the last page
-    repeats one); ``growing``: a total that grows by 100 with every page; ``trickle``: /Users a byte every 0.2 s."""
+    repeats one); ``growing``: a total that grows by 100 with every page (``slow``: and each page takes 0.3 s);
+    ``trickle``: /Users a byte every 0.2 s."""
 
     mode = "empty"
     served = 0
@@ -59,6 +60,8 @@ class _Liar(BaseHTTPRequestHandler):
         elif self.mode == "short":
             total, ids = 30, [min(i, 25) for i in range(start, min(start + count, 31))]
         else:
+            if self.mode == "slow":
+                time.sleep(0.3)
             total, ids = 40 + 100 * served, list(range(start, start + count))
         if kind == "Users":
             resources = [{"id": f"u{i:03d}", "userName": f"user{i:03d}@example.com", "roles": []} for i in ids]
@@ -162,3 +165,24 @@ def test_timeout_bounds_the_whole_request_against_a_trickling_server(liar, capsy
     assert "did not answer in full within 1 seconds" in err
     assert elapsed < 6  # three attempts of one second and the waits between them; the answer alone takes 7 s
     assert out == ""
+
+
+def test_max_time_bounds_a_whole_listing(liar, capsys, monkeypatch) -> None:
+    url, handler = liar("slow")
+    started = time.monotonic()
+    code, out, err = run(url, capsys, monkeypatch, "--format", "json", "--concurrency", "1", "users", "list",
+                         "--max-time", "1")
+    assert code == EXIT_INCOMPLETE
+    assert "took longer than the 1 seconds allowed" in err
+    assert time.monotonic() - started < 4
+    assert handler.served <= 6
+    assert not out.rstrip().endswith("]")
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf"])
+def test_max_time_must_be_seconds(liar, capsys, monkeypatch, value: str) -> None:
+    url, handler = liar("short")
+    code, _, err = run(url, capsys, monkeypatch, "groups", "list", "--max-time", value)
+    assert code == 2
+    assert "--max-time must be a number of seconds" in err
+    assert handler.served == 0

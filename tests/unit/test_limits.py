@@ -238,6 +238,23 @@ def test_fewer_distinct_items_than_the_total_is_an_incomplete_listing(concurrenc
     assert "reported 30 users but listed only 25 different ones" in str(stopped)
 
 
+def test_max_time_ends_a_slow_endless_listing() -> None:
+    calls = 0
+
+    def fetch(start: int, count: int) -> tuple[list[Item], int | None]:
+        nonlocal calls
+        calls += 1
+        time.sleep(0.05)
+        return [Item(f"e{start}-{i}") for i in range(count)], None  # no total, never ends
+
+    started = time.monotonic()
+    got, stopped = _drain(iter(iter_pages(fetch, page_size=10, concurrency=1, what="users", max_time=0.5)))
+    assert isinstance(stopped, ListingIncomplete)
+    assert f"stopped after {got}, so the listing is incomplete" in str(stopped)
+    assert time.monotonic() - started < 1.5
+    assert calls <= 12
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     first_total=st.one_of(st.none(), st.integers(0, 10**15)),
