@@ -6,6 +6,7 @@ Every error carries a plain one-sentence message fit for a dialog or stderr, the
 
 from __future__ import annotations
 
+import errno
 import traceback
 from dataclasses import dataclass
 from typing import TypeVar
@@ -167,11 +168,41 @@ class Explanation:
     exit_code: int
 
 
+# Where the operating system says a write could not be completed (as opposed to a file that is missing or locked).
+OUTPUT_ERRNOS = frozenset(
+    code for code in (getattr(errno, name, None) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO")) if code
+)
+
+
+def _plain_sentence(exc: BaseException) -> tuple[str, str] | None:
+    """(title, sentence) for the failures of the machine rather than of birdadmin's own code, or None."""
+    if isinstance(exc, OSError):
+        reason = exc.strerror or type(exc).__name__
+        if exc.filename is not None:
+            return "File problem", f"{exc.filename} could not be used ({reason}); nothing further was changed."
+        if exc.errno in OUTPUT_ERRNOS:
+            return "Output failed", f"The output could not be written ({reason}); it is incomplete."
+        return "System problem", f"The operating system refused an operation ({reason}); nothing further was changed."
+    if isinstance(exc, UnicodeError):
+        return "Text problem", (
+            "Some text could not be encoded or decoded (not valid UTF-8, or a character the terminal or file "
+            "cannot take); nothing further was changed."
+        )
+    if isinstance(exc, RecursionError):
+        return "Data too deeply nested", "Some data was nested too deeply to read; nothing further was changed."
+    if isinstance(exc, OverflowError):
+        return "Number out of range", "A number was too large to use; nothing further was changed."
+    return None
+
+
 def explain(exc: BaseException) -> Explanation:
     """Turn any exception into what a person sees; unknown ones keep their traceback for details only."""
     if isinstance(exc, BirdadminError):
         return Explanation(exc.title, exc.message, exc.details, exc.exit_code)
     details = redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    plain = _plain_sentence(exc)
+    if plain is not None:
+        return Explanation(plain[0], redact(plain[1]), details, 1)
     return Explanation(
         "Unexpected error",
         f"birdadmin hit an unexpected problem ({type(exc).__name__}); nothing further was changed.",

@@ -46,6 +46,7 @@ class Team:
     description: str = ""
     active_member_count: int | None = None
     role_refs: tuple[RoleRef, ...] = ()
+    version: str | None = None  # the ETag of a single-team read, when the server offers one (docs/bird.md, U7)
 
     @property
     def role_ids(self) -> tuple[str, ...]:

@@ -16,12 +16,13 @@ worked. A lost answer (5xx, timeout) is checked with a re-read rather than repea
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
 
-from birdadmin import errors
+from birdadmin import errors, in_flight
 from birdadmin.bird.models import (
     MissingIdError,
     RoleRef,
@@ -78,6 +79,13 @@ def _verify_after_lost_answer(
     raise exc
 
 
+def request_headers(version: str | None) -> dict[str, str] | None:
+    """ASSUMED precondition (docs/bird.md, U7): the ``ETag`` of ``GET .../teams/{id}`` sent back as ``If-Match``,
+    a stale one answered 412 (or 409) without a change. Bird documents none; a server that sends no ETag gets no
+    If-Match, and the caller re-verifies after a settle delay instead (``AccountsClient.change_team_roles``)."""
+    return {"If-Match": version} if version else None
+
+
 def update_team_roles(
     session: HttpSession,
     org_url: httpx.URL,
@@ -85,11 +93,16 @@ def update_team_roles(
     role_refs: Sequence[RoleRef],
     *,
     read_team: Callable[[str], Team],
+    version: str | None = None,
 ) -> Team:
-    """Replace the team's ``roleRefs`` with ``role_refs`` and return the team as the server now has it."""
+    """Replace the team's ``roleRefs`` with ``role_refs`` and return the team as the server now has it; with
+    ``version``, only if the team is still at that version (else PreconditionFailedError, nothing changed)."""
     url = team_roles_url(org_url, team_id)
     try:
-        response = session.request(METHOD, url, json_body=request_body(role_refs), ok=(200, 204))
+        with in_flight.sending():
+            response = session.request(
+                METHOD, url, json_body=request_body(role_refs), headers=request_headers(version), ok=(200, 204)
+            )
     except errors.ServerError as exc:
         if exc.status == 501:  # Not Implemented: a definite answer about the endpoint, not a lost change
             raise _not_supported(session.service, exc) from None
@@ -101,9 +114,15 @@ def update_team_roles(
         if exc.status == 405:
             raise _not_supported(session.service, exc) from None
         raise
+    except errors.ConflictError as exc:
+        if version and exc.status == 409:  # a server that answers a stale precondition with 409: the same thing
+            raise exc.retyped(errors.PreconditionFailedError) from None
+        raise
     team = _team_from_answer(response, session.service)
     if team is None or team.id != team_id:
         team = read_team(team_id)
+    elif response.headers.get("ETag"):
+        team = dataclasses.replace(team, version=response.headers["ETag"])
     if not _same_roles(team, role_refs):
         raise errors.ProtocolError(
             f"The {session.service} server accepted the change but the team's roles did not change as asked; "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -22,6 +21,7 @@ from birdadmin.cli.output import IncompleteListing, Output
 from birdadmin.errors import BirdadminError, explain
 from birdadmin.redact import RedactingFilter
 from birdadmin.scim.resources import RolesShape, RoleStrategy
+from birdadmin.store.timeouts import timeout_problem
 
 EXIT_USAGE = 2
 # Pages in flight. Measured with tests/benchmarks/bench_cli.py (whole processes, 10,000 users, 50 ms a request, best
@@ -155,8 +155,47 @@ def _configure_logging(verbose: bool) -> Callable[[], None]:
     return restore
 
 
+def _undecodable_argument(argv: Sequence[str]) -> str | None:
+    """The sentence refusing an argument that is not valid text (bytes the locale could not decode reach Python
+    as lone surrogates, which no URL, header, file or terminal can take); None when every argument is text."""
+    for position, argument in enumerate(argv, 1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            try:  # the bytes as typed, when they came from the command line
+                shown = os.fsencode(argument).decode("ascii", "backslashreplace")
+            except UnicodeEncodeError:  # a lone surrogate no decoding produces (main() called with it)
+                shown = argument.encode("ascii", "backslashreplace").decode("ascii")
+            return (
+                f"birdadmin-cli: argument {position} ({shown[:80]}) is not valid UTF-8 text; "
+                "retype it, or check the terminal's character encoding."
+            )
+    return None
+
+
+def _settle_stdout() -> None:
+    """After an OSError: flush what stdout still holds; when even that fails (a full disk, a closed device), point
+    stdout at the null device, so the interpreter's own flush at exit does not fail a second time."""
+    try:
+        sys.stdout.flush()
+    except ValueError:  # closed
+        return
+    except OSError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        finally:
+            os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    refusal = _undecodable_argument(argv)
+    if refusal is not None:
+        sys.stderr.write(refusal + "\n")
+        return EXIT_USAGE
     if not {"-h", "--help", "--version"} & set(argv):
         from birdadmin.net.tls import prewarm
 
@@ -169,20 +208,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.page_size < 1 or args.concurrency < 1:
         sys.stderr.write("birdadmin-cli: --page-size and --concurrency must be at least 1.\n")
         return EXIT_USAGE
-    if args.timeout is not None and not (0 < args.timeout < math.inf):
-        sys.stderr.write("birdadmin-cli: --timeout must be a number of seconds above 0.\n")
+    if args.timeout is not None and (problem := timeout_problem(args.timeout)) is not None:
+        sys.stderr.write(f"birdadmin-cli: --timeout: {problem}\n")
         return EXIT_USAGE
     restore_logging = _configure_logging(args.verbose)
     out = Output(args.format)
     ctx = CliContext(args, out)
     try:
-        return int(args.handler(args, ctx) or 0)
+        code = int(args.handler(args, ctx) or 0)
+        sys.stdout.flush()  # a stdout that cannot take the output fails here, where it is reported
+        return code
     except BrokenPipeError:  # `birdadmin-cli ... | head`: the reader left; that is not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        out.error("Interrupted; changes already confirmed by the server stay, nothing else was sent.")
+        from birdadmin import in_flight
+
+        out.error(f"birdadmin-cli: {in_flight.interrupted_message()}")  # never "nothing was sent" after a send
         return 130
     except IncompleteListing as stopped:
         explanation = explain(stopped.cause)
@@ -196,6 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return explanation.exit_code
     except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into a sentence
         explanation = explain(exc)
+        if isinstance(exc, OSError):
+            _settle_stdout()
         out.error(f"birdadmin-cli: {explanation.message}")
         if args.verbose and explanation.details and isinstance(exc, BirdadminError):
             out.error(explanation.details)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from birdadmin import errors
+from birdadmin import errors, in_flight
 from birdadmin.cli.output import Output
 from birdadmin.connection import ConnectionSpec, spec_for_emulator, spec_for_profile
 from birdadmin.net.session import HttpSettings
@@ -54,6 +54,7 @@ class CliContext:
         self._catalogue: RoleCatalogue | None = None
         self._catalogue_future: Future[None] | None = None
         self._emulator: Any = None
+        in_flight.start()  # what a Ctrl+C reports is about this command's writes only
 
     # -- stores (profiles issue) ------------------------------------------------------------------------
 
@@ -232,9 +233,11 @@ class CliContext:
 
         # The request's own checks run on the arguments as typed, before resolving names can send anything.
         RoleRequest(args.action, tuple(args.roles), getattr(args, "allow_empty", False), command, subject)
-        request = RoleRequest(
-            args.action, tuple(self.resolve_roles(args.roles)), getattr(args, "allow_empty", False), command, subject
-        )
+        roles = self.resolve_roles(args.roles)
+        if args.action != "remove" and not getattr(args, "allow_unknown_role", False):
+            # A mistyped UUID is refused while a catalogue can tell (removing one is how stale roles are cleaned up)
+            self.catalogue().refuse_unknown(roles)
+        request = RoleRequest(args.action, tuple(roles), getattr(args, "allow_empty", False), command, subject)
         if not args.dry_run:
             self.require_writable(f"'{command} {args.action}'")
         return request

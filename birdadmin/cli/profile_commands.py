@@ -7,9 +7,11 @@ import getpass
 import sys
 from typing import IO, Any
 
+import httpx
+
 from birdadmin.connection_check import ConnectionReport, check_connection
 from birdadmin.errors import InputError, SecretStoreError
-from birdadmin.net.urls import org_id_from_url
+from birdadmin.net.urls import check_server_url, org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 from birdadmin.store.keys import forget_key, remove_profile, resolve_keys, store_key
 from birdadmin.store.profiles import Profile, ProfileStore, validate_profile_fields
@@ -217,6 +219,8 @@ def cmd_edit(args: argparse.Namespace, ctx: Any) -> int:
     )
     if args.p_accounts_key_stdin and not data["accounts_url"]:
         raise InputError(f"Profile '{old.name}' has no Accounts API URL; set it with --accounts-url first.")
+    if not args.p_keep_keys:
+        _refuse_moving_stored_keys(old, data, args)
     new_keys: list[tuple[KeyKind, str]] = []
     if args.p_key_stdin:
         new_keys.append(("scim", _read_line(ctx, "scim")))
@@ -240,6 +244,31 @@ def cmd_edit(args: argparse.Namespace, ctx: Any) -> int:
         profile = store.get_by_id(profile.id)
     _show(ctx, profile, store)
     return 0
+
+
+def _address(url: str | None) -> str | None:
+    """A URL as birdadmin will use it (normalised), so a trailing slash is no change of server."""
+    return str(check_server_url(url)) if url else None
+
+
+def _refuse_moving_stored_keys(old: Profile, data: dict[str, Any], args: argparse.Namespace) -> None:
+    """A stored key belongs to the server it was tested against: a new URL must come with its key, or with
+    ``--keep-keys`` saying the stored one belongs there too; never silently point a stored key elsewhere."""
+    checks: list[tuple[KeyKind, str, str | None, str | None, bool, str]] = [
+        ("scim", "Base URL", old.base_url, data["base_url"], args.p_key_stdin, "--key-stdin"),
+        ("accounts", "Accounts API URL", old.accounts_url, data["accounts_url"], args.p_accounts_key_stdin,
+         "--accounts-key-stdin"),
+    ]
+    for kind, what, before, after, given, option in checks:
+        if not old.has_key(kind) or given or after is None or _address(before) == _address(after):
+            continue
+        new_host, old_host = httpx.URL(_address(after) or "").host, httpx.URL(_address(before) or "").host
+        where = f"{new_host} instead of {old_host}" if before and new_host != old_host else "another address"
+        raise InputError(
+            f"Profile '{old.name}' has a stored {key_label(kind)}, and the new {what} points it at {where}; "
+            f"give the key for the new {what} with {option} (it is tested there first), or pass --keep-keys "
+            "if the stored key belongs there too. Nothing was changed."
+        )
 
 
 def cmd_remove(args: argparse.Namespace, ctx: Any) -> int:

@@ -35,6 +35,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     edit = commands.add_parser("edit", help="change a profile (a new key is tested before it replaces the old)")
     edit.add_argument("name", metavar="NAME")
     edit.add_argument("--rename", dest="p_rename", metavar="NEW", help="new name (the keys stay with the profile)")
+    edit.add_argument("--keep-keys", dest="p_keep_keys", action="store_true",
+                      help="keep the stored keys when the Base URL or Accounts API URL changes (otherwise give "
+                      "the new server's key with --key-stdin / --accounts-key-stdin)")
     _connection_options(edit, required_base=False)
     _key_options(edit, allow_no_key=False)
     edit.set_defaults(handler=handler(_COMMANDS, "cmd_edit"))

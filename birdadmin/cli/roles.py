@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from birdadmin import errors
+from birdadmin import errors, in_flight
 from birdadmin.cli.context import CliContext
 
 if TYPE_CHECKING:
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from birdadmin.domain.team_match import TeamMatch
 
 ROLE_COLUMNS = ["id", "name", "type", "description"]
+DEFAULT_SETTLE = 1.0  # seconds; see --settle-delay
 CHANGE_COLUMNS = ["id", "name", "matchedBy", "status", "before", "after", "added", "removed", "roleRefs"]
 
 
@@ -36,9 +37,22 @@ def register_group_roles(groups_subparsers: argparse._SubParsersAction[argparse.
         p.add_argument("group", metavar="GROUP", help="SCIM id or displayName (or the Bird team's id or name)")
         p.add_argument("roles", metavar="ROLE", nargs="*", help="role UUID or name")
         p.add_argument("--dry-run", action="store_true", help="print the planned roleRefs; send nothing")
+        if action != "remove":
+            p.add_argument("--allow-unknown-role", action="store_true",
+                           help="use role UUIDs the role catalogue does not know (otherwise refused as likely typos)")
         if action == "set":
             p.add_argument("--allow-empty", action="store_true", help="allow removing every role of the group")
+        p.add_argument("--settle-delay", type=_seconds, default=DEFAULT_SETTLE, metavar="SECONDS",
+                       help="on servers without a precondition on teams: wait this long after the write, then check "
+                       f"that no one else changed the group meanwhile (default {DEFAULT_SETTLE:g})")
         p.set_defaults(handler=change_group_roles, action=action)
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError("must be a number of seconds from 0 to 60")
+    return value
 
 
 def list_roles(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -77,26 +91,39 @@ def change_group_roles(args: argparse.Namespace, ctx: CliContext) -> int:
 
     action = args.action
     wanted = list(ctx.role_request(args, "groups roles", "the group gives its members").roles)
+    in_flight.describe(in_flight.for_group_roles(args.group))
     found = resolve_team(ctx, args.group)
     team, matched_by = found.team, found.matched_by
-    before = tuple(ref.id for ref in team.role_refs)
-    if action == "add":
-        planned = role_refs.with_roles_added(team.role_refs, wanted)
-    elif action == "remove":
-        planned = role_refs.with_roles_removed(team.role_refs, wanted)
-    else:
-        planned = role_refs.with_roles_set(team.role_refs, wanted)
-    change = role_refs.describe_change(team.role_refs, planned)
+
+    def plan(current: tuple[RoleRef, ...]) -> tuple[RoleRef, ...]:
+        if action == "add":
+            return role_refs.with_roles_added(current, wanted)
+        if action == "remove":
+            return role_refs.with_roles_removed(current, wanted)
+        return role_refs.with_roles_set(current, wanted)
+
+    meanwhile: Team | None = None
     if args.dry_run:
-        status, after = "dry-run", planned
-    elif change.is_empty:
-        status, after = "unchanged", team.role_refs
+        before, after, status = team.role_refs, plan(team.role_refs), "dry-run"
     else:
-        team = ctx.accounts().set_team_roles(team.id, planned)
-        status, after = "changed", team.role_refs
+        # Planned again from a fresh read of the team, guarded by its ETag when the server offers one (U7).
+        result = ctx.accounts().change_team_roles(team.id, plan, settle=args.settle_delay)
+        team, before, meanwhile = result.after, result.before.role_refs, result.meanwhile
+        after = result.after.role_refs
+        status = "unchanged" if not result.changed else "changed" if meanwhile is None else "changed-meanwhile"
+    change = role_refs.describe_change(before, after)
     if matched_by == "name" and ctx.out.format == "table":
         ctx.out.message(f"Note: matched the Bird group {team.name!r} by name, not by id.")
-    _report(ctx, team, matched_by, status, before, after, change)
+    _report(ctx, team, matched_by, status, tuple(ref.id for ref in before), after, change, meanwhile)
+    if meanwhile is not None:
+        now = ", ".join(ctx.role_label(r) for r in meanwhile.role_ids) or "no roles"
+        wrote = ", ".join(ctx.role_label(r.id) for r in after) or "no roles"
+        ctx.out.error(
+            f"birdadmin-cli: the change was applied, but the group changed meanwhile: birdadmin wrote {wrote}, and "
+            f"it now holds {now}. This server offers no precondition on teams, so the last writer wins; check the "
+            "group's roles and run the command again if needed."
+        )
+        return 1
     return 0
 
 
@@ -116,6 +143,7 @@ def _report(
     before: tuple[str, ...],
     after: tuple[RoleRef, ...],
     change: role_refs.RoleRefChange,
+    meanwhile: Team | None = None,
 ) -> None:
     record: dict[str, Any] = {
         "id": team.id,
@@ -128,10 +156,15 @@ def _report(
         "removed": list(change.removed) if status != "unchanged" else [],
         "roleRefs": [ref.to_json() for ref in after],
     }
+    columns = list(CHANGE_COLUMNS)
+    if meanwhile is not None:  # what the group holds now, after someone else's change
+        record["now"] = list(meanwhile.role_ids)
+        columns.append("now")
     if ctx.out.format == "json":
         ctx.out.emit_one(record)
         return
-    for key in ("before", "after", "added", "removed"):
-        record[key] = ", ".join(ctx.role_label(r) for r in record[key]) or "-"
+    for key in ("before", "after", "added", "removed", "now"):
+        if key in record:
+            record[key] = ", ".join(ctx.role_label(r) for r in record[key]) or "-"
     record["roleRefs"] = _refs_text(ctx, after)
-    ctx.out.emit_one(record, CHANGE_COLUMNS)
+    ctx.out.emit_one(record, columns)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from birdadmin import in_flight
 from birdadmin.cli.context import CliContext
 from birdadmin.domain.role_plan import RolePlan
 from birdadmin.errors import InputError
@@ -57,6 +58,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         p.add_argument("roles", metavar="ROLE", nargs="*", help="role UUID (or name, with the Accounts API)")
         p.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
         p.add_argument("--if-match", metavar="VERSION", help="only if the user is still at this version (ETag)")
+        if action != "remove":
+            p.add_argument("--allow-unknown-role", action="store_true",
+                           help="use role UUIDs the role catalogue does not know (otherwise refused as likely typos)")
         if action != "add":
             p.add_argument("--allow-empty", action="store_true",
                            help="allow removing every role (Bird reads an empty list as no roles at all)")
@@ -94,14 +98,23 @@ def show_user(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def change_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     request = ctx.role_request(args, "users roles", "of the user")
+    in_flight.describe(in_flight.for_user(args.user))
     client = ctx.scim()
     user = client.resolve_user(args.user)
     if args.dry_run:
-        _report(ctx, user, request.plan(user.roles), "dry-run")
+        _report(ctx, user, request.plan(client.roles_to_plan_from(user.id)), "dry-run")
         return 0
     result = client.change_roles(
         user.id, if_match=args.if_match, allow_empty=request.allow_empty, **request.change()
     )
+    if not result.roles_shown:
+        # The server shows no roles (docs/bird.md, U8): the PATCH was accepted, but nothing can confirm it.
+        _report(ctx, result.after, RolePlan((), tuple(request.roles) if request.action == "add" else ()), "sent")
+        ctx.out.error(
+            "birdadmin-cli: the server accepted the change but does not show this user's roles, so it could not be "
+            "checked."
+        )
+        return 1
     plan = RolePlan(result.before.roles, result.after.roles)
     _report(ctx, result.after, plan, "changed" if result.changed else "unchanged")
     return 0

@@ -27,6 +27,24 @@ _UUID_ISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
 _LISTED = 12  # names shown in an "unknown role" message before "and N more"
 
 
+_TYPO = 4  # edits within which an unknown role UUID is taken for a mistyped known one
+
+
+def _edit_distance(a: str, b: str, *, limit: int) -> int:
+    """Levenshtein distance of two short strings, stopping early once it is certainly above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
 def short_id(role_id: str) -> str:
     return role_id.replace("-", "")[:8] or role_id
 
@@ -271,6 +289,36 @@ class RoleCatalogue:
             )
         shown = ", ".join(names[:_LISTED]) + (f" and {len(names) - _LISTED} more" if len(names) > _LISTED else "")
         raise InputError(f"No role named {text!r}; known roles: {shown}.")
+
+    def nearest(self, role_id: str) -> RoleInfo | None:
+        """The named role whose UUID is closest to ``role_id`` (edit distance), if it is close enough to be a typo
+        (at most ``_TYPO`` characters changed, added or dropped); None otherwise."""
+        rid = role_id.strip().lower()
+        best: tuple[int, str] | None = None
+        for known in sorted(set(self._accounts) | set(self._local)):
+            distance = _edit_distance(rid, known, limit=_TYPO)
+            if distance <= _TYPO and (best is None or distance < best[0]):
+                best = (distance, known)
+        return self.info(best[1]) if best else None
+
+    def refuse_unknown(self, role_ids: Sequence[str]) -> None:
+        """Refuse role UUIDs this catalogue does not name, naming the nearest known role; a catalogue without any
+        names (no Accounts API, no local names) knows nothing, so then every UUID passes."""
+        if not self.has_names():
+            return
+        unknown = [r for r in role_ids if not self.is_known(r)]
+        if not unknown:
+            return
+        sentences = []
+        for rid in unknown:
+            close = self.nearest(rid)
+            hint = f"; did you mean {close.name} ({close.id})?" if close else "."
+            sentences.append(f"Role {rid} is not in the organization's role catalogue{hint}")
+        raise InputError(
+            " ".join(sentences) + " Nothing was changed; pass --allow-unknown-role to use "
+            + ("it" if len(unknown) == 1 else "them")
+            + " anyway."
+        )
 
     def resolve_many(self, tokens: Sequence[str]) -> list[str]:
         """All tokens resolved, duplicates dropped in order, or one InputError naming every bad token."""

@@ -88,8 +88,11 @@ def _route(ctx: AccountsSettings, req: Request, segs: list[str]) -> Response:
         if n == 2:
             _allow(method, "GET", "PATCH")
             if method == "PATCH":
-                return _ok(update_team_role_refs(state, segs[1], req.json(as_scim=False)))
-            return _ok(state.team(segs[1]))
+                team = update_team_role_refs(state, segs[1], req.json(as_scim=False), req.header("If-Match"))
+            else:
+                team = state.team(segs[1])
+            etag = state.team_etag(segs[1])
+            return json_response(200, team, PLAIN_JSON, ETag=etag) if etag else _ok(team)
         if n == 3 and segs[2] == "members":
             _allow(method, "GET", "POST")
             if method == "POST":
@@ -102,12 +105,16 @@ def _route(ctx: AccountsSettings, req: Request, segs: list[str]) -> Response:
     raise AccountsError(404, "not_found", f"no Accounts API endpoint at {req.path}")
 
 
-def update_team_role_refs(state: EmulatorState, team_id: str, body: Any) -> dict[str, Any]:
-    """ASSUMED endpoint ``PATCH /organizations/{orgId}/teams/{teamId}`` with ``{"roleRefs": [...]}``.
+def update_team_role_refs(
+    state: EmulatorState, team_id: str, body: Any, if_match: str | None = None
+) -> dict[str, Any]:
+    """ASSUMED endpoint ``PATCH /organizations/{orgId}/teams/{teamId}`` with ``{"roleRefs": [...]}``, and ASSUMED
+    precondition: the team's ``ETag`` (on GET and PATCH) sent back as ``If-Match``, a stale one answered 412.
 
-    Bird documents no way to change a team's roles; this is the one place that guesses (docs/bird.md, U4).
+    Bird documents no way to change a team's roles, nor any precondition on teams; this is the one place that
+    guesses (docs/bird.md, U4 and U7).
     """
-    return state.set_team_role_refs(team_id, body)
+    return state.set_team_role_refs(team_id, body, if_match)
 
 
 def _allow(method: str, *allowed: str) -> None:

@@ -25,7 +25,7 @@ def load_state_file(path: Path) -> dict[str, Any] | None:
         raise EmulatorStateError(f"The state file {path} cannot be read ({exc.__class__.__name__}).") from None
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise EmulatorStateError(
             f"The state file {path} is not valid JSON; delete it or pass another --state."
         ) from None

@@ -8,6 +8,8 @@ and owns the lock and the tables this reads.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import threading
 from typing import Any
 
@@ -24,6 +26,7 @@ class TeamsMixin:
     _group_names: dict[str, str]
     _teams: dict[str, dict[str, Any]]
     _roles: dict[str, dict[str, Any]]
+    team_etags: bool = True  # offer the assumed team precondition (tests switch it off: a server without one)
 
     def create(self, kind: str, data: Any) -> dict[str, Any]:
         raise NotImplementedError
@@ -83,6 +86,18 @@ class TeamsMixin:
                 raise AccountsError(404, "not_found", f"team {team_id} not found")
             return self._team_view(team_id)
 
+    def team_etag(self, team_id: str) -> str | None:
+        """The ASSUMED precondition on teams (docs/bird.md, U7): an ETag of the team's roleRefs and updatedAt, on
+        ``GET`` and ``PATCH teams/{id}``; None when ``team_etags`` is off (a server that offers none)."""
+        if not self.team_etags:
+            return None
+        with self.lock:
+            if team_id not in self._groups:
+                return None
+            team = self._teams[team_id]
+            raw = json.dumps([team["roleRefs"], team["updatedAt"]], sort_keys=True).encode()
+            return '"' + hashlib.sha256(raw).hexdigest()[:20] + '"'
+
     def create_team(self, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise AccountsError(422, "validation_error", "the body must be a JSON object")
@@ -101,13 +116,19 @@ class TeamsMixin:
             self._written()
             return self._team_view(group["id"])
 
-    def set_team_role_refs(self, team_id: str, body: Any) -> dict[str, Any]:
-        """The ASSUMED ``PATCH teams/{id}`` (docs/bird.md, U4): only ``roleRefs`` is changed."""
+    def set_team_role_refs(self, team_id: str, body: Any, if_match: str | None = None) -> dict[str, Any]:
+        """The ASSUMED ``PATCH teams/{id}`` (docs/bird.md, U4): only ``roleRefs`` is changed. With ``If-Match``
+        (U7) a stale ETag is a 412 and changes nothing; without ``team_etags`` the header is ignored."""
         if not isinstance(body, dict) or "roleRefs" not in body:
             raise AccountsError(422, "validation_error", "the body must be an object with roleRefs")
         with self.lock:
             if team_id not in self._groups:
                 raise AccountsError(404, "not_found", f"team {team_id} not found")
+            current = self.team_etag(team_id)
+            if if_match and current is not None and if_match.strip() != "*":
+                offered = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+                if current not in offered:
+                    raise AccountsError(412, "precondition_failed", "the team changed since this version was read")
             refs = self._role_refs(body["roleRefs"])
             team = self._teams[team_id]
             if refs != team["roleRefs"]:

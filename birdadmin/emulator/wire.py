@@ -43,7 +43,7 @@ class Request:
             raise AccountsError(422, "validation_error", "the request has no body")
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
             if as_scim:
                 raise ScimError(400, "the body is not valid JSON", "invalidSyntax") from None
             raise AccountsError(422, "validation_error", "the body is not valid JSON") from None

@@ -230,15 +230,29 @@ class HttpSession:
         limits = httpx.Limits(
             max_connections=self.settings.max_connections, max_keepalive_connections=self.settings.max_connections
         )
-        self._client = httpx.Client(
-            auth=KeyAuth(scheme, key),
-            timeout=httpx.Timeout(self.settings.timeout),
-            verify=verify,
-            follow_redirects=False,
-            limits=limits,
-            transport=transport,
-            headers={"User-Agent": self.settings.user_agent, **(headers or {})},
-        )
+        # Proxies: plain http is only ever allowed to this machine (net/urls.py), and a proxy would receive the
+        # key in clear, so http:// always goes direct, whatever HTTP_PROXY or ALL_PROXY say. https honours
+        # HTTPS_PROXY / ALL_PROXY / NO_PROXY: a proxy then only relays the TLS stream (CONNECT), whose certificate
+        # is still verified against the real server.
+        mounts = None
+        if transport is None:
+            mounts = {"http://": httpx.HTTPTransport(verify=verify, limits=limits, trust_env=False)}
+        try:
+            self._client = httpx.Client(
+                auth=KeyAuth(scheme, key),
+                timeout=httpx.Timeout(self.settings.timeout),
+                verify=verify,
+                follow_redirects=False,
+                limits=limits,
+                transport=transport,
+                mounts=mounts,
+                headers={"User-Agent": self.settings.user_agent, **(headers or {})},
+            )
+        except (ValueError, ImportError) as exc:  # an unusable proxy setting in the environment
+            raise errors.InputError(
+                f"The proxy settings in the environment (HTTPS_PROXY, ALL_PROXY) cannot be used ({_reason(exc)}); "
+                "correct or unset them."
+            ) from None
         bound_sockets(self._client)  # the timeout bounds a whole request (see deadline.py)
         self._state = threading.Lock()
         self._in_flight = 0

@@ -44,4 +44,6 @@ def prewarm() -> None:
         with contextlib.suppress(OSError):  # default_context() raises it again where the context is needed
             default_context()
 
-    threading.Thread(target=load, name="tls-prewarm", daemon=True).start()
+    # Not a daemon: a command that ends at once (a usage error) would otherwise finalize the interpreter while
+    # OpenSSL is still parsing on this thread, which crashes the process (SIGSEGV) instead of exiting with 2.
+    threading.Thread(target=load, name="tls-prewarm", daemon=False).start()

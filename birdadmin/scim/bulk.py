@@ -65,6 +65,9 @@ def change_roles_bulk(
             result = client.change_roles(user_id, set_to=set_to, add=add, remove=remove, allow_empty=allow_empty)
         except errors.BirdadminError as exc:
             return Outcome(user_id, Status.FAILED, error=exc.message)
+        if not result.roles_shown:  # sent and accepted, but the server shows no roles to check it by (U8)
+            note = "The server accepted the change but does not show the user's roles, so it could not be checked."
+            return Outcome(user_id, Status.CHANGED, result.after.user_name, error=note)
         return Outcome(
             user_id,
             Status.CHANGED if result.changed else Status.UNCHANGED,

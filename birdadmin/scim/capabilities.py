@@ -54,18 +54,20 @@ def _supported(config: dict[str, Any], key: str) -> bool | None:
 
 
 def from_service_provider_config(config: Any, schemas: Any = None, resource_types: Any = None) -> Capabilities:
+    """What the server publishes; an answer that is not an object (a list, null) publishes nothing, and a field of
+    the wrong type (a list for "filter", "yes" for "supported") is unknown, as if it were missing."""
     if not isinstance(config, dict):
         return Capabilities()
     filter_section = config.get("filter")
     max_results = None
     if isinstance(filter_section, dict):
         value = filter_section.get("maxResults")
-        if isinstance(value, int) and value > 0:
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             max_results = value
     schemes = tuple(
-        str(s.get("type") or s.get("name"))
-        for s in config.get("authenticationSchemes") or []
-        if isinstance(s, dict) and (s.get("type") or s.get("name"))
+        scheme
+        for s in _dicts(config.get("authenticationSchemes"))
+        if isinstance(scheme := s.get("type") or s.get("name"), str) and scheme
     )
     return Capabilities(
         discovered=True,
@@ -79,26 +81,32 @@ def from_service_provider_config(config: Any, schemas: Any = None, resource_type
         roles_attribute_type=_roles_type(schemas),
         schemas=_schema_ids(schemas),
         resource_types=tuple(
-            str(r.get("endpoint")) for r in _schema_list(resource_types) if r.get("endpoint")
+            r["endpoint"] for r in _schema_list(resource_types) if isinstance(r.get("endpoint"), str) and r["endpoint"]
         ),
     )
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects in a JSON list; anything that is not a list (a number, null, an object) holds none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _schema_list(schemas: Any) -> list[dict[str, Any]]:
     if isinstance(schemas, dict):
         schemas = schemas.get("Resources")
-    return [s for s in schemas or [] if isinstance(s, dict)]
+    return _dicts(schemas)
 
 
 def _schema_ids(schemas: Any) -> tuple[str, ...]:
-    return tuple(str(s["id"]) for s in _schema_list(schemas) if "id" in s)
+    return tuple(s["id"] for s in _schema_list(schemas) if isinstance(s.get("id"), str))
 
 
 def _roles_type(schemas: Any) -> str | None:
     for schema in _schema_list(schemas):
         if schema.get("id") != "urn:ietf:params:scim:schemas:core:2.0:User":
             continue
-        for attribute in schema.get("attributes") or []:
-            if isinstance(attribute, dict) and str(attribute.get("name", "")).lower() == "roles":
-                return str(attribute.get("type"))
+        for attribute in _dicts(schema.get("attributes")):
+            name, kind = attribute.get("name"), attribute.get("type")
+            if isinstance(name, str) and name.lower() == "roles":
+                return kind if isinstance(kind, str) else None
     return None

@@ -15,7 +15,7 @@ from birdadmin.net.session import parse_json
 from birdadmin.scim import filters
 from birdadmin.scim.endpoint import ScimEndpoint
 from birdadmin.scim.paging import Page, iter_pages
-from birdadmin.scim.resources import Group, SharedValues, User, is_uuid, parse_group, parse_user
+from birdadmin.scim.resources import Group, SharedValues, User, is_uuid, parse_group, parse_user, resource_id
 
 
 class ScimReader(ScimEndpoint):
@@ -113,13 +113,16 @@ class ScimReader(ScimEndpoint):
 
     # -- single resources -------------------------------------------------------------------------------
 
-    def get_user_json(self, user_id: str) -> tuple[dict[str, Any], str | None]:
-        """The user's full JSON and its ETag (header first, then meta.version)."""
+    def get_user_json(self, user_id: str, *, attributes: str | None = None) -> tuple[dict[str, Any], str | None]:
+        """The user's full JSON (or, with ``attributes``, what the server returns for them) and its ETag (header
+        first, then meta.version). An answer about another user than ``user_id`` is a ProtocolError."""
         url = self.url("Users", user_id)
-        response = self._session.request("GET", url)
+        response = self._session.request("GET", url, params={"attributes": attributes} if attributes else None)
         data = dict(self._resource(parse_json(response, service="SCIM"), url))
-        version = response.headers.get("ETag") or (data.get("meta") or {}).get("version")
-        return data, version
+        check_same_id(user_id, data, "user", url)
+        meta = data.get("meta")
+        version = response.headers.get("ETag") or (meta.get("version") if isinstance(meta, dict) else None)
+        return data, version if isinstance(version, str) else None
 
     def get_user(self, user_id: str) -> User:
         data, version = self.get_user_json(user_id)
@@ -156,7 +159,9 @@ class ScimReader(ScimEndpoint):
         url = self.url("Groups", group_id)
         params = None if members else {"excludedAttributes": "members"}
         response = self._session.request("GET", url, params=params)
-        group = parse_group(self._resource(parse_json(response, service="SCIM"), url))
+        data = self._resource(parse_json(response, service="SCIM"), url)
+        check_same_id(group_id, data, "group", url)
+        group = parse_group(data)
         if members and group.members is None:
             group = Group(group.id, group.display_name, (), group.external_id, group.version)
         return group
@@ -186,6 +191,24 @@ class ScimReader(ScimEndpoint):
         if group is None:
             raise errors.NotFoundError(f"No group with id or displayName {token!r} was found.", service="SCIM")
         return self.get_group(group.id, members=True) if members else group
+
+
+def same_id(asked: str, answered: str) -> bool:
+    """Whether an answer's id is the id asked for: exactly (SCIM ids are case-exact), UUIDs without case."""
+    return asked == answered or (is_uuid(asked) and asked.lower() == answered.lower())
+
+
+def check_same_id(asked: str, data: Mapping[str, Any], what: str, url: Any, *, method: str = "GET") -> None:
+    """Refuse an answer about another resource than the one asked for: nothing may be read or written in its name
+    (a write goes only to the id that was asked, never to an id taken from an answer)."""
+    answered = resource_id(what, data)  # no usable id at all: refused, naming the resource
+    if not same_id(asked, answered):
+        raise errors.ProtocolError(
+            f"The SCIM server answered a request for {what} {asked!r} with {what} {answered!r}; birdadmin does not "
+            "use an answer about another resource, and sent nothing to it.",
+            method=method,
+            url=str(url),
+        )
 
 
 def _in_order(pages: Iterator[Page[Any]]) -> list[Any]:

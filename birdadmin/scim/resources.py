@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from birdadmin.errors import ProtocolError
+
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
@@ -178,18 +180,64 @@ class Group:
         return out
 
 
+_JSON_TYPES: dict[type, str] = {
+    str: "a text", int: "a number", float: "a number", bool: "true or false", list: "a list", dict: "an object",
+    type(None): "null",
+}
+
+
+def _kind(value: Any) -> str:
+    kind = type(value)
+    return _JSON_TYPES.get(kind, kind.__name__)
+
+
+def _malformed(what: str, obj: Mapping[str, Any], attribute: str, expected: str) -> ProtocolError:
+    """The server sent a resource birdadmin cannot read faithfully: say which one, and what was wrong with it."""
+    label = ""
+    for name in ("userName", "displayName", "id"):
+        value = obj.get(name)
+        if isinstance(value, str) and value and name != attribute:
+            label = f" ({name} {value[:80]!r})"
+            break
+    if attribute in obj:
+        problem = f"whose '{attribute}' is {_kind(obj[attribute])}, not {expected}"
+    else:
+        problem = f"without an '{attribute}'"
+    return ProtocolError(f"The SCIM server sent a {what}{label} {problem}; birdadmin cannot use this answer.")
+
+
+def resource_id(what: str, obj: Mapping[str, Any]) -> str:
+    """The resource's id, or a ProtocolError naming the resource when it has no usable one."""
+    value = obj.get("id")
+    if value.__class__ is not str or not value:
+        raise _malformed(what, obj, "id", "a non-empty text")
+    return value
+
+
+def _checked_roles(obj: Mapping[str, Any], roles_raw: Any) -> tuple[str, ...]:
+    """Roles in either documented wire shape; any other shape is refused, never read as 'no roles'."""
+    readable = roles_raw is None or isinstance(roles_raw, (str, dict)) or (
+        isinstance(roles_raw, list) and all(isinstance(item, (str, dict)) for item in roles_raw)
+    )
+    if not readable:
+        raise _malformed("user", obj, "roles", "a list of role ids")
+    return parse_roles(roles_raw)
+
+
 def parse_user(obj: Mapping[str, Any], shared: SharedValues | None = None) -> User:
-    """A User from one SCIM resource; tolerant of missing optional attributes, strict on ``id``.
+    """A User from one SCIM resource; tolerant of missing optional attributes, strict on ``id`` and ``roles``.
 
     The common shapes take a fast path (this runs once per listed user); anything unusual falls back to the
-    general readers above. With ``shared``, equal values across a listing become one object.
+    general readers above. With ``shared``, equal values across a listing become one object. A resource whose
+    ``id``, ``userName``, ``roles`` or ``groups`` has the wrong type is a ProtocolError naming it.
     """
     get = obj.get
+    user_id = resource_id("user", obj)
     roles_raw = get("roles")
     if roles_raw.__class__ is list and all(r.__class__ is str for r in roles_raw):
         roles = tuple(dict.fromkeys(map(sys.intern, filter(None, roles_raw))))
     else:
-        roles = parse_roles(roles_raw)
+        roles = _checked_roles(obj, roles_raw)
     name = get("displayName")
     if name.__class__ is not str or not name:
         name = _display_name(obj)
@@ -201,11 +249,16 @@ def parse_user(obj: Mapping[str, Any], shared: SharedValues | None = None) -> Us
     groups_raw = get("groups")
     groups: tuple[GroupRef, ...] = ()
     if groups_raw:
-        groups = tuple(
-            GroupRef(g["value"], _text(g.get("display"))) for g in groups_raw if isinstance(g, dict) and "value" in g
-        )
+        if groups_raw.__class__ is not list or not all(
+            isinstance(g, dict) and isinstance(g.get("value", ""), str) for g in groups_raw
+        ):
+            raise _malformed("user", obj, "groups", "a list of groups with text ids")
+        groups = tuple(GroupRef(g["value"], _text(g.get("display"))) for g in groups_raw if g.get("value"))
     user_name = get("userName")
-    user_name = user_name if user_name.__class__ is str else ""
+    if user_name.__class__ is not str:
+        if user_name is not None:
+            raise _malformed("user", obj, "userName", "a text")
+        user_name = ""
     email = _primary_email(get("emails"))
     if email == user_name:
         email = user_name
@@ -214,7 +267,7 @@ def parse_user(obj: Mapping[str, Any], shared: SharedValues | None = None) -> Us
     if shared is not None:
         roles, version, groups = shared.roles(roles), shared.text(version), shared.groups(groups)
     return User(
-        str(obj["id"]),
+        user_id,
         user_name,
         name,
         active,
@@ -254,16 +307,20 @@ class SharedValues:
 
 
 def parse_group(obj: Mapping[str, Any]) -> Group:
+    """A Group from one SCIM resource; a wrong type for ``id`` or ``members`` is a ProtocolError naming it."""
+    group_id = resource_id("group", obj)
     members_raw = obj.get("members")
     members: tuple[Member, ...] | None = None
-    if isinstance(members_raw, list):
+    if members_raw is not None:
+        if not isinstance(members_raw, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("value", ""), str) for m in members_raw
+        ):
+            raise _malformed("group", obj, "members", "a list of members with text ids")
         members = tuple(
-            Member(str(m["value"]), _text(m.get("display")), _text(m.get("type")))
-            for m in members_raw
-            if isinstance(m, dict) and "value" in m
+            Member(m["value"], _text(m.get("display")), _text(m.get("type"))) for m in members_raw if m.get("value")
         )
     return Group(
-        id=str(obj["id"]),
+        id=group_id,
         display_name=_text(obj.get("displayName")),
         members=members,
         external_id=_text(obj.get("externalId")),

@@ -7,10 +7,11 @@ The rules themselves are described there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from birdadmin.errors import InputError
-from birdadmin.scim.resources import is_uuid
+from birdadmin.scim.resources import RolesShape, encode_roles, is_uuid
 
 
 def role_key(role: str) -> str:
@@ -38,3 +39,45 @@ def refuse_emptying(before: Sequence[str], after: Sequence[str], *, allow_empty:
             f"This would remove every role {subject} (Bird reads an empty list as no roles at all), so nothing was "
             "changed; pass --allow-empty if that is really meant."
         )
+
+
+# -- the wire form of a change (docs/bird.md, U1 and U8) ---------------------------------------------------------
+
+
+def roles_as_read(user: Mapping[str, Any]) -> list[Any] | None:
+    """The ``roles`` items exactly as the server sent them, or None when it sent none (absent or null).
+
+    Absent is not empty: a server may leave ``roles`` out unless asked (docs/bird.md, U8), and writing back a list
+    planned from nothing would remove every role it did not show (H1).
+    """
+    value = user.get("roles")
+    if value is None:
+        return None
+    return [value] if isinstance(value, (str, dict)) else list(value) if isinstance(value, list) else None
+
+
+def _value(item: Any) -> str | None:
+    role = item.get("value") if isinstance(item, dict) else item
+    return role if isinstance(role, str) and role else None
+
+
+def new_roles_shape(as_read: Sequence[Any] | None, configured: RolesShape) -> RolesShape:
+    """The shape of roles added to a list: the list's own when all its items share one, else the configured one."""
+    kinds = {type(item) for item in as_read or () if _value(item) is not None}
+    if kinds == {dict}:
+        return RolesShape.COMPLEX
+    if kinds == {str}:
+        return RolesShape.STRINGS
+    return configured
+
+
+def encode_keeping(as_read: Sequence[Any] | None, target: Sequence[str], configured: RolesShape) -> list[Any]:
+    """``target`` on the wire: every role the change keeps exactly as it was read (a complex role keeps its
+    ``type``, ``display``, ``primary`` and anything else), new ones in :func:`new_roles_shape`."""
+    read: dict[str, Any] = {}
+    for item in as_read or ():
+        role = _value(item)
+        if role is not None:
+            read.setdefault(role_key(role), item)
+    shape = new_roles_shape(as_read, configured)
+    return [read[role_key(r)] if role_key(r) in read else encode_roles([r], shape)[0] for r in target]

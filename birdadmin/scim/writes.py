@@ -11,9 +11,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from birdadmin import errors
+import httpx
+
+from birdadmin import errors, in_flight
 from birdadmin.scim import filters
-from birdadmin.scim.reads import ScimReader, with_version
+from birdadmin.scim.reads import ScimReader, check_same_id, with_version
 from birdadmin.scim.resources import (
     PATCH_SCHEMA,
     Group,
@@ -23,7 +25,14 @@ from birdadmin.scim.resources import (
     parse_user,
     same_roles,
 )
-from birdadmin.scim.role_values import plan_roles, refuse_emptying
+from birdadmin.scim.role_values import (
+    encode_keeping,
+    new_roles_shape,
+    plan_roles,
+    refuse_emptying,
+    role_key,
+    roles_as_read,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +47,7 @@ class RoleChange:
     before: User
     after: User
     changed: bool
+    roles_shown: bool = True  # False: the server shows no roles, so before/after are unknown and nothing was checked
 
     @property
     def added(self) -> tuple[str, ...]:
@@ -53,19 +63,51 @@ class ScimWriter(ScimReader):
 
     # -- generic writes ---------------------------------------------------------------------------------
 
+    def _write(self, method: str, url: httpx.URL, body: Any, if_match: str | None) -> tuple[Any, str | None]:
+        with in_flight.sending():  # a Ctrl+C meanwhile is reported as "may have been applied"
+            return super()._write(method, url, body, if_match)
+
     def patch_user(self, user_id: str, operations: Sequence[Mapping[str, Any]], *, if_match: str | None = None) -> User:
         body = {"schemas": [PATCH_SCHEMA], "Operations": list(operations)}
         data, etag = self._write("PATCH", self.url("Users", user_id), body, if_match)
         return self._fresh_user(user_id, data, etag)
 
     def _fresh_user(self, user_id: str, data: Any, etag: str | None) -> User:
-        """The user after a write; a 204 (no body) is answered by re-reading it."""
+        """The user after a write; a 204 (no body) is answered by re-reading it. An answer about another user is
+        refused: the write went to ``user_id``, and nothing else may be reported as its result."""
         if isinstance(data, dict) and "id" in data:
+            check_same_id(user_id, data, "user", self.url("Users", user_id), method="PATCH")
             user = parse_user(data)
             return with_version(user, etag) if etag and user.version != etag else user
         return self.get_user(user_id)
 
     # -- roles ------------------------------------------------------------------------------------------
+
+    def _read_roles(self, user_id: str) -> tuple[dict[str, Any], str | None, list[Any] | None]:
+        """The user's JSON, its version and its roles as read; roles a plain read leaves out are asked for
+        explicitly (``attributes=roles,meta``), and None means the server shows none either way (docs/bird.md, U8)."""
+        data, version = self.get_user_json(user_id)
+        as_read = roles_as_read(data)
+        if as_read is None:
+            extra, extra_version = self.get_user_json(user_id, attributes="roles,meta")
+            as_read = roles_as_read(extra)
+            if as_read is not None:
+                data = {**data, "roles": extra["roles"]}
+                version = extra_version or version
+        return data, version, as_read
+
+    def roles_to_plan_from(self, user_id: str) -> tuple[str, ...]:
+        """The roles a change to this user would be planned from (a dry run shows the same plan): read as
+        :meth:`change_roles` reads them; roles the server never shows are a ProtocolError, not an empty list."""
+        data, _, as_read = self._read_roles(user_id)
+        if as_read is None:
+            raise errors.ProtocolError(
+                "The SCIM server does not show this user's roles, even when asked for them (attributes=roles), so "
+                "a dry run cannot show the change.",
+                method="GET",
+                url=str(self.url("Users", user_id)),
+            )
+        return parse_user(data).roles
 
     def change_roles(
         self,
@@ -84,11 +126,15 @@ class ScimWriter(ScimReader):
         A 5xx or a broken connection leaves the outcome unknown, so the user is re-read: if the change is there
         it counts as applied, otherwise it is sent again (never blindly). A plan that would leave a user who holds
         roles with none is refused before anything is sent unless ``allow_empty`` (docs/bird.md, H1), also when
-        it is someone else's change, seen on a re-read, that makes it so.
+        it is someone else's change, seen on a re-read, that makes it so. Every request goes to ``user_id``; a
+        read that answers about another user stops the change. Roles the server does not show are never taken
+        for no roles (U8): see :meth:`_change_hidden_roles`.
         """
         attempts = max(1, self.settings.write_attempts)
-        data, version = self.get_user_json(user_id)
+        data, version, as_read = self._read_roles(user_id)
         original = with_version(parse_user(data), version)
+        if as_read is None:
+            return self._change_hidden_roles(user_id, original, add, remove, set_to, if_match, allow_empty)
         current = original
         last_error: errors.RequestError | None = None
         sent_unknown = False  # a send whose outcome is unknown: if the roles now match, it was ours
@@ -99,7 +145,7 @@ class ScimWriter(ScimReader):
                 return RoleChange(original, current, changed=sent_unknown)
             send_version = if_match or (current.version if self._use_etag() else None)
             try:
-                after = self._send_roles(user_id, data, current, target, send_version)
+                after = self._send_roles(user_id, data, as_read, current, target, send_version)
             except errors.PreconditionFailedError as exc:
                 if if_match:
                     raise
@@ -111,12 +157,56 @@ class ScimWriter(ScimReader):
             else:
                 self._check_roles_applied(user_id, after, target)
                 return RoleChange(original, after, changed=True)
-            data, version = self.get_user_json(user_id)
+            data, version, as_read = self._read_roles(user_id)
+            if as_read is None:
+                raise self._roles_not_shown(user_id)
             current = with_version(parse_user(data), version)
         if same_roles(plan_roles(current.roles, set_to=set_to, add=add, remove=remove), current.roles):
             return RoleChange(original, current, changed=sent_unknown)
         assert last_error is not None
         raise _gave_up(last_error, attempts)
+
+    def _roles_not_shown(self, user_id: str, why: str = "") -> errors.ProtocolError:
+        return errors.ProtocolError(
+            "The SCIM server does not show this user's roles, even when asked for them (attributes=roles), so "
+            f"nothing was changed{why}.",
+            method="GET",
+            url=str(self.url("Users", user_id)),
+        )
+
+    def _change_hidden_roles(
+        self,
+        user_id: str,
+        original: User,
+        add: Sequence[str],
+        remove: Sequence[str],
+        set_to: Sequence[str] | None,
+        if_match: str | None,
+        allow_empty: bool,
+    ) -> RoleChange:
+        """A change to roles the server never shows: only PATCH ``add`` (and ``remove`` with ``allow_empty``, since
+        it might remove the last role) can be sent without the current list, under ``--role-strategy add-remove``.
+        A replace, a PUT or ``set`` would need the list, and is refused."""
+        if self.settings.role_strategy is not RoleStrategy.ADD_REMOVE or set_to is not None:
+            raise self._roles_not_shown(
+                user_id, ": replacing them without knowing them could remove every role (only 'add' with "
+                "--role-strategy add-remove can be sent without them)"
+            )
+        if remove and not allow_empty:
+            raise self._roles_not_shown(
+                user_id, ": removing roles without knowing them could remove the last one (pass --allow-empty if that "
+                "is acceptable)"
+            )
+        shape = self.settings.roles_shape
+        operations: list[dict[str, Any]] = []
+        if add:
+            operations.append({"op": "add", "path": "roles", "value": encode_roles(list(dict.fromkeys(add)), shape)})
+        operations += [{"op": "remove", "path": f"roles[value eq {filters.quote(r)}]"} for r in remove]
+        version = if_match or (original.version if self._use_etag() else None)
+        body = {"schemas": [PATCH_SCHEMA], "Operations": operations}
+        answer, etag = self._write("PATCH", self.url("Users", user_id), body, version)
+        after = self._fresh_user(user_id, answer, etag)
+        return RoleChange(original, after, changed=True, roles_shown=False)
 
     def _check_roles_applied(self, user_id: str, after: User, target: Sequence[str]) -> None:
         """A write the server accepted must show in the user it returns; otherwise it handles 'roles' its own way."""
@@ -128,26 +218,48 @@ class ScimWriter(ScimReader):
                 url=str(self.url("Users", user_id)),
             )
 
+    def _roles_after(self, user_id: str, answer: Any, etag: str | None) -> User:
+        """The user after a role write, with its roles: an answer that leaves them out is followed by a read."""
+        if isinstance(answer, dict) and "id" in answer and roles_as_read(answer) is not None:
+            return self._fresh_user(user_id, answer, etag)
+        if isinstance(answer, dict) and "id" in answer:
+            check_same_id(user_id, answer, "user", self.url("Users", user_id), method="PATCH")
+        data, version, _ = self._read_roles(user_id)
+        return with_version(parse_user(data), version)
+
     def _send_roles(
-        self, user_id: str, data: Mapping[str, Any], current: User, target: Sequence[str], version: str | None
+        self,
+        user_id: str,
+        data: Mapping[str, Any],
+        as_read: Sequence[Any],
+        current: User,
+        target: Sequence[str],
+        version: str | None,
     ) -> User:
+        """Send ``target``; roles it keeps go back exactly as read (``role_values.encode_keeping``)."""
         shape = self.settings.roles_shape
         strategy = self.settings.role_strategy
+        url = self.url("Users", user_id)
         if strategy is RoleStrategy.PUT:
             body = {k: v for k, v in data.items() if k not in _READ_ONLY_USER_ATTRIBUTES}
-            body["roles"] = encode_roles(target, shape)
-            result, etag = self._write("PUT", self.url("Users", user_id), body, version)
-            return self._fresh_user(user_id, result, etag)
+            body["roles"] = encode_keeping(as_read, target, shape)
+            result, etag = self._write("PUT", url, body, version)
+            return self._roles_after(user_id, result, etag)
         if strategy is RoleStrategy.ADD_REMOVE:
-            added = [r for r in target if r not in current.roles]
-            removed = [r for r in current.roles if r not in target]
+            had = {role_key(r) for r in current.roles}
+            keeps = {role_key(r) for r in target}
+            added = [r for r in target if role_key(r) not in had]
+            removed = [r for r in current.roles if role_key(r) not in keeps]
             operations: list[dict[str, Any]] = []
             if added:
-                operations.append({"op": "add", "path": "roles", "value": encode_roles(added, shape)})
+                new_shape = new_roles_shape(as_read, shape)
+                operations.append({"op": "add", "path": "roles", "value": encode_roles(added, new_shape)})
             operations += [{"op": "remove", "path": f"roles[value eq {filters.quote(r)}]"} for r in removed]
         else:
-            operations = [{"op": "replace", "path": "roles", "value": encode_roles(target, shape)}]
-        return self.patch_user(user_id, operations, if_match=version)
+            operations = [{"op": "replace", "path": "roles", "value": encode_keeping(as_read, target, shape)}]
+        body = {"schemas": [PATCH_SCHEMA], "Operations": operations}
+        result, etag = self._write("PATCH", url, body, version)
+        return self._roles_after(user_id, result, etag)
 
     # -- group membership -------------------------------------------------------------------------------
 

@@ -17,10 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from birdadmin.errors import InputError
 from birdadmin.net.urls import check_server_url, org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy, is_uuid
+from birdadmin.store.timeouts import MAX_TIMEOUT, MIN_TIMEOUT, timeout_problem
 
 MAX_NAME_LENGTH = 80
-MIN_TIMEOUT = 1.0
-MAX_TIMEOUT = 600.0
 
 
 class Profile(BaseModel):
@@ -114,6 +113,6 @@ def validate_profile_fields(
         bundle = Path(ca_bundle.strip()).expanduser()
         if not bundle.is_file():
             problems["ca_bundle"] = f"The CA bundle file {bundle} does not exist; choose a PEM file or leave it empty."
-    if timeout is None or not (MIN_TIMEOUT <= float(timeout) <= MAX_TIMEOUT):
-        problems["timeout"] = f"Set the timeout between {MIN_TIMEOUT:g} and {MAX_TIMEOUT:g} seconds."
+    if (problem := timeout_problem(timeout)) is not None:
+        problems["timeout"] = problem
     return problems

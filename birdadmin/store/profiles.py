@@ -26,7 +26,8 @@ from pydantic import ValidationError
 from birdadmin.errors import ConfigError, InputError
 from birdadmin.store.atomic import write_json_atomic
 from birdadmin.store.paths import CONFIG_DIR_ENV, config_dir
-from birdadmin.store.profile_model import MAX_TIMEOUT, MIN_TIMEOUT, Profile, validate_profile_fields
+from birdadmin.store.profile_model import Profile, validate_profile_fields
+from birdadmin.store.timeouts import MAX_TIMEOUT, MIN_TIMEOUT
 
 # The model is re-exported: the window, the CLI and the tests know a profile as ``store.profiles.Profile``.
 __all__ = [
@@ -246,7 +247,7 @@ class ProfileStore:
             raise ConfigError(f"The profile file {path} cannot be read ({exc.strerror}).") from None
         try:
             data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested thousands deep
             self._quarantine("is not valid JSON")
         if not isinstance(data, dict) or not isinstance(data.get("version"), int) or isinstance(data["version"], bool):
             self._quarantine("is not a birdadmin profile file")
@@ -257,6 +258,8 @@ class ProfileStore:
             self._quarantine("is not a birdadmin profile file")
         try:
             profiles = [Profile.model_validate(item) for item in data["profiles"]]
+        except RecursionError:
+            self._quarantine("has an entry nested too deeply")
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first.get("loc", ()))

@@ -205,3 +205,9 @@ def test_access_keys_show_metadata_never_the_secret(emu: Emulator, accounts: htt
     assert emu.key not in resp.text and emu.accounts_key not in resp.text
     accounts_entry = next(k for k in keys if k["suffix"] == emu.accounts_key[-4:])
     assert accounts_entry["lastUsedAt"] is None or accounts_entry["lastUsedAt"].endswith("Z")
+
+
+def test_a_body_nested_deeper_than_any_parser_goes_is_422(accounts: httpx.Client) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    resp = accounts.post("/teams", content=body, headers={"Content-Type": "application/json"})
+    assert_error(resp, 422, "validation_error")

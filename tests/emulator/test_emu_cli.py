@@ -44,9 +44,10 @@ def test_cli_prints_the_four_lines_serves_and_stops_on_sigterm(tls: ssl.SSLConte
     assert out == ""  # nothing but the four lines on stdout
 
 
-def test_cli_refuses_a_corrupt_state_file_with_exit_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("content", ["{ broken", "[" * 100_000 + "]" * 100_000])
+def test_cli_refuses_a_corrupt_state_file_with_exit_2(tmp_path: Path, content: str) -> None:
     path = tmp_path / "state.json"
-    path.write_text("{ broken", encoding="utf-8")
+    path.write_text(content, encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "birdadmin.emulator.cli", "--port", "0", "--state", str(path)],
         capture_output=True,
@@ -56,6 +57,7 @@ def test_cli_refuses_a_corrupt_state_file_with_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1 and str(path) in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_loopback_detection() -> None:

@@ -253,6 +253,7 @@ def test_noop_patch_keeps_the_version(emu: Emulator, scim: httpx.Client) -> None
     ("body", "status", "scim_type"),
     [
         (b"{not json", 400, "invalidSyntax"),
+        (b"[" * 100_000 + b"]" * 100_000, 400, "invalidSyntax"),  # nested deeper than any parser goes
         (b'{"Operations": [{"op": "replace", "path": "id", "value": "x"}]}', 400, "mutability"),
         (b'{"Operations": [{"op": "replace", "path": "bogus", "value": "x"}]}', 400, "invalidPath"),
     ],

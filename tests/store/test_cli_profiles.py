@@ -137,7 +137,7 @@ def test_edit_rename_url_flags_and_clear(cli, config_home, global_keyring):
     before = profiles(config_home).get("Prod")
     other = "00000000-0000-4000-8000-000000000002"
     code, out, err = cli("profiles", "edit", "prod", "--rename", "Production", "--base-url",
-                         BASE.replace(ORG, other), "--read-only", "--accounts-url", "")
+                         BASE.replace(ORG, other), "--read-only", "--accounts-url", "", "--keep-keys")
     assert code == 0, err
     assert "Updated profile 'Production'." in out
     after = profiles(config_home).get("Production")
@@ -269,3 +269,40 @@ def test_edit_with_an_accounts_key_but_no_accounts_url_changes_nothing(cli, conf
     code, out, err = cli("profiles", "edit", "Prod", "--rename", "P2", "--accounts-key-stdin", stdin=KEY + "\n")
     assert code == 2 and "has no Accounts API URL" in err and "Updated profile" not in out
     assert profiles(config_home).get("Prod") == before
+
+
+def test_edit_never_points_a_stored_key_at_another_server_silently(cli, config_home, global_keyring):
+    cli("profiles", "add", "Prod", "--base-url", BASE, "--accounts-url", "https://api.bird.com", "--key-stdin",
+        "--accounts-key-stdin", stdin=f"{KEY}\nacc_{KEY}\n")
+    before = profiles(config_home).get("Prod")
+    code, out, err = cli("profiles", "edit", "Prod", "--base-url", BASE.replace("api.bird.com", "evil.example"))
+    assert code == 2 and "Updated profile" not in out
+    assert err == (
+        "birdadmin-cli: Profile 'Prod' has a stored SCIM access key, and the new Base URL points it at evil.example "
+        "instead of api.bird.com; give the key for the new Base URL with --key-stdin (it is tested there first), or "
+        "pass --keep-keys if the stored key belongs there too. Nothing was changed.\n"
+    )
+    code, _, err = cli("profiles", "edit", "Prod", "--accounts-url", "https://accounts.evil.example")
+    assert code == 2 and "stored Accounts API key" in err and "--accounts-key-stdin" in err
+    code, _, err = cli("profiles", "edit", "Prod", "--base-url", BASE.replace(ORG, "0" * 8 + ORG[8:]))
+    assert code == 2 and "points it at another address" in err  # another organization on the same host
+    assert profiles(config_home).get("Prod") == before
+    # the same address written differently, or a cleared Accounts API URL, sends no key anywhere new
+    code, _, err = cli("profiles", "edit", "Prod", "--base-url", BASE + "/", "--accounts-url", "")
+    assert code == 0, err
+    assert profiles(config_home).get("Prod").scim_key_fingerprint == before.scim_key_fingerprint
+
+
+def test_edit_to_another_server_tests_and_stores_its_key(cli, config_home, global_keyring, scim2_server):
+    cli("profiles", "add", "Prod", "--base-url", BASE, "--key-stdin", stdin=KEY + "\n")
+    before = profiles(config_home).get("Prod")
+    code, _, err = cli("profiles", "edit", "Prod", "--base-url", scim2_server.base_url, "--key-stdin",
+                       stdin="wrong-key-for-this-server\n")
+    assert code == 3 and "'Prod' was not changed" in err
+    assert profiles(config_home).get("Prod") == before
+    assert global_keyring.items[(SERVICE, f"{before.id}:scim")] == KEY
+    code, _, err = cli("profiles", "edit", "Prod", "--base-url", scim2_server.base_url, "--key-stdin",
+                       stdin=scim2_server.key + "\n")
+    assert code == 0, err
+    assert profiles(config_home).get("Prod").base_url == scim2_server.base_url
+    assert global_keyring.items[(SERVICE, f"{before.id}:scim")] == scim2_server.key
