@@ -16,7 +16,9 @@ from birdadmin.bird.models import MissingIdError
 T = TypeVar("T")
 
 MAX_LIMIT = 100
-DEFAULT_MAX_PAGES = 10_000
+# Roles, teams and members come 100 a page: 1,000 pages is 100,000 of them, far past any organization's, and stops
+# a server that invents cursors after a few minutes at most instead of an hour.
+DEFAULT_MAX_PAGES = 1_000
 
 
 def check_limit(limit: int) -> int:

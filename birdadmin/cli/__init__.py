@@ -1,7 +1,9 @@
 """``birdadmin-cli``: the same core as the window, for scripts, scheduled audits and trying things by hand.
 
 Exit codes: 0 success; 1 the server refused or the operation failed; 2 bad input or usage (found before any
-request is sent); 3 authentication or permission (401/403); 4 the server could not be reached or timed out.
+request is sent); 3 authentication or permission (401/403); 4 the server could not be reached or timed out;
+5 an incomplete listing (the server listed fewer different items than its own total, or a bound stopped a listing
+that kept growing: ``scim/paging.py`` ``ListingIncomplete``).
 """
 
 from __future__ import annotations
@@ -71,7 +73,8 @@ def _global_options(parser: argparse.ArgumentParser, *, default: object = None) 
     tuning = parser.add_argument_group("connection")
     opt(tuning, "--roles-shape", choices=[s.value for s in RolesShape], help="wire form of roles to write")
     opt(tuning, "--role-strategy", choices=[s.value for s in RoleStrategy], help="how role changes are sent")
-    opt(tuning, "--timeout", type=float, metavar="SECONDS", help="per-request timeout (default 30)")
+    opt(tuning, "--timeout", type=float, metavar="SECONDS",
+        help="the longest one request may take, from connecting to the last byte of the answer (default 30)")
     opt(tuning, "--ca-bundle", metavar="FILE", help="CA bundle (PEM) to trust instead of the system's")
     opt(tuning, "--page-size", type=int, default=100, metavar="N", help="users per page requested")
     opt(tuning, "--concurrency", type=int, default=DEFAULT_CONCURRENCY, metavar="N",
@@ -118,7 +121,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="birdadmin-cli",
         description="Administer the roles of a Bird CRM organization over SCIM 2.0.",
-        epilog="Exit codes: 0 ok, 1 refused or failed, 2 bad input, 3 access denied, 4 server unreachable. "
+        epilog="Exit codes: 0 ok, 1 refused or failed, 2 bad input, 3 access denied, 4 server unreachable, "
+        "5 incomplete listing. "
         "Options may also follow the command.",
     )
     parser.add_argument("--version", action="version", version=f"birdadmin {__version__}")

@@ -2,7 +2,9 @@
 
 JSON is written with orjson. A large listing in JSON is streamed: the records of each page are written as the page
 arrives, one record per line inside one array. A listing that fails part-way leaves that array unterminated, so a
-script's JSON parser fails on it too; the exit code and a sentence on stderr say what happened. Tables (which need
+script's JSON parser fails on it too; the exit code and a sentence on stderr say what happened. A listing that
+ends short of the server's own total (or is stopped by a bound) fails that way too, after its last record, with
+exit code 5. Tables (which need
 every row to size their columns) and CSV (which has no way to show it is incomplete) are written once the listing
 is complete, so they never show part of a listing.
 

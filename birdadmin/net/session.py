@@ -1,9 +1,22 @@
 """One shared httpx client per connection, with the project's retry, redirect and redaction rules.
 
+Time: ``HttpSettings.timeout`` bounds one whole attempt: connecting, sending, waiting for the answer and reading
+every byte of it, against a monotonic deadline that every socket operation sees (a server that trickles its answer a
+byte at a time is cut off at the deadline, not after the last byte).
+
+Size: the answer is counted after decoding, and reading stops as soon as the decoded body passes
+``HttpSettings.max_body`` (64 MB by default; a ``Content-Length`` above it is refused before reading). gzip and
+deflate are inflated here at most 1 MB at a time, so a compressed bomb stops within 1 MB of the cap; another coding
+httpx supports is decoded by httpx and counted per network read.
+
 Retries: a 429 is retried for any method (the server did not process it), honouring ``Retry-After``; a 5xx,
 a timeout or a dropped connection is retried only for idempotent methods, because a PATCH or POST that may
 have been applied must be checked, not repeated blindly (callers that can verify do so themselves). A refused
-connection is retried for every method: nothing was sent. Every retry is bounded in count and in time.
+connection is retried for every method: nothing was sent. Retries are bounded in count (``max_retries``;
+``connect_retries`` for connection failures and timeouts) and in time: one call, every attempt and every wait
+included, ends within ``HttpSettings.call_budget`` seconds (``timeout`` x (``max_retries`` + 1) +
+``retry_after_cap``, 180 s with the defaults): a wait that would end past it is not begun, and an attempt that
+runs into it is cut off there.
 """
 
 from __future__ import annotations
@@ -15,7 +28,8 @@ import random
 import ssl
 import threading
 import time
-from collections.abc import Callable, Generator, Mapping
+import zlib
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +37,7 @@ import httpx
 import orjson
 
 from birdadmin import errors
+from birdadmin.net.deadline import bound_sockets, until
 from birdadmin.net.tls import default_context
 from birdadmin.redact import redact, register_secret
 
@@ -45,6 +60,14 @@ class HttpSettings:
     retry_after_cap: float = 30.0
     max_connections: int = 8
     user_agent: str = "birdadmin"
+    # The largest answer read, after decoding. A page of 1,000 users is 1-2 MB and Bird pages hold 100, so 64 MB
+    # leaves room for 30 times the largest page birdadmin asks for while keeping a bomb far from memory limits.
+    max_body: int = 64 * 1024 * 1024
+
+    @property
+    def call_budget(self) -> float:
+        """Seconds one call may take, all its attempts and the waits between them included."""
+        return self.timeout * (self.max_retries + 1) + self.retry_after_cap
 
 
 class KeyAuth(httpx.Auth):
@@ -230,6 +253,7 @@ class HttpSession:
                 f"The proxy settings in the environment (HTTPS_PROXY, ALL_PROXY) cannot be used ({_reason(exc)}); "
                 "correct or unset them."
             ) from None
+        bound_sockets(self._client)  # the timeout bounds a whole request (see deadline.py)
         self._state = threading.Lock()
         self._in_flight = 0
         self._closing = False
@@ -292,11 +316,12 @@ class HttpSession:
         if json_body is not None:
             content = orjson.dumps(json_body)
             send_headers.setdefault("Content-Type", "application/json")
-        deadline = time.monotonic() + self.settings.timeout * (self.settings.max_retries + 1) + 60
+        deadline = time.monotonic() + self.settings.call_budget
         attempt = 0
         while True:
             outcome = self._attempt(
-                method, url, params=params, content=content, headers=send_headers, ok=ok, attempt=attempt
+                method, url, params=params, content=content, headers=send_headers, ok=ok, attempt=attempt,
+                deadline=min(deadline, time.monotonic() + self.settings.timeout),
             )
             if isinstance(outcome, httpx.Response):
                 return outcome
@@ -318,15 +343,18 @@ class HttpSession:
         headers: dict[str, str],
         ok: tuple[int, ...],
         attempt: int,
+        deadline: float,
     ) -> httpx.Response | tuple[errors.RequestError, bool]:
         """Send once: the response when its status is in ``ok``, otherwise the error and whether it may be retried.
 
-        Failures that no retry can mend (an undecodable answer, a request that cannot be sent) are raised here.
+        Failures that no retry can mend (an undecodable or oversized answer, a request that cannot be sent) are
+        raised here.
         """
         started = time.perf_counter()
         self._enter(method, url)
         try:
-            response = self._client.request(method, url, params=params, content=content, headers=headers)
+            response = self._send_within(method, url, params=params, content=content, headers=headers,
+                                         deadline=deadline)
         except (httpx.TransportError, httpx.DecodingError, httpx.InvalidURL) as exc:
             return self._transport_failure(exc, method, url)
         finally:
@@ -342,6 +370,57 @@ class HttpSession:
             return failure, True  # the server did not process it
         return failure, response.status_code in RETRYABLE_STATUS and method in IDEMPOTENT
 
+    def _send_within(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        params: Mapping[str, Any] | None,
+        content: bytes | None,
+        headers: dict[str, str],
+        deadline: float,
+    ) -> httpx.Response:
+        """One exchange, whole answer read, by ``deadline`` (monotonic) and within ``max_body`` decoded bytes."""
+        request = self._client.build_request(
+            method, url, params=params, content=content, headers=headers,
+            extensions={"timeout": _DeadlineTimeouts(deadline)},
+        )
+        with until(deadline):
+            response = self._client.send(request, stream=True)
+            try:
+                # the body read within bounds becomes the response's content, as Response.read() would leave it
+                response._content = self._read_body(response, deadline)
+            finally:
+                response.close()
+        return response
+
+    def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
+        cap = self.settings.max_body
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:  # said up front: not a byte is read
+            raise self._too_large(response)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in _decoded(response):  # a compressed answer is counted as it inflates, a slice at a time
+            size += len(chunk)
+            if size > cap:
+                raise self._too_large(response)
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout("the whole answer did not arrive in time", request=response.request)
+        return b"".join(chunks)
+
+    def _too_large(self, response: httpx.Response) -> errors.ProtocolError:
+        megabytes = self.settings.max_body / (1024 * 1024)
+        return errors.ProtocolError(
+            f"The {self.service} server's answer was larger than {megabytes:g} MB; birdadmin stopped reading it "
+            "(a page of 1,000 users is about 2 MB, so this is not a normal answer).",
+            method=response.request.method,
+            url=str(response.request.url),
+            status=response.status_code,
+            service=self.service,
+        )
+
     def _transport_failure(self, exc: Exception, method: str, url: httpx.URL | str) -> tuple[errors.RequestError, bool]:
         """The error for a request that got no HTTP answer, and whether it may be retried; raised when it may not."""
         where: dict[str, Any] = {"method": method, "url": str(url), "service": self.service}
@@ -353,7 +432,7 @@ class HttpSession:
             ), True
         if isinstance(exc, httpx.TimeoutException):
             return errors.TimeoutError_(
-                f"The {self.service} server did not answer within {self.settings.timeout:g} seconds.", **where
+                f"The {self.service} server did not answer in full within {self.settings.timeout:g} seconds.", **where
             ), method in IDEMPOTENT
         if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
             return errors.ConnectionFailedError(
@@ -383,6 +462,70 @@ class HttpSession:
         if time.monotonic() + wait > deadline:
             raise failure
         return wait
+
+
+_SLICE = 1024 * 1024  # the most one step of decompression may produce
+
+
+def _decoded(response: httpx.Response) -> Iterator[bytes]:
+    """The body, decoded, in slices of at most ``_SLICE`` bytes for gzip and deflate (whatever the compression
+    ratio), so a size cap stops a compressed bomb within one slice of it."""
+    try:
+        content: bytes | None = response.content  # already in memory (a transport without sockets)
+    except httpx.ResponseNotRead:
+        content = None
+    if content is not None:
+        yield content
+        return
+    coding = response.headers.get("Content-Encoding", "").strip().lower()
+    if coding in ("", "identity"):
+        yield from response.iter_raw()
+    elif coding in ("gzip", "x-gzip", "deflate"):
+        yield from _inflate(response)
+    else:  # another coding httpx supports: decoded by httpx, counted per network read
+        yield from response.iter_bytes()
+
+
+def _inflate(response: httpx.Response) -> Iterator[bytes]:
+    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 32)  # a gzip or zlib header, detected
+    started = False
+    try:
+        for data in response.iter_raw():
+            if not started and data and response.headers.get("Content-Encoding", "").lower() == "deflate":
+                try:  # "deflate" is sometimes raw deflate, without the zlib header
+                    zlib.decompressobj().decompress(data[:2])
+                except zlib.error:
+                    decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
+            started = started or bool(data)
+            piece = decompressor.decompress(data, _SLICE)
+            while piece:
+                yield piece
+                piece = decompressor.decompress(decompressor.unconsumed_tail, _SLICE)
+        tail = decompressor.flush()
+    except zlib.error as exc:
+        raise httpx.DecodingError(str(exc), request=response.request) from None
+    if tail:
+        yield tail
+
+
+class _DeadlineTimeouts(dict[str, float]):
+    """httpx's per-request timeouts, each read when a socket operation starts (connect, pool, write, read), made to
+    answer the time left until one deadline: the timeout covers the whole request, not each read of it."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        left = self._left()
+        super().__init__(connect=left, read=left, write=left, pool=left)
+
+    def _left(self) -> float:
+        return max(0.001, self.deadline - time.monotonic())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._left() if key in self else default
+
+    def __getitem__(self, key: str) -> float:
+        super().__getitem__(key)
+        return self._left()
 
 
 def _reason(exc: Exception) -> str:

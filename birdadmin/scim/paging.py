@@ -3,13 +3,22 @@
 The first page tells the server's real page size (servers cap ``count`` silently) and the total; the remaining
 pages are then fetched concurrently. A tail scan continues from the highest index seen while the latest
 ``totalResults`` says there is more, so a total that grows during the scan is followed. Items are de-duplicated
-by ``id`` (offset paging shifts when others write meanwhile), and a page backstop bounds every scan.
+by ``id`` (offset paging shifts when others write meanwhile).
+
+Nothing is sized by a number the server sends: pages are planned one start index at a time, and every scan is
+bounded by what was seen. With a total, the scan reaches no further than the first reported total plus a margin
+(a tenth of it, and at least ten pages), so a total that keeps growing is followed that far and no further; with or
+without one, a hard page bound (``max_pages``) ends it, and, when asked, a time limit (``max_time``). A listing
+that ends with fewer distinct items than the server's latest total, or that such a bound stops, raises
+:class:`ListingIncomplete` once every page it got has been yielded, so no caller mistakes it for the whole
+directory.
 """
 
 from __future__ import annotations
 
 import heapq
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -33,6 +42,26 @@ class Cancelled(errors.BirdadminError):
     title = "Cancelled"
 
 
+class ListingIncomplete(errors.ProtocolError):
+    """The server's listing ended short of its own total, or a bound stopped it: what was listed is not everything.
+
+    Raised after the last page was yielded; ``fetched`` distinct items were listed, the server reported ``total``.
+    """
+
+    exit_code = 5
+    title = "Incomplete listing"
+
+    def __init__(self, message: str, *, fetched: int, total: int | None) -> None:
+        super().__init__(message)
+        self.fetched = fetched
+        self.total = total
+
+
+def reach_for(first_total: int, step: int) -> int:
+    """The highest index a scan follows, from the first total the server reported and its page size."""
+    return first_total + max(first_total // 10, 10 * step)
+
+
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     start: int  # startIndex of this page, so consumers can restore server order
@@ -51,38 +80,76 @@ class _Scan(Generic[T]):
     seen: set[str] = field(default_factory=set)
     pages: int = 0
     fresh_pages: int = 0  # pages that brought at least one new item
+    repeat_pages: int = 0  # pages with items, none of them new
     total: int | None = None  # the server's latest totalResults
     step: int = 0  # the server's real page size (the length of the first page)
     end: int = 0  # highest index covered so far
+    first_total: int | None = None  # the total the first page reported
+    reach: int | None = None  # the highest index the scan follows (see reach_for)
+    max_time: float | None = None  # seconds the whole listing may take
+    deadline: float | None = None  # time.monotonic() when it must stop asking for pages
 
     def check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
             raise Cancelled("Loading was cancelled; what was loaded so far is kept.")
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            of = f" of {self.total}" if self.total is not None else ""
+            raise self.incomplete(
+                f"Listing the {self.what} took longer than the {self.max_time:g} seconds allowed; it was stopped "
+                f"after {len(self.seen)}{of}, so the listing is incomplete.",
+            )
 
     def take(self, start: int, items: list[T], total: int | None) -> Page[T]:
         """Count the page against the backstop, note a newer total, and keep only the items not seen before."""
         if total is not None:
             self.total = total
         self.pages += 1
-        if self.pages > self.max_pages:
-            raise errors.ProtocolError(
-                f"The server kept returning pages of {self.what} past the backstop of {self.max_pages} pages; "
-                "the listing was stopped.",
-            )
-        fresh = [item for item in items if item.id not in self.seen]
-        self.seen.update(item.id for item in fresh)
+        fresh = []
+        for item in items:  # also an id repeated within the page
+            if item.id not in self.seen:
+                self.seen.add(item.id)
+                fresh.append(item)
         if fresh:
             self.fresh_pages += 1
+        elif items:
+            self.repeat_pages += 1
         return Page(start, fresh, len(self.seen), self.total)
 
+    def incomplete(self, sentence: str) -> ListingIncomplete:
+        return ListingIncomplete(sentence, fetched=len(self.seen), total=self.total)
+
+    def may_fetch(self) -> bool:
+        """Whether another page may be asked for; raises when a bound says the listing must stop."""
+        self.check_time()
+        if self.pages >= self.max_pages:
+            raise self.incomplete(
+                f"The server kept returning pages of {self.what} up to the bound of {self.max_pages} pages; the "
+                f"listing was stopped there, so the {len(self.seen)} listed are not necessarily all of them.",
+            )
+        if self.reach is not None and self.end >= self.reach:
+            raise self.incomplete(
+                f"The server's count of {self.what} kept growing (first {self.first_total}, now {self.total}); "
+                f"the listing was stopped at {self.end}, the first count plus a margin, so the {len(self.seen)} "
+                "listed are not all of them.",
+            )
+        return True
+
     def check_complete(self) -> None:
-        """A server that ignores startIndex repeats its first page; with a total, that is an incomplete list."""
+        """The listing ended: fewer distinct items than the server's latest total means it is incomplete."""
         total = self.total
-        if self.pages > 1 and self.fresh_pages == 1 and total is not None and len(self.seen) < total:
-            raise errors.ProtocolError(
+        if total is None or len(self.seen) >= total:
+            return
+        if self.fresh_pages == 1 and self.repeat_pages > 0:
+            raise self.incomplete(
                 f"The server answered the same {self.what} again instead of the next page (it seems to ignore "
                 f"startIndex), so only {len(self.seen)} of {total} could be listed.",
             )
+        raise self.incomplete(
+            f"The server reported {total} {self.what} but listed only {len(self.seen)} different ones; "
+            "the listing is incomplete.",
+        )
 
 
 def iter_pages(
@@ -93,30 +160,43 @@ def iter_pages(
     max_pages: int = 10_000,
     cancel: threading.Event | None = None,
     what: str = "resources",
+    max_time: float | None = None,
 ) -> Iterator[Page[T]]:
-    """Yield pages of new items as they arrive (completion order); see the module docstring for the rules."""
-    scan: _Scan[T] = _Scan(max_pages=max_pages, cancel=cancel, what=what)
+    """Yield pages of new items as they arrive (completion order); see the module docstring for the rules.
+
+    ``max_time`` (seconds) bounds the whole listing: no page is asked for after it, and the listing ends as
+    :class:`ListingIncomplete` (a page already on the wire may still take up to its own request timeout).
+    """
+    scan: _Scan[T] = _Scan(max_pages=max_pages, cancel=cancel, what=what, max_time=max_time)
+    if max_time is not None:
+        scan.deadline = time.monotonic() + max_time
     scan.check_cancel()
     items, total = fetch(1, page_size)
     yield scan.take(1, items, total)
-    if not items:
-        return
-    scan.step = scan.end = len(items)
-    if scan.total is not None and scan.total > scan.end and concurrency > 1:
-        yield from _fetch_known_pages(scan, fetch, concurrency, scan.total)
-    yield from _follow_tail(scan, fetch)
+    if items:
+        scan.step = scan.end = len(items)
+        if scan.total is not None:
+            scan.first_total = scan.total
+            scan.reach = reach_for(scan.total, scan.step)
+            pages_needed = -(-(scan.total - scan.end) // scan.step)  # arithmetic, never a list of pages
+            if scan.pages + pages_needed > scan.max_pages:
+                raise scan.incomplete(
+                    f"The server reports {scan.total} {scan.what} in pages of {scan.step}, more than the bound of "
+                    f"{scan.max_pages} pages allows; only the first page was listed.",
+                )
+        if scan.total is not None and scan.total > scan.end and concurrency > 1:
+            yield from _fetch_known_pages(scan, fetch, concurrency, scan.total)
+        yield from _follow_tail(scan, fetch)
+    scan.check_complete()
 
 
 def _fetch_known_pages(scan: _Scan[T], fetch: Fetch[T], concurrency: int, total: int) -> Iterator[Page[T]]:
     """Fetch the pages the first page's ``total`` announces, concurrently, yielding each as it completes.
 
-    Only a bounded window of requests is in flight, so a cancel takes effect quickly.
+    Start indexes are produced one at a time (a ``range`` is never materialised), and only a bounded window of
+    requests is in flight, so a cancel takes effect quickly.
     """
-    starts = list(range(scan.end + 1, total + 1, scan.step))
-    if len(starts) + scan.pages > scan.max_pages:
-        raise errors.ProtocolError(
-            f"The server reports {total} {scan.what}, more than the backstop of {scan.max_pages} pages allows.",
-        )
+    starts = range(scan.end + 1, total + 1, scan.step)
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="scim-page")
     pending: dict[Future[tuple[list[T], int | None]], int] = {}
     try:
@@ -133,6 +213,7 @@ def _fetch_known_pages(scan: _Scan[T], fetch: Fetch[T], concurrency: int, total:
                 scan.end = max(scan.end, start + len(page_items) - 1)
                 scan.check_cancel()
                 yield scan.take(start, page_items, page_total)
+                scan.check_time()
                 next_start = next(queue, None)
                 if next_start is not None:
                     pending[pool.submit(fetch, next_start, scan.step)] = next_start
@@ -142,18 +223,16 @@ def _fetch_known_pages(scan: _Scan[T], fetch: Fetch[T], concurrency: int, total:
 
 def _follow_tail(scan: _Scan[T], fetch: Fetch[T]) -> Iterator[Page[T]]:
     """Page on from the highest index seen: follows a total that grew, or a server that reports no total at all."""
-    while scan.total is None or scan.end < scan.total:
+    while (scan.total is None or scan.end < scan.total) and scan.may_fetch():
         scan.check_cancel()
         items, page_total = fetch(scan.end + 1, scan.step)
         page = scan.take(scan.end + 1, items, page_total)
         yield page
         if not items or (scan.total is None and not page.items):
-            scan.check_complete()
             return  # the end, or (with no total to go by) a server that ignores startIndex
         scan.end += len(items)
         if scan.total is None and len(items) < scan.step:
             return
-    scan.check_complete()
 
 
 def in_server_order(pages: Iterator[Page[T]]) -> Iterator[Page[T]]:
@@ -162,18 +241,24 @@ def in_server_order(pages: Iterator[Page[T]]) -> Iterator[Page[T]]:
 
     Pages fetched concurrently start one first-page length apart; a page is held back only while one before it is
     still in flight. Whatever cannot be placed that way (a server whose pages change length) is passed on in order
-    once the listing ends, so the order is right in every case and only the streaming degrades.
+    once the listing ends, so the order is right in every case and only the streaming degrades. A listing found
+    incomplete at its end passes on every page it got before the :class:`ListingIncomplete` that says so.
     """
     held: list[tuple[int, int, Page[T]]] = []  # heap of (start, arrival, page)
     step = 0
     expected = 1
-    for arrival, page in enumerate(pages):
-        if page.start == 1 and step == 0:
-            step = max(1, len(page.items))
-        heapq.heappush(held, (page.start, arrival, page))
-        while held and held[0][0] <= expected:
-            start, _, ready = heapq.heappop(held)
-            expected = max(expected, start + step)
-            yield ready
+    try:
+        for arrival, page in enumerate(pages):
+            if page.start == 1 and step == 0:
+                step = max(1, len(page.items))
+            heapq.heappush(held, (page.start, arrival, page))
+            while held and held[0][0] <= expected:
+                start, _, ready = heapq.heappop(held)
+                expected = max(expected, start + step)
+                yield ready
+    except ListingIncomplete:
+        while held:
+            yield heapq.heappop(held)[2]
+        raise
     while held:
         yield heapq.heappop(held)[2]

@@ -58,6 +58,7 @@ class ScimReader(ScimEndpoint):
         parse: Callable[[Mapping[str, Any]], Any],
         cancel: threading.Event | None,
         what: str,
+        max_time: float | None = None,
     ) -> Iterator[Page[Any]]:
         return iter_pages(
             self._fetcher(endpoint, params, parse),
@@ -66,29 +67,31 @@ class ScimReader(ScimEndpoint):
             max_pages=self.settings.max_pages,
             cancel=cancel,
             what=what,
+            max_time=max_time,
         )
 
     def iter_users(
-        self, filter: str | None = None, *, cancel: threading.Event | None = None
+        self, filter: str | None = None, *, cancel: threading.Event | None = None, max_time: float | None = None
     ) -> Iterator[Page[User]]:
-        """Pages of users as they arrive (completion order; ``Page.start`` restores server order)."""
+        """Pages of users as they arrive (completion order; ``Page.start`` restores server order); ``max_time``
+        seconds bound the whole listing (see ``iter_pages``)."""
         self._check_filter(filter)
         params = {"filter": filter} if filter else {}
         shared = SharedValues()
-        return self._iter("Users", params, lambda obj: parse_user(obj, shared), cancel, "users")
+        return self._iter("Users", params, lambda obj: parse_user(obj, shared), cancel, "users", max_time)
 
     def list_users(self, filter: str | None = None, *, cancel: threading.Event | None = None) -> list[User]:
         return _in_order(self.iter_users(filter, cancel=cancel))
 
     def iter_groups(
-        self, filter: str | None = None, *, cancel: threading.Event | None = None
+        self, filter: str | None = None, *, cancel: threading.Event | None = None, max_time: float | None = None
     ) -> Iterator[Page[Group]]:
         """Groups without their members: a large group's member list is fetched only when it is opened."""
         self._check_filter(filter)
         params = {"excludedAttributes": "members"}
         if filter:
             params["filter"] = filter
-        return self._iter("Groups", params, parse_group, cancel, "groups")
+        return self._iter("Groups", params, parse_group, cancel, "groups", max_time)
 
     def list_groups(self, filter: str | None = None, *, cancel: threading.Event | None = None) -> list[Group]:
         return _in_order(self.iter_groups(filter, cancel=cancel))

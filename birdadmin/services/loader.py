@@ -4,6 +4,9 @@ The scan runs on a worker thread; pages are coalesced there (at most one hand-ov
 GUI thread gets a few large batches a second instead of hundreds of tiny ones, which keeps the event loop
 responsive at tens of thousands of users. Every load has a generation number: after ``cancel()`` or a new
 ``start()``, batches of the old load still in the event queue are dropped.
+
+A listing that ends short of the server's own total, or that a bound stops (``ListingIncomplete``), keeps every item
+it got and ends with ``short``, never with ``finished``: what it loaded is not the whole directory.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
 from birdadmin.errors import explain
-from birdadmin.scim.paging import Cancelled, Page
+from birdadmin.scim.paging import Cancelled, ListingIncomplete, Page
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ PageSource = Callable[[threading.Event], Iterator[Page[Any]]]
 
 class _Relay(QObject):
     batch = Signal(int, object, int, object)  # generation, items, fetched, total
-    done = Signal(int, str, object)  # generation, "ok" | "cancelled" | "failed", payload
+    done = Signal(int, str, object)  # generation, "ok" | "cancelled" | "short" | "failed", payload
 
 
 class DirectoryLoader(QObject):
@@ -38,6 +41,7 @@ class DirectoryLoader(QObject):
     finished = Signal(int)  # items loaded
     cancelled = Signal(int)  # items loaded before the cancel (they are kept)
     failed = Signal(object)  # Explanation
+    short = Signal(object)  # Explanation: the listing ended incomplete; the items loaded are kept
 
     def __init__(self, pool: QThreadPool, parent: QObject | None = None, *, batch_ms: int = 60) -> None:
         super().__init__(parent)
@@ -99,6 +103,10 @@ class DirectoryLoader(QObject):
                 emit(relay.done, "ok", fetched)
             except Cancelled:
                 emit(relay.done, "cancelled", None)
+            except ListingIncomplete as exc:
+                if buffer:
+                    emit(relay.batch, buffer, fetched, total)
+                emit(relay.done, "short", explain(exc))
             except BaseException as exc:  # noqa: BLE001 - shown as a plain sentence, never a traceback
                 if buffer:
                     emit(relay.batch, buffer, fetched, total)
@@ -142,5 +150,7 @@ class DirectoryLoader(QObject):
             self.finished.emit(self._fetched)
         elif outcome == "cancelled":
             self.cancelled.emit(self._fetched)
+        elif outcome == "short":
+            self.short.emit(payload)
         else:
             self.failed.emit(payload)

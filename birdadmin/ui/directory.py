@@ -60,6 +60,7 @@ class DirectoryController(QObject):
         loader.finished.connect(self._org_finished)
         loader.cancelled.connect(self._org_cancelled)
         loader.failed.connect(self._org_failed)
+        loader.short.connect(self._org_short)
         query = self.query_loader
         query.started.connect(self._load_started)
         query.page_loaded.connect(users.model.append_users)
@@ -67,6 +68,7 @@ class DirectoryController(QObject):
         query.finished.connect(self._query_finished)
         query.cancelled.connect(self._query_cancelled)
         query.failed.connect(self._query_failed)
+        query.short.connect(self._query_failed)  # the rows shown stay, the scope line says it failed
         users.model.visible_changed.connect(lambda *_: self.update_counts())
         users.view.selection_count_changed.connect(lambda *_: self.update_counts())
         users.user_refreshed.connect(self._user_refreshed)
@@ -295,6 +297,18 @@ class DirectoryController(QObject):
         self._context.show_message(
             self.tr("Loading cancelled; {count} users were loaded and are kept.").format(count=count), 8000
         )
+
+    @Slot(object)
+    def _org_short(self, explanation: Explanation) -> None:
+        """The server listed fewer users than it said it has (or a bound stopped it): keep them, marked partial."""
+        org = self._context.organization
+        self._load_ended()
+        if org is None or self._context.session is None:
+            return
+        org.users_state = LoadState.FAILED
+        org.failure = explanation.title
+        self._org_listing_ended()
+        self._context.show_error(explanation)
 
     @Slot(object)
     def _org_failed(self, explanation: Explanation) -> None:
