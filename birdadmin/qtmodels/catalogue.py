@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 
 from birdadmin.domain.catalogue import RoleCatalogue, RoleInfo
 from birdadmin.errors import BirdadminError, explain
+from birdadmin.qtmodels.plain import plain_tooltip
 from birdadmin.qtmodels.roles import FlagRole, IdRole, ObjectRole, SortRole
 
 Index = QModelIndex | QPersistentModelIndex
@@ -101,7 +102,7 @@ class RolesModel(QAbstractTableModel):
         elif role == FlagRole and column == RoleColumn.NAME:
             return self.tr("Not in the role catalogue") if info.source == "learned" else ""
         elif role == Qt.ItemDataRole.ToolTipRole and column == RoleColumn.NAME:
-            return info.description or None
+            return plain_tooltip(info.description) or None
         elif role == Qt.ItemDataRole.TextAlignmentRole and column in (RoleColumn.DIRECT, RoleColumn.GROUPS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

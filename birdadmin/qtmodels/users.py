@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from birdadmin.qtmodels.plain import plain_tooltip
 from birdadmin.qtmodels.roles import IdRole, ObjectRole, RoleContext, SortRole
 from birdadmin.scim.resources import User
 
@@ -108,7 +109,7 @@ class UsersModel(QAbstractTableModel):
             return user.id
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == UserColumn.ROLES and user.roles:
-                return "\n".join(f"{self._context.role_name(r)} ({r})" for r in user.roles)
+                return plain_tooltip("\n".join(f"{self._context.role_name(r)} ({r})" for r in user.roles))
             if column == UserColumn.USER_NAME:
                 return user.email or user.user_name
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (UserColumn.ACTIVE, UserColumn.ROLE_COUNT):

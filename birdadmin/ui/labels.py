@@ -6,6 +6,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from birdadmin.qtmodels.plain import plain_tooltip
+
 
 class ElidedLabel(QLabel):
     """Shows its text whole when it fits and shortened with "…" when it does not, the whole text then in the
@@ -18,6 +20,7 @@ class ElidedLabel(QLabel):
         self._full = ""
         self._mode = mode
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setText(text)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt override
@@ -40,4 +43,11 @@ class ElidedLabel(QLabel):
     def _elide(self) -> None:
         shown = self.fontMetrics().elidedText(self._full, self._mode, max(0, self.contentsRect().width()))
         super().setText(shown)
-        self.setToolTip(self._full if shown != self._full else "")
+        self.setToolTip(plain_tooltip(self._full) if shown != self._full else "")
+
+
+def plain_labels(root: QWidget) -> None:
+    """Every label under ``root`` shows its text as text: a server's string that looks like HTML is never drawn
+    as markup (see ``qtmodels/plain.py``). Called once a window or dialog is built; labels made later call it too."""
+    for label in root.findChildren(QLabel):
+        label.setTextFormat(Qt.TextFormat.PlainText)

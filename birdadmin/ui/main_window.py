@@ -45,6 +45,7 @@ from birdadmin.ui.file_actions import FileActions, table_csv
 from birdadmin.ui.groups_page import GroupsPage
 from birdadmin.ui.groups_view import GroupsView
 from birdadmin.ui.icons import app_icon, icon
+from birdadmin.ui.labels import plain_labels
 from birdadmin.ui.roles_page import RolesPage
 from birdadmin.ui.roles_view import RolesView
 from birdadmin.ui.status_bar import WindowStatus
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
                                              self.users_page, self.groups_page, self.roles_page, self)
         self._wire()
         self._install_pane_keys()
+        plain_labels(self)  # server text is text, never markup
         self.resize(1280, 800)
         # The first connection opens on the page shown when the window was last closed.
         self._next_page = window_state.restore_state(self, self._splitters(), self._tables(), PAGE_USERS)

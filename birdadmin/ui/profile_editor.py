@@ -28,6 +28,7 @@ from birdadmin.services.profile_keys import CheckFunction, KeyFailure, ProfileKe
 from birdadmin.services.tasks import TaskRunner
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import KEY_KINDS, KeyKind, Secrets
+from birdadmin.ui.labels import plain_labels
 from birdadmin.ui.profile_form import ADDRESS_FIELDS, ProfileForm, error_label
 from birdadmin.ui.profile_panels import KeyringPanel, ScrollingText
 from birdadmin.ui.profile_texts import report_text
@@ -67,6 +68,7 @@ class ProfileEditDialog(QDialog):
         self.setObjectName("profileEditDialog")
         self.setWindowTitle(self.tr("Edit profile") if profile else self.tr("New profile"))
         self._build()
+        plain_labels(self)
         self.form.load(profile)
         self._validate()
 

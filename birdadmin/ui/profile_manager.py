@@ -31,6 +31,7 @@ from birdadmin.services.tasks import TaskRunner
 from birdadmin.store.keys import ResolvedKeys
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import Secrets, SecretStore, SessionSecrets
+from birdadmin.ui.labels import plain_labels
 from birdadmin.ui.profile_editor import ProfileEditDialog
 from birdadmin.ui.profile_list_model import ProfileListModel, ProfileRole
 from birdadmin.ui.profile_panels import FileProblemPanel, KeyringPanel, ask, wrapping_label
@@ -76,6 +77,7 @@ class ProfileManagerDialog(QDialog):
         self.setObjectName("profileManagerDialog")
         self.setWindowTitle(self.tr("Connection profiles"))
         self._build()
+        plain_labels(self)
         self.reload(select_name=self._safe_last_used())
 
     # building ------------------------------------------------------------------------------------------------

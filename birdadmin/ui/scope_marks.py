@@ -7,7 +7,7 @@ is shown), hidden otherwise. The counts say "at least N" meanwhile (see ui/direc
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from birdadmin.domain.organization import LoadState, Scope
@@ -20,6 +20,7 @@ _MARK_STYLE = (
 
 def partial_mark(parent: QWidget) -> QLabel:
     mark = QLabel(parent)
+    mark.setTextFormat(Qt.TextFormat.PlainText)
     mark.setObjectName("partialMark")
     mark.setAccessibleName(QCoreApplication.translate("ScopeTexts", "The organization is not completely loaded"))
     mark.setWordWrap(True)

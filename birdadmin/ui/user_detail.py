@@ -254,6 +254,7 @@ class UserDetailPane(QWidget):
         """Say that the re-read user is newer than the listed row (the row has taken the fresh version)."""
         if not hasattr(self, "changed_mark"):
             self.changed_mark = QLabel(self.tr("Changed on the server since the list was loaded"), self)
+            self.changed_mark.setTextFormat(Qt.TextFormat.PlainText)
             self.changed_mark.setObjectName("changedOnServerMark")
             self.changed_mark.setAccessibleName(self.tr("The user changed on the server"))
             self.changed_mark.setWordWrap(True)

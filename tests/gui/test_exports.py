@@ -172,3 +172,19 @@ def test_an_export_of_an_incomplete_organization_says_so(demo_window: Any, qtbot
     assert suggested == ["birdadmin (incomplete).csv"]
     assert (tmp_path / "partial.csv").exists()
     assert "may be missing rows" in demo_window.statusBar().currentMessage()
+
+
+def test_server_text_that_looks_like_markup_is_shown_as_text(demo_window: Any, qtbot: Any) -> None:
+    """Qt draws a label or tooltip as rich text when it merely looks like HTML; server text must stay text."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    emu = demo_window.emulator
+    markup = "<b>Boss</b><img src='x'>"
+    hostile = add_user(emu, "markup@example.com", markup, [])
+    reload(demo_window, qtbot)
+    assert demo_window.users_view.select_user(hostile)
+    labels = [label for label in demo_window.findChildren(QLabel) if markup in label.text()]
+    assert labels, "the display name is shown in the detail pane"
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in demo_window.findChildren(QLabel))
