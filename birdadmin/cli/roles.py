@@ -42,6 +42,8 @@ def register_group_roles(groups_subparsers: argparse._SubParsersAction[argparse.
                            help="use role UUIDs the role catalogue does not know (otherwise refused as likely typos)")
         if action == "set":
             p.add_argument("--allow-empty", action="store_true", help="allow removing every role of the group")
+        if action != "add":
+            CliContext.add_guard_options(p)
         p.add_argument("--settle-delay", type=_seconds, default=DEFAULT_SETTLE, metavar="SECONDS",
                        help="on servers without a precondition on teams: wait this long after the write, then check "
                        f"that no one else changed the group meanwhile (default {DEFAULT_SETTLE:g})")
@@ -102,6 +104,7 @@ def change_group_roles(args: argparse.Namespace, ctx: CliContext) -> int:
             return role_refs.with_roles_removed(current, wanted)
         return role_refs.with_roles_set(current, wanted)
 
+    ctx.guard_group_roles(args, team, plan(team.role_refs))
     meanwhile: Team | None = None
     if args.dry_run:
         before, after, status = team.role_refs, plan(team.role_refs), "dry-run"

@@ -107,11 +107,11 @@ class GuardResult:
         return not self.violations
 
 
-def owner_role_ids(catalogue: RoleCatalogue, owner_role_id: str | None = None) -> frozenset[str]:
+def owner_role_ids(catalogue: RoleCatalogue | None, owner_role_id: str | None = None) -> frozenset[str]:
     """The Owner role: ``owner_role_id`` when given, else every named role called "Owner"; empty when unknown."""
     if owner_role_id:
         return frozenset({owner_role_id.strip().lower()})
-    if not catalogue.has_names():
+    if catalogue is None or not catalogue.has_names():
         return frozenset()
     return frozenset(
         info.id for info in catalogue.roles() if info.source != "learned" and info.name.strip().casefold() == OWNER_NAME
@@ -204,12 +204,22 @@ def check(
             name = by_id[last].user_name if last in by_id else last
             warnings.append(f"After this change {name} is the only active Owner of the organization.")
 
-    touched = changes.touched_users()
-    if len(touched) > batch_threshold and not overrides.confirmed:
-        violations.append(Violation(
-            "batch",
-            f"This changes {len(touched)} users, more than {batch_threshold} at once, so nothing was changed; "
-            "pass --yes to confirm.",
-            "confirmed",
-        ))
+    batch = batch_violation(changes, overrides, batch_threshold)
+    if batch is not None:
+        violations.append(batch)
     return GuardResult(tuple(violations), tuple(warnings))
+
+
+def batch_violation(
+    changes: PlannedChanges, overrides: Overrides = Overrides(), batch_threshold: int = DEFAULT_BATCH_THRESHOLD
+) -> Violation | None:
+    """The batch guard alone: it needs no organization."""
+    touched = changes.touched_users()
+    if len(touched) <= batch_threshold or overrides.confirmed:
+        return None
+    return Violation(
+        "batch",
+        f"This changes {len(touched)} users, more than {batch_threshold} at once, so nothing was changed; "
+        "pass --yes to confirm.",
+        "confirmed",
+    )
