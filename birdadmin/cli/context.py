@@ -272,13 +272,15 @@ class CliContext:
     @staticmethod
     def add_guard_options(parser: argparse.ArgumentParser, *, batch: bool = False) -> None:
         """The overrides of the guards a removal runs (docs/bird.md, H2)."""
+        from birdadmin.domain.guards import DEFAULT_BATCH_THRESHOLD
+
         parser.add_argument("--allow-no-owner", action="store_true",
                             help="allow leaving the organization without an active Owner (directly or through groups)")
         parser.add_argument("--owner-role", metavar="UUID",
                             help="the Owner role's UUID, when role names are unknown (otherwise found by name)")
         if batch:
             parser.add_argument("--yes", action="store_true",
-                                help="confirm a change to more users than the guard's threshold (25) at once")
+                                help=f"confirm a change to more than {DEFAULT_BATCH_THRESHOLD} users at once")
     # The organization is loaded only when a change could take Owner from someone: never for an 'add'.
 
     def guard_user_roles(self, args: argparse.Namespace, request: RoleRequest, user: User) -> None:
@@ -313,9 +315,23 @@ class CliContext:
             self.out.error("birdadmin-cli: without the Accounts API the roles this group gives are unknown, so "
                            "whether this removes the last active Owner was not checked.")
             return
-        if not any(r.lower() in owners for r in self._organization_data().group_roles.get(group_id, ())):
+        if not any(r.lower() in owners for r in self._roles_of_group(group_id)):
             return
         self._guard(args, changes)
+
+    def _roles_of_group(self, group_id: str) -> tuple[str, ...]:
+        """The roles a group gives its members, by the window's matching rule (``GroupRoleMap``), from the groups
+        listed without members and the teams: cheaper than the whole organization, which is loaded only if needed."""
+        if self._org_data is not None:
+            return tuple(self._org_data.group_roles.get(group_id, ()))
+        from concurrent.futures import ThreadPoolExecutor
+
+        from birdadmin.domain.effective import GroupRoleMap
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cli-teams") as pool:
+            teams = pool.submit(self.accounts().list_teams)
+            groups = self.scim().list_groups()
+            return GroupRoleMap.build(groups, teams.result()).roles_for(group_id)
 
     def guard_group_roles(self, args: argparse.Namespace, team: Team, after: Sequence[RoleRef]) -> None:
         """``groups roles remove|set``: refuse taking Owner from the group that gives the last active Owner theirs."""

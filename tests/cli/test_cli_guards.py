@@ -78,6 +78,7 @@ def test_removing_owner_from_the_last_active_owner_is_refused(emu: Emulator, run
     assert code == 2 and out == ""
     assert "without an active Owner" in err and "--allow-no-owner" in err
     assert roles_of(emu, last["id"]) == before
+    assert run("users", "roles", "remove", last["userName"], "Owner", "--dry-run")[0] == 2  # as a real run would
     code, _, err = run("users", "roles", "set", last["userName"], "Agent")
     assert code == 2 and roles_of(emu, last["id"]) == before
     code, _, err = run("users", "roles", "remove", last["userName"], "Owner", "--allow-no-owner")
@@ -175,3 +176,8 @@ def test_add_and_harmless_removals_never_load_the_organization(
     assert run("groups", "members", "add", group["id"], user["userName"])[0] == 0
     assert run("users", "roles", "add", user["userName"], "Analyst")[0] == 0
     assert run("users", "roles", "remove", user["userName"], "Analyst")[0] == 0
+    other = emu.state.groups()[1]  # carries no Owner
+    assert run("groups", "members", "add", other["id"], user["userName"])[0] == 0
+    assert run("groups", "members", "remove", other["id"], user["userName"])[0] == 0
+    assert run("groups", "roles", "add", other["id"], "Analyst")[0] == 0
+    assert run("groups", "roles", "remove", other["id"], "Analyst", "--settle-delay", "0")[0] == 0
