@@ -60,6 +60,7 @@ class CliContext:
         self._journal: Journal | None = None
         self._profile_id: str | None = None
         self._writes_seen: list[dict[str, Any]] = []  # method, path and status of each write request, for the journal
+        self.journal_note: dict[str, Any] = {}  # added to this command's entries (``journal undo``: which it undoes)
         in_flight.start()  # what a Ctrl+C reports is about this command's writes only
 
     # -- stores (profiles issue) ------------------------------------------------------------------------
@@ -298,7 +299,7 @@ class CliContext:
 
         http.event_hooks["response"].append(seen)
 
-    def _connection_record(self) -> dict[str, Any]:
+    def connection_record(self) -> dict[str, Any]:
         """Which connection a journal entry was made on: a profile by name and id, else the Base URL (no key)."""
         conn = self.connection()
         if conn.profile_name is not None:
@@ -316,7 +317,8 @@ class CliContext:
             return
         from birdadmin.store.journal import JournalNotWritten, now_utc, os_user
 
-        entry = {"time": now_utc(), "osUser": os_user(), "profile": self._connection_record(), **content,
+        entry = {"time": now_utc(), "osUser": os_user(), "profile": self.connection_record(), **content,
+                 **self.journal_note,
                  "requests": list(self._writes_seen)}
         self._writes_seen.clear()
         try:

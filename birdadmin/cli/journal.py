@@ -44,6 +44,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sub.add_parser("verify", help="check the hash chain: exit 0 intact, 1 naming the first bad entry").set_defaults(
         handler=verify_entries
     )
+    undo = sub.add_parser("undo", help="set a user's roles back to what they were before entry ID")
+    undo.add_argument("entry", metavar="ID", type=int, help="the entry's number (a user role change)")
+    undo.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
+    undo.add_argument("--allow-empty", action="store_true",
+                      help="allow setting the user back to no roles (Bird reads an empty list as no roles at all)")
+    undo.set_defaults(handler=undo_entry)
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
@@ -222,3 +228,45 @@ def team_roles_entry(action: str, result: TeamRoleChange) -> dict[str, Any] | No
     if result.meanwhile is not None:
         entry["now"] = list(result.meanwhile.role_ids)
     return entry
+
+
+def undo_entry(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Set a user's roles back to an entry's ``before``, through ``users roles set`` (its rules and If-Match), and
+    only while the user still holds what the entry left (its ``after``)."""
+    from birdadmin.cli.users import change_roles
+
+    entry = ctx.journal().get(args.entry)
+    content = entry.content
+    action, status = str(content.get("action", "")), str(content.get("status", ""))
+    target = _mapping(content.get("target"))
+    before, after = content.get("before"), content.get("after")
+    if (not action.startswith("users roles ") or status != "changed" or not isinstance(before, list)
+            or not isinstance(after, list) or not target.get("id")):
+        raise errors.InputError(
+            f"Entry {entry.id} cannot be undone: only a user role change whose result is known (status changed) "
+            f"can be; this one is {action or 'unknown'} ({status or 'no status'})."
+        )
+    made_on, here = _mapping(content.get("profile")), ctx.connection_record()
+    same = made_on.get("id") == here.get("id") if made_on.get("id") else made_on == here  # a profile by its id
+    if not same:
+        raise errors.InputError(
+            f"Entry {entry.id} was made on {_connection_text(content) or 'another connection'}; connect to that "
+            "organization (--profile or --base-url) to undo it."
+        )
+    if not args.dry_run:
+        ctx.require_writable(f"'journal undo {entry.id}'")
+    client = ctx.scim()
+    user = client.resolve_user(str(target["id"]))
+    current = client.roles_to_plan_from(user.id)
+    if {str(r).lower() for r in current} != {str(r).lower() for r in after}:
+        now = ", ".join(current) or "no roles"
+        raise errors.BirdadminError(
+            f"The target has changed since entry {entry.id}: {user.user_name} now holds {now}, not what the entry "
+            "left; nothing was sent. Change the roles with 'birdadmin-cli users roles set' instead."
+        )
+    ctx.journal_note = {"undoes": entry.id}
+    redo = argparse.Namespace(**vars(args))
+    redo.user, redo.roles, redo.action = user.id, [str(r) for r in before], "set"
+    redo.if_match = user.version  # the version the check above was made against: a change since is a conflict
+    redo.allow_unknown_role = True  # the roles the user held before, not typed names that might be typos
+    return change_roles(redo, ctx)

@@ -197,3 +197,53 @@ def test_a_change_the_journal_cannot_record_is_reported_as_applied(
     assert code == EXIT_NOT_JOURNALED == 6
     assert "WAS applied" in err and "disk full" in err
     assert analyst in [str(r).lower() for r in emu.state.user(user["id"])["roles"]]
+
+
+def _roles_of(emu: Any, user_id: str) -> set[str]:
+    return {str(r).lower() for r in emu.state.user(user_id)["roles"]}
+
+
+def test_undo_sets_the_roles_back_and_is_journaled(cli, demo_emulator) -> None:
+    emu = demo_emulator
+    analyst = _role(emu, "Analyst")
+    user = _user(emu, analyst)
+    held = _roles_of(emu, user["id"])
+    assert cli("users", "roles", "add", user["userName"], analyst)[0] == 0
+    code, out, err = cli("--format", "json", "journal", "undo", "1", "--dry-run")
+    assert code == 0 and json.loads(out)["status"] == "dry-run", err
+    assert _roles_of(emu, user["id"]) == held | {analyst}
+    code, out, err = cli("--format", "json", "journal", "undo", "1")
+    assert code == 0, err
+    assert json.loads(out)["status"] == "changed" and _roles_of(emu, user["id"]) == held
+    undo = _entries(cli)[1]
+    assert undo["undoes"] == 1 and undo["action"] == "users roles set" and set(undo["after"]) == held
+
+
+def test_undo_refuses_when_the_target_changed_since(cli, demo_emulator) -> None:
+    emu = demo_emulator
+    analyst, developer = _role(emu, "Analyst"), _role(emu, "Developer")
+    user = next(u for u in emu.state.users() if u.get("roles") and not {analyst, developer} & _roles_of(emu, u["id"]))
+    assert cli("users", "roles", "add", user["userName"], analyst)[0] == 0
+    assert cli("users", "roles", "add", user["userName"], developer)[0] == 0
+    code, _, err = cli("journal", "undo", "1")
+    assert code == 1 and "has changed since entry 1" in err and "nothing was sent" in err
+    assert {analyst, developer} <= _roles_of(emu, user["id"])
+    assert len(_entries(cli)) == 2
+
+
+def test_undo_only_takes_user_role_changes_on_their_own_connection(cli, demo_emulator) -> None:
+    emu = demo_emulator
+    group = next(g for g in emu.state.groups() if g["displayName"] == "Analytics")
+    outsider = next(u for u in emu.state.users() if u["id"] not in {m["value"] for m in group.get("members", [])})
+    assert cli("groups", "members", "add", "Analytics", outsider["userName"])[0] == 0
+    code, _, err = cli("journal", "undo", "1")
+    assert code == 2 and "cannot be undone" in err
+    analyst = _role(emu, "Analyst")
+    assert cli("users", "roles", "add", _user(emu, analyst)["userName"], analyst)[0] == 0
+    code, _, err = main_with_other_url(cli, emu)
+    assert code == 2 and "was made on" in err
+
+
+def main_with_other_url(cli, emu: Any) -> tuple[int, str, str]:
+    other = emu.scim_url.replace("127.0.0.1", "localhost")
+    return cli("--base-url", other, "--accounts-url", emu.accounts_url, "journal", "undo", "2", connect=False)
