@@ -33,6 +33,7 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """No test ever reads or writes the real user's settings."""
     base = tmp_path_factory.mktemp("birdadmin-home")
     monkeypatch.setenv("BIRDADMIN_CONFIG_DIR", str(base / "config"))
+    monkeypatch.setenv("BIRDADMIN_DATA_DIR", str(base / "data"))
     monkeypatch.delenv("BIRDADMIN_ACCESS_KEY", raising=False)
     monkeypatch.delenv("BIRDADMIN_ACCOUNTS_KEY", raising=False)
 

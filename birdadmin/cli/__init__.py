@@ -113,6 +113,7 @@ _COMMANDS = {
     "groups": "list and show groups, change their members and roles",
     "roles": "the role catalogue (names need the Accounts API)",
     "profiles": "stored connection profiles (keys in the OS keyring)",
+    "journal": "the local journal of changes sent (hash-chained)",
 }
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from birdadmin import errors, in_flight
@@ -21,13 +21,15 @@ from birdadmin.scim.resources import RolesShape, RoleStrategy, is_uuid
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from birdadmin.bird.accounts import AccountsClient
+    from birdadmin.bird.accounts import AccountsClient, TeamRoleChange
     from birdadmin.bird.models import RoleRef, Team
     from birdadmin.domain.catalogue import RoleCatalogue
     from birdadmin.domain.guards import OrgSnapshot, PlannedChanges
     from birdadmin.domain.role_plan import RoleRequest
     from birdadmin.org_load import OrgData
-    from birdadmin.scim.resources import User
+    from birdadmin.scim.resources import Group, User
+    from birdadmin.scim.writes import RoleChange
+    from birdadmin.store.journal import Journal
     from birdadmin.store.profiles import ProfileStore
     from birdadmin.store.secrets import SecretStore
 
@@ -60,6 +62,10 @@ class CliContext:
         self._emulator: Any = None
         self._org_data: OrgData | None = None
         self._org: OrgSnapshot | None = None
+        self._journal: Journal | None = None
+        self._profile_id: str | None = None
+        self._writes_seen: list[dict[str, Any]] = []  # method, path and status of each write request, for the journal
+        self.journal_note: dict[str, Any] = {}  # added to this command's entries (``journal undo``: which it undoes)
         in_flight.start()  # what a Ctrl+C reports is about this command's writes only
 
     # -- stores (profiles issue) ------------------------------------------------------------------------
@@ -146,6 +152,7 @@ class CliContext:
                 f"'birdadmin-cli profiles set-key {profile.name}' or set {ACCESS_KEY_ENV}."
             )
         spec = spec_for_profile(profile, key, accounts_key)
+        self._profile_id = profile.id
         return dataclasses.replace(
             spec,
             label=f"profile {profile.name}",
@@ -164,6 +171,10 @@ class CliContext:
     def require_writable(self, what: str) -> None:
         """Refuse a write on a read-only connection before anything is sent (``ConnectionSpec.require_writable``)."""
         self.connection().require_writable(what)
+        try:
+            self.journal()  # a journal that cannot be opened refuses the write before anything is sent
+        except errors.ConfigError as exc:
+            raise errors.ConfigError(f"{exc.message.rstrip('.')}; {what} was refused, so nothing was sent.") from exc
 
     # -- clients ----------------------------------------------------------------------------------------
 
@@ -171,6 +182,7 @@ class CliContext:
         if self._scim is None:
             conn = self.connection()
             self._scim = ScimClient(conn.base_url, conn.key, settings=conn.scim, http=conn.http)
+            self._watch_writes(self._scim)
         return self._scim
 
     def has_accounts(self) -> bool:
@@ -191,6 +203,7 @@ class CliContext:
                     "The organization ID is unknown: pass --org-id (it could not be read from the Base URL)."
                 )
             self._accounts = AccountsClient(conn.accounts_url, conn.org_id, conn.accounts_key, http=conn.http)
+            self._watch_writes(self._accounts)
         return self._accounts
 
     def catalogue(self) -> RoleCatalogue:
@@ -397,8 +410,84 @@ class CliContext:
             self.out.error(f"birdadmin-cli: {warning}")
         if result.violations:
             raise errors.InputError(" ".join(v.message for v in result.violations))
+    # -- the journal (store/journal.py) ------------------------------------------------------------------------
+
+    def journal(self) -> Journal:
+        """The change journal, opened on first use (writes and ``journal`` commands only; reads never open it)."""
+        if self._journal is None:
+            from birdadmin.store.journal import Journal
+
+            self._journal = Journal().open()
+        return self._journal
+
+    def _watch_writes(self, client: Any) -> None:
+        """Note each write request's method, path and status (never headers or bodies) for the journal."""
+        http = getattr(getattr(client, "_session", None), "_client", None)
+        if http is None:
+            return
+
+        def seen(response: Any) -> None:
+            method = response.request.method
+            if method not in ("GET", "HEAD"):
+                self._writes_seen.append({"method": method, "path": response.request.url.path,
+                                          "status": response.status_code})
+
+        http.event_hooks["response"].append(seen)
+
+    def connection_record(self) -> dict[str, Any]:
+        """Which connection a journal entry was made on: a profile by name and id, else the Base URL (no key)."""
+        conn = self.connection()
+        if conn.profile_name is not None:
+            return {"name": conn.profile_name, "id": self._profile_id}
+        import httpx
+
+        url = httpx.URL(conn.base_url)  # scheme, host, port and path only: no user info, no query
+        base = str(url.copy_with(userinfo=b"", query=None, fragment=None))
+        if self._emulator is not None:
+            return {"name": "demo", "baseUrl": base}
+        return {"baseUrl": base}
+
+    def _append(self, content: dict[str, Any] | None) -> None:
+        if content is None:  # nothing was changed: nothing to record
+            return
+        from birdadmin.store.journal import JournalNotWritten, now_utc, os_user
+
+        entry = {"time": now_utc(), "osUser": os_user(), "profile": self.connection_record(), **content,
+                 **self.journal_note,
+                 "requests": list(self._writes_seen)}
+        self._writes_seen.clear()
+        try:
+            self.journal().append(entry)
+        except errors.BirdadminError as exc:
+            target = content.get("target") or {}
+            raise JournalNotWritten(
+                f"The change to {target.get('kind', '')} {target.get('name') or target.get('id')} WAS applied on the "
+                f"server ({content.get('status')}), but the journal could not record it: {exc.message} "
+                "Nothing is undone; note the change yourself."
+            ) from exc
+
+    def journal_user_roles(self, request: RoleRequest, result: RoleChange) -> None:
+        """After a user role write: one entry, unless nothing changed."""
+        from birdadmin.cli.journal import user_roles_entry
+
+        self._append(user_roles_entry(request, result))
+
+    def journal_members(self, action: str, group: Group, before: Iterable[str], ids: Sequence[str]) -> None:
+        """After a membership write: one entry (``before``: the member ids read before it)."""
+        from birdadmin.cli.journal import members_entry
+
+        self._append(members_entry(action, group, list(before), list(ids)))
+
+    def journal_team_roles(self, action: str, result: TeamRoleChange) -> None:
+        """After a group (team) role write: one entry, unless nothing changed."""
+        from birdadmin.cli.journal import team_roles_entry
+
+        self._append(team_roles_entry(action, result))
 
     def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
         if self._catalogue_future is not None:
             self._catalogue_future.exception()  # let a background build finish before its clients are closed
             self._catalogue_future = None

@@ -79,6 +79,7 @@ def change_members(args: argparse.Namespace, ctx: CliContext) -> int:
         status = "dry-run" if args.dry_run else "unchanged"
     else:
         group = client.add_members(group.id, todo) if args.action == "add" else client.remove_members(group.id, todo)
+        ctx.journal_members(args.action, group, present, todo)
         status = "changed"
         if args.action == "add" and not all(i in group.member_ids for i in ids):
             raise errors.ProtocolError("The server did not keep every added member.")

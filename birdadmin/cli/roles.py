@@ -111,6 +111,7 @@ def change_group_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         # Planned again from a fresh read of the team, guarded by its ETag when the server offers one (U7).
         result = ctx.accounts().change_team_roles(team.id, plan, settle=args.settle_delay)
+        ctx.journal_team_roles(action, result)
         team, before, meanwhile = result.after, result.before.role_refs, result.meanwhile
         after = result.after.role_refs
         status = "unchanged" if not result.changed else "changed" if meanwhile is None else "changed-meanwhile"

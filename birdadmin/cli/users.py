@@ -109,6 +109,7 @@ def change_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     result = client.change_roles(
         user.id, if_match=args.if_match, allow_empty=request.allow_empty, **request.change()
     )
+    ctx.journal_user_roles(request, result)
     if not result.roles_shown:
         # The server shows no roles (docs/bird.md, U8): the PATCH was accepted, but nothing can confirm it.
         _report(ctx, result.after, RolePlan((), tuple(request.roles) if request.action == "add" else ()), "sent")

@@ -9,6 +9,7 @@ import platformdirs
 
 APP_NAME = "birdadmin"
 CONFIG_DIR_ENV = "BIRDADMIN_CONFIG_DIR"
+DATA_DIR_ENV = "BIRDADMIN_DATA_DIR"
 
 
 def _ensure(path: Path) -> Path:
@@ -23,3 +24,7 @@ def config_dir() -> Path:
     return _ensure(Path(override).expanduser() if override else Path(platformdirs.user_config_dir(APP_NAME)))
 
 
+def data_dir() -> Path:
+    """The data directory (the change journal lives here), created on first use; ``BIRDADMIN_DATA_DIR`` overrides."""
+    override = os.environ.get(DATA_DIR_ENV, "").strip()
+    return _ensure(Path(override).expanduser() if override else Path(platformdirs.user_data_dir(APP_NAME)))
