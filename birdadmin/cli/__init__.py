@@ -1,9 +1,10 @@
 """``birdadmin-cli``: the same core as the window, for scripts, scheduled audits and trying things by hand.
 
-Exit codes: 0 success; 1 the server refused or the operation failed; 2 bad input or usage (found before any
-request is sent); 3 authentication or permission (401/403); 4 the server could not be reached or timed out;
+Exit codes: 0 success; 1 the server refused or the operation failed; 2 bad input or usage (found before anything
+is written); 3 authentication or permission (401/403); 4 the server could not be reached or timed out;
 5 an incomplete listing (the server listed fewer different items than its own total, or a bound stopped a listing
-that kept growing: ``scim/paging.py`` ``ListingIncomplete``).
+that kept growing: ``scim/paging.py`` ``ListingIncomplete``); 6 a change applied on the server that the local
+journal could not record; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         prog="birdadmin-cli",
         description="Administer the roles of a Bird CRM organization over SCIM 2.0.",
         epilog="Exit codes: 0 ok, 1 refused or failed, 2 bad input, 3 access denied, 4 server unreachable, "
-        "5 incomplete listing. "
+        "5 incomplete listing, 6 applied but not journaled, 130 interrupted. "
         "Options may also follow the command.",
     )
     parser.add_argument("--version", action="version", version=f"birdadmin {__version__}")
