@@ -31,7 +31,8 @@ from birdadmin.bird.models import (
 )
 from birdadmin.bird.paging import DEFAULT_MAX_PAGES, check_limit, collect
 from birdadmin.bird.role_refs import describe_change
-from birdadmin.net.session import HttpSession, HttpSettings, parse_json
+from birdadmin.net.responses import parse_json
+from birdadmin.net.session import HttpSession, HttpSettings
 from birdadmin.net.urls import check_server_url, join
 from birdadmin.scim.resources import is_uuid
 

@@ -30,7 +30,8 @@ from birdadmin.bird.models import (
     parse_team,
     role_refs_json,
 )
-from birdadmin.net.session import HttpSession, parse_json
+from birdadmin.net.responses import parse_json
+from birdadmin.net.session import HttpSession
 from birdadmin.net.urls import join
 
 METHOD = "PATCH"

@@ -21,15 +21,11 @@ runs into it is cut off there.
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import os
 import random
-import ssl
 import threading
 import time
-import zlib
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +34,9 @@ import orjson
 
 from birdadmin import errors
 from birdadmin.net.deadline import bound_sockets, until
-from birdadmin.net.tls import default_context
+from birdadmin.net.reading import DeadlineTimeouts, decoded_body
+from birdadmin.net.responses import error_for_response
+from birdadmin.net.tls import tls_context
 from birdadmin.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
@@ -84,119 +82,6 @@ class KeyAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return f"KeyAuth({self._scheme} <redacted>)"
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def error_body(response: httpx.Response) -> tuple[str | None, str | None]:
-    """(detail, type) from a SCIM error body or a Bird ``{code, message}`` body; (None, None) otherwise."""
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        text = response.text.strip()
-        return (text[:200] or None) if text and "<html" not in text[:200].lower() else None, None
-    if not isinstance(body, dict):
-        return None, None
-    detail = body.get("detail") or body.get("message") or body.get("error_description") or body.get("error")
-    kind = body.get("scimType") or body.get("code")
-    return (str(detail) if detail else None), (str(kind) if kind else None)
-
-
-def error_for_response(response: httpx.Response, *, service: str, retries: int = 0) -> errors.RequestError:
-    """Map an unsuccessful response to a typed error with one plain sentence."""
-    status = response.status_code
-    detail, kind = error_body(response)
-    request = response.request
-    common: dict[str, Any] = {
-        "method": request.method, "url": str(request.url), "status": status, "scim_type": kind, "detail": detail,
-        "service": service,
-    }
-    said = f": {detail}" if detail else ""
-    if status == 401:
-        return errors.AuthError(
-            f"The {service} server refused the access key (HTTP 401); check that the key is current and "
-            "was copied whole.",
-            **common,
-        )
-    if status == 403:
-        return errors.AuthError(
-            f"The access key was accepted but is not allowed to do this on the {service} server (HTTP 403){said}.",
-            **common,
-        )
-    if status == 404:
-        return errors.NotFoundError(f"The {service} server has no such resource (HTTP 404){said}.", **common)
-    if status == 412:
-        return errors.PreconditionFailedError(
-            "Someone else changed this since it was read (HTTP 412); nothing was overwritten. "
-            "Reload and try again.",
-            **common,
-        )
-    if status == 409:
-        return errors.ConflictError(f"The change conflicts with existing data (HTTP 409){said}.", **common)
-    if status == 429:
-        return errors.RateLimitedError(
-            f"The {service} server kept refusing with 'too many requests' (HTTP 429) after {retries} retries; "
-            "try again later.",
-            retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
-            **common,
-        )
-    if 300 <= status < 400:
-        target = response.headers.get("Location", "another address")
-        return errors.ProtocolError(
-            f"The {service} server redirected to {target} (HTTP {status}); birdadmin does not follow redirects, "
-            "so check the URL.",
-            **common,
-        )
-    if status >= 500:
-        return errors.ServerError(f"The {service} server failed (HTTP {status}){said}.", **common)
-    return errors.BadRequestError(f"The {service} server refused the request (HTTP {status}){said}.", **common)
-
-
-def parse_json(response: httpx.Response, *, service: str) -> Any:
-    """The JSON body of a successful response, or a ProtocolError naming what came back instead."""
-    try:
-        return orjson.loads(response.content)  # 3x faster than json.loads per listed user (measured)
-    except (ValueError, UnicodeDecodeError):
-        kind = response.headers.get("Content-Type", "no content type")
-        return_error = errors.ProtocolError(
-            f"The {service} server answered with something that is not JSON ({kind}); "
-            "check that the URL points at the right API.",
-            method=response.request.method,
-            url=str(response.request.url),
-            status=response.status_code,
-            service=service,
-        )
-        raise return_error from None
-
-
-def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
-    """Certificate verification, always on: the system's default trust, or the CA bundle the person chose.
-
-    The bundle is loaded here, so a missing or unreadable file is one sentence (exit 2), not a library error.
-    """
-    if not ca_bundle or not ca_bundle.strip():
-        return default_context()
-    path = os.path.expanduser(ca_bundle.strip())
-    try:
-        if os.path.isdir(path):
-            return ssl.create_default_context(capath=path)
-        return ssl.create_default_context(cafile=path)
-    except (OSError, ssl.SSLError) as exc:
-        problem = "does not exist" if isinstance(exc, FileNotFoundError) else "could not be read as PEM certificates"
-        raise errors.InputError(f"The CA bundle {path} {problem}; choose a PEM file or leave it empty.") from None
 
 
 def _check_key(key: str) -> None:
@@ -383,7 +268,7 @@ class HttpSession:
         """One exchange, whole answer read, by ``deadline`` (monotonic) and within ``max_body`` decoded bytes."""
         request = self._client.build_request(
             method, url, params=params, content=content, headers=headers,
-            extensions={"timeout": _DeadlineTimeouts(deadline)},
+            extensions={"timeout": DeadlineTimeouts(deadline)},
         )
         with until(deadline):
             response = self._client.send(request, stream=True)
@@ -401,7 +286,7 @@ class HttpSession:
             raise self._too_large(response)
         chunks: list[bytes] = []
         size = 0
-        for chunk in _decoded(response):  # a compressed answer is counted as it inflates, a slice at a time
+        for chunk in decoded_body(response):  # a compressed answer is counted as it inflates, a slice at a time
             size += len(chunk)
             if size > cap:
                 raise self._too_large(response)
@@ -462,70 +347,6 @@ class HttpSession:
         if time.monotonic() + wait > deadline:
             raise failure
         return wait
-
-
-_SLICE = 1024 * 1024  # the most one step of decompression may produce
-
-
-def _decoded(response: httpx.Response) -> Iterator[bytes]:
-    """The body, decoded, in slices of at most ``_SLICE`` bytes for gzip and deflate (whatever the compression
-    ratio), so a size cap stops a compressed bomb within one slice of it."""
-    try:
-        content: bytes | None = response.content  # already in memory (a transport without sockets)
-    except httpx.ResponseNotRead:
-        content = None
-    if content is not None:
-        yield content
-        return
-    coding = response.headers.get("Content-Encoding", "").strip().lower()
-    if coding in ("", "identity"):
-        yield from response.iter_raw()
-    elif coding in ("gzip", "x-gzip", "deflate"):
-        yield from _inflate(response)
-    else:  # another coding httpx supports: decoded by httpx, counted per network read
-        yield from response.iter_bytes()
-
-
-def _inflate(response: httpx.Response) -> Iterator[bytes]:
-    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 32)  # a gzip or zlib header, detected
-    started = False
-    try:
-        for data in response.iter_raw():
-            if not started and data and response.headers.get("Content-Encoding", "").lower() == "deflate":
-                try:  # "deflate" is sometimes raw deflate, without the zlib header
-                    zlib.decompressobj().decompress(data[:2])
-                except zlib.error:
-                    decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
-            started = started or bool(data)
-            piece = decompressor.decompress(data, _SLICE)
-            while piece:
-                yield piece
-                piece = decompressor.decompress(decompressor.unconsumed_tail, _SLICE)
-        tail = decompressor.flush()
-    except zlib.error as exc:
-        raise httpx.DecodingError(str(exc), request=response.request) from None
-    if tail:
-        yield tail
-
-
-class _DeadlineTimeouts(dict[str, float]):
-    """httpx's per-request timeouts, each read when a socket operation starts (connect, pool, write, read), made to
-    answer the time left until one deadline: the timeout covers the whole request, not each read of it."""
-
-    def __init__(self, deadline: float) -> None:
-        self.deadline = deadline
-        left = self._left()
-        super().__init__(connect=left, read=left, write=left, pool=left)
-
-    def _left(self) -> float:
-        return max(0.001, self.deadline - time.monotonic())
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._left() if key in self else default
-
-    def __getitem__(self, key: str) -> float:
-        super().__getitem__(key)
-        return self._left()
 
 
 def _reason(exc: Exception) -> str:

@@ -14,6 +14,8 @@ import os
 import ssl
 import threading
 
+from birdadmin import errors
+
 _lock = threading.Lock()
 _context: ssl.SSLContext | None = None
 
@@ -47,3 +49,20 @@ def prewarm() -> None:
     # Not a daemon: a command that ends at once (a usage error) would otherwise finalize the interpreter while
     # OpenSSL is still parsing on this thread, which crashes the process (SIGSEGV) instead of exiting with 2.
     threading.Thread(target=load, name="tls-prewarm", daemon=False).start()
+
+
+def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """Certificate verification, always on: the system's default trust, or the CA bundle the person chose.
+
+    The bundle is loaded here, so a missing or unreadable file is one sentence (exit 2), not a library error.
+    """
+    if not ca_bundle or not ca_bundle.strip():
+        return default_context()
+    path = os.path.expanduser(ca_bundle.strip())
+    try:
+        if os.path.isdir(path):
+            return ssl.create_default_context(capath=path)
+        return ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError) as exc:
+        problem = "does not exist" if isinstance(exc, FileNotFoundError) else "could not be read as PEM certificates"
+        raise errors.InputError(f"The CA bundle {path} {problem}; choose a PEM file or leave it empty.") from None

@@ -17,7 +17,8 @@ from urllib.parse import quote
 import httpx
 
 from birdadmin import errors
-from birdadmin.net.session import HttpSession, HttpSettings, parse_json
+from birdadmin.net.responses import parse_json
+from birdadmin.net.session import HttpSession, HttpSettings
 from birdadmin.net.urls import check_server_url, join
 from birdadmin.scim.capabilities import Capabilities, from_service_provider_config
 from birdadmin.scim.resources import RolesShape, RoleStrategy

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from birdadmin import errors
-from birdadmin.net.session import parse_json
+from birdadmin.net.responses import parse_json
 from birdadmin.scim import filters
 from birdadmin.scim.endpoint import ScimEndpoint
 from birdadmin.scim.paging import Page, iter_pages

@@ -7,7 +7,8 @@ import ssl
 import pytest
 
 from birdadmin.net import tls
-from birdadmin.net.session import HttpSession, tls_context
+from birdadmin.net.session import HttpSession
+from birdadmin.net.tls import tls_context
 
 
 @pytest.fixture(autouse=True)
