@@ -11,10 +11,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import keyring
@@ -139,3 +140,23 @@ def demo_emulator() -> Iterator[object]:
 
     with start_emulator(EmulatorOptions(port=0, users=60, groups=6, seed=7)) as emu:
         yield emu
+
+
+@pytest.fixture()
+def run(
+    emu: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, str, str]]:
+    """``birdadmin-cli`` in this process against the test module's ``emu`` fixture (an emulator), keys from the
+    environment as a script would give them: ``run("users", "list")`` -> (exit code, stdout, stderr)."""
+    from birdadmin.cli import main
+
+    monkeypatch.setenv("BIRDADMIN_ACCESS_KEY", emu.key)
+    monkeypatch.setenv("BIRDADMIN_ACCOUNTS_KEY", emu.accounts_key)
+
+    def invoke(*argv: str, accounts: bool = True) -> tuple[int, str, str]:
+        where = ["--base-url", emu.scim_url] + (["--accounts-url", emu.accounts_url] if accounts else [])
+        code = main([*where, *argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke

@@ -27,20 +27,6 @@ def accounts(emu: object) -> Iterator[AccountsClient]:
         yield client
 
 
-@pytest.fixture()
-def run(emu: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("BIRDADMIN_ACCESS_KEY", emu.key)
-    monkeypatch.setenv("BIRDADMIN_ACCOUNTS_KEY", emu.accounts_key)
-
-    def invoke(*argv: str, accounts: bool = True) -> tuple[int, str, str]:
-        where = ["--base-url", emu.scim_url] + (["--accounts-url", emu.accounts_url] if accounts else [])
-        code = main([*where, *argv])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
-
-
 def test_roles_list_json_is_the_catalogue(emu: object, run) -> None:
     code, out, _ = run("--format", "json", "roles", "list")
     assert code == 0

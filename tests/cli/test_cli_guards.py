@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from birdadmin.cli import main
 from birdadmin.cli.context import CliContext
 from birdadmin.emulator import Emulator, EmulatorOptions, start_emulator
 
@@ -18,20 +17,6 @@ from birdadmin.emulator import Emulator, EmulatorOptions, start_emulator
 def emu() -> Iterator[Emulator]:
     with start_emulator(EmulatorOptions(port=0, users=40, groups=3, seed=21)) as running:
         yield running
-
-
-@pytest.fixture()
-def run(emu: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("BIRDADMIN_ACCESS_KEY", emu.key)
-    monkeypatch.setenv("BIRDADMIN_ACCOUNTS_KEY", emu.accounts_key)
-
-    def invoke(*argv: str, accounts: bool = True) -> tuple[int, str, str]:
-        where = ["--base-url", emu.scim_url] + (["--accounts-url", emu.accounts_url] if accounts else [])
-        code = main([*where, *argv])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
 
 
 def owner_id(emu: Emulator) -> str:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from birdadmin.cli import main
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.emulator import Emulator, EmulatorOptions, start_emulator
 
@@ -16,20 +15,6 @@ from birdadmin.emulator import Emulator, EmulatorOptions, start_emulator
 def emu() -> Iterator[Emulator]:
     with start_emulator(EmulatorOptions(port=0, users=8, groups=2, seed=11)) as running:
         yield running
-
-
-@pytest.fixture()
-def run(emu: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("BIRDADMIN_ACCESS_KEY", emu.key)
-    monkeypatch.setenv("BIRDADMIN_ACCOUNTS_KEY", emu.accounts_key)
-
-    def invoke(*argv: str, accounts: bool = True) -> tuple[int, str, str]:
-        where = ["--base-url", emu.scim_url] + (["--accounts-url", emu.accounts_url] if accounts else [])
-        code = main([*where, *argv])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
 
 
 def _typo(role_id: str) -> str:
