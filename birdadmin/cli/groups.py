@@ -6,6 +6,7 @@ import argparse
 
 from birdadmin import errors
 from birdadmin.cli.context import CliContext
+from birdadmin.cli.guards import add_guard_options
 from birdadmin.cli.roles import register_group_roles
 from birdadmin.cli.users import add_max_time, max_time
 
@@ -31,7 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         p.add_argument("users", metavar="USER", nargs="+", help="SCIM id or userName")
         p.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
         if action == "remove":
-            CliContext.add_guard_options(p, batch=True)
+            add_guard_options(p, batch=True)
         p.set_defaults(handler=change_members, action=action)
 
     register_group_roles(sub)
@@ -73,7 +74,7 @@ def change_members(args: argparse.Namespace, ctx: CliContext) -> int:
         todo = [i for i in ids if i not in present]
     else:
         todo = [i for i in ids if i in present]
-    ctx.guard_member_removal(args, group.id, todo)
+    ctx.guards().member_removal(args, group.id, todo)
     names = {u.id: u.user_name for u in users}
     if args.dry_run or not todo:
         status = "dry-run" if args.dry_run else "unchanged"

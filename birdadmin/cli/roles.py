@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from birdadmin import errors, in_flight
 from birdadmin.cli.context import CliContext
+from birdadmin.cli.guards import add_guard_options
 
 if TYPE_CHECKING:
     from birdadmin.bird import role_refs
@@ -43,7 +44,7 @@ def register_group_roles(groups_subparsers: argparse._SubParsersAction[argparse.
         if action == "set":
             p.add_argument("--allow-empty", action="store_true", help="allow removing every role of the group")
         if action != "add":
-            CliContext.add_guard_options(p)
+            add_guard_options(p)
         p.add_argument("--settle-delay", type=_seconds, default=DEFAULT_SETTLE, metavar="SECONDS",
                        help="on servers without a precondition on teams: wait this long after the write, then check "
                        f"that no one else changed the group meanwhile (default {DEFAULT_SETTLE:g})")
@@ -104,7 +105,7 @@ def change_group_roles(args: argparse.Namespace, ctx: CliContext) -> int:
             return role_refs.with_roles_removed(current, wanted)
         return role_refs.with_roles_set(current, wanted)
 
-    ctx.guard_group_roles(args, team, plan(team.role_refs))
+    ctx.guards().group_roles(args, team, plan(team.role_refs))
     meanwhile: Team | None = None
     if args.dry_run:
         before, after, status = team.role_refs, plan(team.role_refs), "dry-run"

@@ -7,6 +7,7 @@ from typing import Any
 
 from birdadmin import in_flight
 from birdadmin.cli.context import CliContext
+from birdadmin.cli.guards import add_guard_options
 from birdadmin.domain.role_plan import RolePlan
 from birdadmin.errors import InputError
 from birdadmin.scim.resources import User
@@ -64,7 +65,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         if action != "add":
             p.add_argument("--allow-empty", action="store_true",
                            help="allow removing every role (Bird reads an empty list as no roles at all)")
-            CliContext.add_guard_options(p)
+            add_guard_options(p)
         p.set_defaults(handler=change_roles, action=action)
 
 
@@ -102,7 +103,7 @@ def change_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     in_flight.describe(in_flight.for_user(args.user))
     client = ctx.scim()
     user = client.resolve_user(args.user)
-    ctx.guard_user_roles(args, request, user)
+    ctx.guards().user_roles(args, request, user)
     if args.dry_run:
         _report(ctx, user, request.plan(client.roles_to_plan_from(user.id)), "dry-run")
         return 0

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from birdadmin.cli.context import CliContext
+from birdadmin.cli.guards import CliGuards
 from birdadmin.emulator import Emulator, EmulatorOptions, start_emulator
 
 
@@ -149,11 +149,11 @@ def test_a_large_member_removal_needs_yes(emu: Emulator, run) -> None:
 def test_add_and_harmless_removals_never_load_the_organization(
     emu: Emulator, run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(self: CliContext) -> None:
+    def refuse(self: CliGuards) -> None:
         raise AssertionError("the organization was loaded")
 
-    monkeypatch.setattr(CliContext, "organization", refuse)
-    monkeypatch.setattr(CliContext, "_organization_data", refuse)
+    monkeypatch.setattr(CliGuards, "organization", refuse)
+    monkeypatch.setattr(CliGuards, "_organization_data", refuse)
     group = emu.state.groups()[0]
     user = plain_user(emu)
     assert run("users", "roles", "add", user["userName"], "Owner")[0] == 0
