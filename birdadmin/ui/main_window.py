@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -46,6 +45,7 @@ from birdadmin.ui.groups_page import GroupsPage
 from birdadmin.ui.groups_view import GroupsView
 from birdadmin.ui.icons import app_icon, icon
 from birdadmin.ui.labels import plain_labels
+from birdadmin.ui.pane_focus import PaneCycle
 from birdadmin.ui.roles_page import RolesPage
 from birdadmin.ui.roles_view import RolesView
 from birdadmin.ui.status_bar import WindowStatus
@@ -54,10 +54,8 @@ from birdadmin.ui.users_view import UsersView
 from birdadmin.ui.window_actions import (
     ActionSlots,
     WindowActions,
-    add_pane_actions,
     build_menus,
     build_toolbar,
-    focus_first_in,
 )
 
 log = logging.getLogger(__name__)
@@ -102,7 +100,7 @@ class MainWindow(QMainWindow):
         self.directory = DirectoryController(self.context, self.loader, self.status, self.window_actions.cancel,
                                              self.users_page, self.groups_page, self.roles_page, self)
         self._wire()
-        self._install_pane_keys()
+        self.pane_cycle = PaneCycle(self)  # F6 / Shift+F6
         plain_labels(self)  # server text is text, never markup
         self.resize(1280, 800)
         # The first connection opens on the page shown when the window was last closed.
@@ -208,48 +206,6 @@ class MainWindow(QMainWindow):
         self._show_page(PAGE_USERS)
         field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         field.selectAll()
-
-    # -- keyboard: panes ------------------------------------------------------------------------------------
-
-    def _install_pane_keys(self) -> None:
-        self.next_pane_action, self.previous_pane_action = add_pane_actions(
-            self, self.focus_next_pane, self.focus_previous_pane
-        )
-
-    def panes(self) -> list[QWidget]:
-        """What F6 cycles through on the current page, in order: the error banner when shown, the filters, the
-        table, the detail pane, then the toolbar (with the page switch)."""
-        page = self.current_page()
-        panes: list[QWidget] = [self.banner] if self.banner.isVisible() else []
-        if page == PAGE_USERS:
-            panes += [self.users_view.quick_filter, self.users_view.table, self.users_view.detail]
-        elif page == PAGE_GROUPS:
-            panes += [self.groups_view.table, self.groups_view.detail]
-        elif page == PAGE_ROLES:
-            holders = self.roles_view.findChild(QWidget, "roleHoldersPane")
-            panes += [self.roles_view.table, *([holders] if holders is not None else [])]
-        else:
-            panes.append(self.empty_state)
-        panes.append(self.toolbar)
-        return panes
-
-    @Slot()
-    def focus_next_pane(self) -> None:
-        self._focus_pane(1)
-
-    @Slot()
-    def focus_previous_pane(self) -> None:
-        self._focus_pane(-1)
-
-    def _focus_pane(self, step: int) -> None:
-        panes = self.panes()
-        focus = QApplication.focusWidget()
-        current = next((i for i, pane in enumerate(panes)
-                        if focus is not None and (focus is pane or pane.isAncestorOf(focus))), None)
-        start = (current + step) if current is not None else (0 if step > 0 else len(panes) - 1)
-        for offset in range(len(panes)):  # a pane with nothing to focus (empty, disabled) is passed over
-            if focus_first_in(panes[(start + offset * step) % len(panes)]):
-                return
 
     # -- connection -----------------------------------------------------------------------------------------
 

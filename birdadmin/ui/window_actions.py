@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QMenu, QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QSizePolicy, QToolBar, QWidget
 
 from birdadmin.ui.icons import icon
 
@@ -143,47 +143,3 @@ def build_toolbar(window: QMainWindow, actions: WindowActions) -> tuple[QToolBar
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     window.addToolBar(toolbar)
     return toolbar, combo
-
-
-def add_pane_actions(window: QMainWindow, next_pane: Slot, previous_pane: Slot) -> tuple[QAction, QAction]:
-    """F6 and Shift+F6 move the focus to the next or previous pane; listed in the View menu to be found."""
-    made: list[QAction] = []
-    for name, text, key, slot in (
-        ("nextPaneAction", window.tr("Next &pane"), "F6", next_pane),
-        ("previousPaneAction", window.tr("Pre&vious pane"), "Shift+F6", previous_pane),
-    ):
-        action = QAction(text, window)
-        action.setObjectName(name)
-        action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        window.addAction(action)
-        made.append(action)
-    view_menu = window.findChild(QMenu, "viewMenu")
-    if view_menu is not None:
-        view_menu.addSeparator()
-        view_menu.addActions(made)
-    return made[0], made[1]
-
-
-def focus_first_in(pane: QWidget) -> bool:
-    """Give the focus to ``pane`` or, when it takes none itself, to its first child that Tab would reach."""
-    if _takes_tab_focus(pane):
-        pane.setFocus(Qt.FocusReason.TabFocusReason)
-        return True
-    widget = pane.nextInFocusChain()
-    while widget is not pane and widget is not None:
-        if pane.isAncestorOf(widget) and _takes_tab_focus(widget):
-            widget.setFocus(Qt.FocusReason.TabFocusReason)
-            return True
-        widget = widget.nextInFocusChain()
-    return False
-
-
-def _takes_tab_focus(widget: QWidget) -> bool:
-    return (
-        widget.isVisible()
-        and widget.isEnabled()
-        and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
-        and widget.focusProxy() is None
-    )

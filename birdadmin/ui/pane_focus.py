@@ -1,0 +1,106 @@
+"""F6 and Shift+F6: the focus moves pane by pane (the error banner when shown, the page's filter, table and detail
+pane, then the toolbar), so a keyboard user never has to Tab through a whole table to reach the detail pane."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
+
+if TYPE_CHECKING:
+    from birdadmin.ui.main_window import MainWindow
+
+
+class PaneCycle(QObject):
+    """The two actions and the order of the panes on the window's current page."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self.next_action, self.previous_action = add_pane_actions(window, self.focus_next, self.focus_previous)
+
+    def panes(self) -> list[QWidget]:
+        """What F6 cycles through on the current page, in order."""
+        from birdadmin.ui.main_window import PAGE_GROUPS, PAGE_ROLES, PAGE_USERS
+
+        window = self._window
+        page = window.current_page()
+        panes: list[QWidget] = [window.banner] if window.banner.isVisible() else []
+        if page == PAGE_USERS:
+            panes += [window.users_view.quick_filter, window.users_view.table, window.users_view.detail]
+        elif page == PAGE_GROUPS:
+            panes += [window.groups_view.table, window.groups_view.detail]
+        elif page == PAGE_ROLES:
+            holders = window.roles_view.findChild(QWidget, "roleHoldersPane")
+            panes += [window.roles_view.table, *([holders] if holders is not None else [])]
+        else:
+            panes.append(window.empty_state)
+        panes.append(window.toolbar)
+        return panes
+
+    @Slot()
+    def focus_next(self) -> None:
+        self._focus_pane(1)
+
+    @Slot()
+    def focus_previous(self) -> None:
+        self._focus_pane(-1)
+
+    def _focus_pane(self, step: int) -> None:
+        panes = self.panes()
+        focus = QApplication.focusWidget()
+        current = next((i for i, pane in enumerate(panes)
+                        if focus is not None and (focus is pane or pane.isAncestorOf(focus))), None)
+        start = (current + step) if current is not None else (0 if step > 0 else len(panes) - 1)
+        for offset in range(len(panes)):  # a pane with nothing to focus (empty, disabled) is passed over
+            if focus_first_in(panes[(start + offset * step) % len(panes)]):
+                return
+
+
+def add_pane_actions(
+    window: QMainWindow, next_pane: Callable[[], None], previous_pane: Callable[[], None]
+) -> tuple[QAction, QAction]:
+    """F6 and Shift+F6 move the focus to the next or previous pane; listed in the View menu to be found."""
+    made: list[QAction] = []
+    for name, text, key, slot in (
+        ("nextPaneAction", window.tr("Next &pane"), "F6", next_pane),
+        ("previousPaneAction", window.tr("Pre&vious pane"), "Shift+F6", previous_pane),
+    ):
+        action = QAction(text, window)
+        action.setObjectName(name)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        window.addAction(action)
+        made.append(action)
+    view_menu = window.findChild(QMenu, "viewMenu")
+    if view_menu is not None:
+        view_menu.addSeparator()
+        view_menu.addActions(made)
+    return made[0], made[1]
+
+
+def focus_first_in(pane: QWidget) -> bool:
+    """Give the focus to ``pane`` or, when it takes none itself, to its first child that Tab would reach."""
+    if _takes_tab_focus(pane):
+        pane.setFocus(Qt.FocusReason.TabFocusReason)
+        return True
+    widget = pane.nextInFocusChain()
+    while widget is not pane and widget is not None:
+        if pane.isAncestorOf(widget) and _takes_tab_focus(widget):
+            widget.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        widget = widget.nextInFocusChain()
+    return False
+
+
+def _takes_tab_focus(widget: QWidget) -> bool:
+    return (
+        widget.isVisible()
+        and widget.isEnabled()
+        and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        and widget.focusProxy() is None
+    )
