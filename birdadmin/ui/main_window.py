@@ -45,6 +45,7 @@ from birdadmin.ui.groups_page import GroupsPage
 from birdadmin.ui.groups_view import GroupsView
 from birdadmin.ui.icons import app_icon, icon
 from birdadmin.ui.labels import plain_labels
+from birdadmin.ui.pages import PAGE_EMPTY, PAGE_GROUPS, PAGE_ROLES, PAGE_USERS
 from birdadmin.ui.pane_focus import PaneCycle
 from birdadmin.ui.roles_page import RolesPage
 from birdadmin.ui.roles_view import RolesView
@@ -60,7 +61,6 @@ from birdadmin.ui.window_actions import (
 
 log = logging.getLogger(__name__)
 
-PAGE_EMPTY, PAGE_USERS, PAGE_GROUPS, PAGE_ROLES = range(4)
 
 
 class MainWindow(QMainWindow):

@@ -10,6 +10,8 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
 
+from birdadmin.ui.pages import PAGE_GROUPS, PAGE_ROLES, PAGE_USERS
+
 if TYPE_CHECKING:
     from birdadmin.ui.main_window import MainWindow
 
@@ -24,8 +26,6 @@ class PaneCycle(QObject):
 
     def panes(self) -> list[QWidget]:
         """What F6 cycles through on the current page, in order."""
-        from birdadmin.ui.main_window import PAGE_GROUPS, PAGE_ROLES, PAGE_USERS
-
         window = self._window
         page = window.current_page()
         panes: list[QWidget] = [window.banner] if window.banner.isVisible() else []
