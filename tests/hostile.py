@@ -48,6 +48,21 @@ class _Config:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """A quiet handler with one way to answer JSON, for test servers whose answers depend on the request."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _send(self, status: int, body: object) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/scim+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"

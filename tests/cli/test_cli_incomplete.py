@@ -10,18 +10,19 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from birdadmin.cli import main
+from tests.hostile import JsonHandler
 
 KEY = "incomplete-test-key-0123"
 EXIT_INCOMPLETE = 5
 
 
-class _Liar(BaseHTTPRequestHandler):
+class _Liar(JsonHandler):
     """``empty``: a total of 100 and no Resources; ``short``: 30 announced, 25 different ones listed (the last page
     repeats one); ``growing``: a total that grows by 100 with every page (``slow``: and each page takes 0.3 s);
     ``trickle``: /Users a byte every 0.2 s."""
@@ -29,17 +30,6 @@ class _Liar(BaseHTTPRequestHandler):
     mode = "empty"
     served = 0
     lock = threading.Lock()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def _send(self, status: int, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/scim+json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def do_GET(self) -> None:
         url = urlparse(self.path)

@@ -8,7 +8,7 @@ import json
 import random
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -17,29 +17,19 @@ from birdadmin.cli import main
 from birdadmin.cli.output import IncompleteListing, Output
 from birdadmin.errors import ServerError
 from birdadmin.scim.paging import Page, in_server_order
+from tests.hostile import JsonHandler
 
 KEY = "stream-test-key-0123"
 TOTAL = 250
 PAGE = 50
 
 
-class _Directory(BaseHTTPRequestHandler):
+class _Directory(JsonHandler):
     """A SCIM server of 250 users, 50 a page, whose key stops working after ``fail_after`` pages (0 = never)."""
 
     fail_after = 0
     served = 0
     lock = threading.Lock()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def _send(self, status: int, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/scim+json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def do_GET(self) -> None:
         url = urlparse(self.path)
