@@ -24,6 +24,7 @@ import getpass
 import hashlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -100,6 +101,29 @@ class Verification:
         return self.bad_id is None
 
 
+def _prepare(db: sqlite3.Connection) -> int:
+    """Switch to WAL, create the table and stamp the format; returns the format found.
+
+    Two processes opening a new journal at once can get SQLITE_BUSY from the WAL switch without SQLite's busy
+    handler being asked (the switch needs the only connection), so the setup is retried until BUSY_TIMEOUT.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    pause = 0.005
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(_SCHEMA)
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version == 0:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return version
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
+
+
 class Journal:
     """The journal file at ``path`` (default: ``journal.sqlite3`` in the data directory), opened on first use."""
 
@@ -132,12 +156,8 @@ class Journal:
             if new:
                 with contextlib.suppress(OSError):
                     os.chmod(self.path, 0o600)  # it names servers, organizations and users
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            elif version > SCHEMA_VERSION:
+            version = _prepare(db)
+            if version > SCHEMA_VERSION:
                 raise errors.ConfigError(
                     f"The journal at {self.path} was written by a newer birdadmin (format {version}); it was left "
                     "unchanged."
