@@ -51,6 +51,14 @@ class MemberRemoval:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberAddition:
+    """Users put into a group: it costs no one access, but counts towards the batch size."""
+
+    group_id: str
+    user_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class GroupRolesChange:
     """The roles a group gives its members after the change."""
 
@@ -63,12 +71,15 @@ class PlannedChanges:
     user_roles: tuple[UserRolesChange, ...] = ()
     member_removals: tuple[MemberRemoval, ...] = ()
     group_roles: tuple[GroupRolesChange, ...] = ()
+    member_additions: tuple[MemberAddition, ...] = ()
 
     def touched_users(self) -> frozenset[str]:
         """Users whose own roles or memberships change (a group's role edit is counted by the group, not here)."""
         ids = {c.user_id for c in self.user_roles}
         for removal in self.member_removals:
             ids.update(removal.user_ids)
+        for addition in self.member_additions:
+            ids.update(addition.user_ids)
         return frozenset(ids)
 
 
