@@ -38,6 +38,10 @@ class Profile(BaseModel):
     # Bounded here too, so a hand-edited file with an impossible timeout is reported when read, not mid-request.
     timeout: float = Field(default=30.0, ge=MIN_TIMEOUT, le=MAX_TIMEOUT)
     read_only: bool = False
+    # Guards (domain/guards.py): a change touching more users than this needs a typed confirmation; the Owner
+    # role's UUID where role names are unknown (otherwise the catalogue's role named "Owner" is used).
+    batch_threshold: int = Field(default=25, ge=1, le=100_000)
+    owner_role_id: str | None = None
     scim_key_fingerprint: str | None = None
     scim_key_stored_at: datetime | None = None
     accounts_key_fingerprint: str | None = None
@@ -56,6 +60,14 @@ class Profile(BaseModel):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("owner_role_id")
+    @classmethod
+    def _owner_uuid(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None and not is_uuid(value):
+            raise ValueError("The Owner role must be a role UUID like 123e4567-e89b-12d3-a456-426614174000.")
+        return value
 
     @field_validator("accounts_url", "org_id", "ca_bundle")
     @classmethod

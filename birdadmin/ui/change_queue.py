@@ -59,11 +59,24 @@ class PendingChanges(QObject):
     """The queue plus its undo history; ``changed`` fires after every edit, undo, redo and apply result."""
 
     changed = Signal()
+    writable_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.queue = ChangeQueue()
         self.undo_stack = QUndoStack(self)
+        self.read_only_reason = ""  # not empty: nothing may be planned or applied, and this says why
+
+    @property
+    def writable(self) -> bool:
+        return not self.read_only_reason
+
+    def set_read_only(self, reason: str) -> None:
+        """Forbid (reason given) or allow (empty) planning and applying; write surfaces follow ``writable_changed``."""
+        was = self.writable
+        self.read_only_reason = reason
+        if was != self.writable:
+            self.writable_changed.emit(self.writable)
 
     def __len__(self) -> int:
         return len(self.queue)
@@ -72,8 +85,9 @@ class PendingChanges(QObject):
         return self.queue.get(key)
 
     def plan(self, changes: Sequence[Change], text: str) -> None:
-        """Queue ``changes`` as one undoable step named ``text`` (e.g. "Add role Analyst to 12 users")."""
-        if changes:
+        """Queue ``changes`` as one undoable step named ``text`` (e.g. "Add role Analyst to 12 users"); a read-only
+        connection plans nothing (the surfaces are disabled too, this is the backstop)."""
+        if changes and self.writable:
             self.undo_stack.push(_Replace(self, changes, text))
 
     def discard(self, keys: Iterable[Key] | None = None, text: str = "Discard changes") -> None:

@@ -8,6 +8,7 @@ from birdadmin.errors import Explanation
 from birdadmin.qtmodels.roles import RoleContext
 from birdadmin.services.connection import Organization, OrgData, Session
 from birdadmin.services.tasks import TaskRunner
+from birdadmin.ui.change_queue import PendingChanges
 
 
 class WindowContext:
@@ -23,6 +24,8 @@ class WindowContext:
         self.session: Session | None = None
         # The organization every page and count reads (None when not connected); kept by ui/directory.py.
         self.organization: Organization | None = None
+        # The planned changes every editing surface plans into (ui/change_queue.py); read-only state lives there too.
+        self.pending = PendingChanges()
         self.show_error = show_error
         self.show_message = show_message  # a passing note in the status bar (text, milliseconds)
 
