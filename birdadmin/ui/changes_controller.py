@@ -78,6 +78,7 @@ class ChangesController(QObject):
                 reason = exc.message
         self._context.pending.set_read_only(reason)
         self.update_actions()
+        self.dock.update_state()  # the reason may change while read-only stays
 
     def update_actions(self) -> None:
         pending = self._context.pending

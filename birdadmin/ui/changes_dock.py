@@ -72,7 +72,7 @@ class ChangesDock(QDockWidget):
         self.setWidget(body)
         pending = context.pending
         pending.changed.connect(self.reload)
-        pending.writable_changed.connect(lambda _w: self._update_state())
+        pending.writable_changed.connect(lambda _w: self.update_state())
         self.reload()
 
     # -- construction ------------------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ class ChangesDock(QDockWidget):
             if row >= 0:
                 flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
                 selection.select(self.model.index(row, 0), flags)
-        self._update_state()
+        self.update_state()
         self._selection_changed()
 
     def names_changed(self) -> None:
@@ -173,7 +173,7 @@ class ChangesDock(QDockWidget):
         if current is not None and current.key == change.key:
             self._show_conflict(change)
 
-    def _update_state(self) -> None:
+    def update_state(self) -> None:
         pending = self._context.pending
         if not pending.writable:
             self.note.setText(self.tr("Read-only: {reason}").format(reason=pending.read_only_reason))
