@@ -1,0 +1,236 @@
+"""Review and apply in the window, against the emulator: what is applied reaches the server (read back by a
+separate client) and leaves the queue; another admin's edit in between is a conflict shown with theirs and never
+overwritten, and re-planning it applies; each guard needs its answer; Cancel leaves the unsent changes pending."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from birdadmin.connection import spec_for_emulator
+from birdadmin.domain.changes import Change, plan_group_roles, plan_user_roles
+from birdadmin.emulator.seed import role_id
+from birdadmin.org_load import Session
+from birdadmin.scim.resources import User
+from birdadmin.ui.apply_dialog import ApplyDialog
+from birdadmin.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.usefixtures("no_qt_warnings")
+
+SEED = 7  # the demo_emulator fixture's seed
+APPLY_TIMEOUT_MS = 30_000
+
+
+def role(name: str) -> str:
+    return role_id(SEED, name)
+
+
+def user_named(window: MainWindow, display: str) -> User:
+    org = window.context.organization
+    assert org is not None
+    return next(u for u in org.users if u.display_name == display)
+
+
+def plan_roles(window: MainWindow, users: list[User], text: str, **how: Any) -> None:
+    pending = window.context.pending
+    pending.plan(plan_user_roles(pending.queue, users, **how), text)
+
+
+@pytest.fixture
+def other(demo_emulator: Any) -> Any:
+    """A separate client on the same organization: another admin, and the way to read the server's truth."""
+    session = Session(spec_for_emulator(demo_emulator))
+    yield session
+    session.close()
+
+
+def open_preview(window: MainWindow, qtbot: Any) -> ApplyDialog:
+    dialog = window.changes.review_apply()
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    return dialog
+
+
+def apply_and_wait(dialog: ApplyDialog, qtbot: Any) -> list[Change]:
+    assert dialog.apply_button.isEnabled()
+    with qtbot.waitSignal(dialog.applied, timeout=APPLY_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    return list(blocker.args[0])
+
+
+def test_applying_a_user_and_a_group_role_change_reaches_the_server(demo_window: MainWindow, other: Session,
+                                                                    qtbot: Any) -> None:
+    window = demo_window
+    jose = user_named(window, "José Álvarez")
+    plan_roles(window, [jose], "Add role Analyst to José", add=[role("Analyst")])
+    data = window.context.org
+    assert data is not None
+    group = next(g for g in data.groups if g.display_name == "Finance")
+    window.context.pending.plan([plan_group_roles(None, group.id, group.display_name, group.id,
+                                                  data.group_roles.get(group.id, ()), add=[role("Read-only")])],
+                                "Add role Read-only to Finance")
+    dialog = open_preview(window, qtbot)
+    preview = dialog.preview.toPlainText()
+    assert jose.id in preview and "Finance" in preview and "PATCH" in preview
+    results = apply_and_wait(dialog, qtbot)
+    assert sorted(c.status for c in results) == ["done", "done"]
+    assert dialog.outcome.text() == "2 done, 0 unchanged, 0 conflicts, 0 failed"
+    assert len(window.context.pending) == 0 and window.changes.dock.model.rowCount() == 0
+    assert not window.status.pending_button.isVisibleTo(window)
+    assert role("Analyst") in other.scim.get_user(jose.id).roles
+    assert other.accounts is not None
+    assert {r.lower() for r in other.accounts.get_team(group.id).role_ids} == {role("Billing manager"),
+                                                                               role("Read-only")}
+    # The window shows the new state: the group change reloads the organization.
+    qtbot.waitUntil(lambda: role("Analyst") in user_named(window, "José Álvarez").roles, timeout=APPLY_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.context.org is not None and role("Read-only") in
+                    window.context.org.group_roles.get(group.id, ()), timeout=APPLY_TIMEOUT_MS)
+    dialog.close()
+
+
+def test_user_changes_alone_update_the_users_in_place(demo_window: MainWindow, qtbot: Any) -> None:
+    window = demo_window
+    jose = user_named(window, "José Álvarez")
+    plan_roles(window, [jose], "Add role Analyst to José", add=[role("Analyst")])
+    dialog = open_preview(window, qtbot)
+    assert [c.status for c in apply_and_wait(dialog, qtbot)] == ["done"]
+    qtbot.waitUntil(lambda: role("Analyst") in user_named(window, "José Álvarez").roles, timeout=APPLY_TIMEOUT_MS)
+    model = window.users_model
+    row = next(u for u in model.users() if u.id == jose.id)
+    assert role("Analyst") in row.roles
+    dialog.close()
+
+
+def test_another_admins_edit_is_a_conflict_and_replanning_applies(demo_window: MainWindow, other: Session,
+                                                                  qtbot: Any) -> None:
+    window = demo_window
+    jose = user_named(window, "José Álvarez")
+    plan_roles(window, [jose], "Add role Analyst to José", add=[role("Analyst")])
+    # Another admin gives José "Developer" after we planned.
+    theirs = other.scim.get_user(jose.id)
+    other.scim.patch_user(jose.id, [{"op": "add", "path": "roles", "value": [role("Developer")]}],
+                          if_match=theirs.version)
+    dialog = open_preview(window, qtbot)
+    results = apply_and_wait(dialog, qtbot)
+    assert [c.status for c in results] == ["conflict"]
+    assert "1 conflicts" in dialog.outcome.text()
+    dialog.close()
+    server_roles = set(other.scim.get_user(jose.id).roles)
+    assert role("Developer") in server_roles and role("Analyst") not in server_roles  # not overwritten
+    (queued,) = list(window.context.pending.queue)
+    assert queued.status == "conflict" and queued.theirs is not None
+    assert window.status.pending_button.text() == "1 conflict"
+    dock = window.changes.dock
+    dock.select_row(0)
+    assert not dock.conflict.isHidden()
+    theirs_names = [dock.theirs.item(i).text() for i in range(dock.theirs.count())]
+    assert "Developer" in theirs_names and "Administrator" in theirs_names
+    yours = [dock.yours.item(i).text() for i in range(dock.yours.count())]
+    assert "Analyst" in yours and "Developer" not in yours
+    assert "Conflict" in str(dock.model.data(dock.model.index(0, 3)))
+    qtbot.mouseClick(dock.replan_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: next(iter(window.context.pending.queue)).status == "pending", timeout=APPLY_TIMEOUT_MS)
+    replanned = next(iter(window.context.pending.queue))
+    assert set(replanned.after) == {role("Administrator"), role("Developer"), role("Analyst")}
+    dialog = open_preview(window, qtbot)
+    assert [c.status for c in apply_and_wait(dialog, qtbot)] == ["done"]
+    assert set(other.scim.get_user(jose.id).roles) == {role("Administrator"), role("Developer"), role("Analyst")}
+    assert len(window.context.pending) == 0
+    dialog.close()
+
+
+def test_emptying_a_users_roles_needs_its_own_answer(demo_window: MainWindow, other: Session, qtbot: Any) -> None:
+    window = demo_window
+    siobhan = user_named(window, "Siobhán O'Brien")
+    plan_roles(window, [siobhan], "Remove every role of Siobhán", set_to=[])
+    dialog = open_preview(window, qtbot)
+    box = dialog.guards.empty_box
+    assert box is not None and siobhan.user_name in box.text() and "without roles" in box.text()
+    assert not dialog.apply_button.isEnabled()
+    box.setChecked(True)
+    assert [c.status for c in apply_and_wait(dialog, qtbot)] == ["done"]
+    assert other.scim.get_user(siobhan.id).roles == ()
+    dialog.close()
+
+
+def test_removing_the_last_owner_needs_its_own_answer(demo_window: MainWindow, other: Session, qtbot: Any) -> None:
+    window = demo_window
+    owners = [user_named(window, "Margaret Hamilton"), user_named(window, "Grace Hopper")]
+    plan_roles(window, owners, "Make the Owners Administrators", add=[role("Administrator")],
+               remove=[role("Owner")])
+    dialog = open_preview(window, qtbot)
+    assert dialog.guards.owner_box is not None
+    assert dialog.guards.owner_box.text() == "Leave the organization without an active Owner"
+    assert dialog.guards.empty_box is None
+    assert not dialog.apply_button.isEnabled()
+    dialog.reject()
+    qtbot.waitUntil(lambda: window.changes.dialog is None, timeout=5000)
+    assert role("Owner") in other.scim.get_user(owners[0].id).roles  # nothing was sent
+    dialog = open_preview(window, qtbot)
+    dialog.guards.owner_box.setChecked(True)
+    assert dialog.apply_button.isEnabled()
+    dialog.reject()
+
+
+def test_a_large_batch_needs_the_number_typed(demo_window: MainWindow, qtbot: Any) -> None:
+    window = demo_window
+    org = window.context.organization
+    assert org is not None
+    users = [u for u in org.users if role("Analyst") not in u.roles][:30]
+    plan_roles(window, users, "Add role Analyst to 30 users", add=[role("Analyst")])
+    dialog = open_preview(window, qtbot)
+    edit = dialog.guards.batch_edit
+    assert edit is not None and not dialog.apply_button.isEnabled()
+    qtbot.keyClicks(edit, "3")
+    assert not dialog.apply_button.isEnabled()
+    qtbot.keyClicks(edit, "0")
+    assert dialog.apply_button.isEnabled()
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    assert not dialog.apply_button.isEnabled()
+    dialog.reject()
+
+
+def test_partial_organization_says_the_owner_guard_cannot_be_sure(demo_window: MainWindow, qtbot: Any) -> None:
+    window = demo_window
+    plan_roles(window, [user_named(window, "José Álvarez")], "Add role Analyst", add=[role("Analyst")])
+    org = window.context.organization
+    assert org is not None
+    from birdadmin.domain.organization import LoadState
+
+    org.users_state = LoadState.CANCELLED
+    dialog = open_preview(window, qtbot)
+    warnings = [w.text() for w in dialog.guards.findChildren(type(dialog.outcome), "guardWarning")]
+    assert any("not completely loaded" in w for w in warnings)
+    dialog.reject()
+
+
+def test_cancel_mid_apply_leaves_the_rest_pending(demo_window: MainWindow, other: Session, qtbot: Any) -> None:
+    window = demo_window
+    org = window.context.organization
+    assert org is not None
+    users = [u for u in org.users if role("Analyst") not in u.roles][:20]
+    plan_roles(window, users, "Add role Analyst to 20 users", add=[role("Analyst")])
+    window.emulator.configure(latency_ms=400)  # type: ignore[attr-defined]
+    dialog = open_preview(window, qtbot)
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(window.changes.dock.model.change_at(r).status == "in-flight"
+                                for r in range(window.changes.dock.model.rowCount())), timeout=APPLY_TIMEOUT_MS)
+    assert not window.changes.dock.isHidden()  # the dock shows the live progress
+    with qtbot.waitSignal(dialog.applied, timeout=APPLY_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+        assert dialog.isVisible()  # closing waits for the changes already sent
+    window.emulator.configure(latency_ms=0)  # type: ignore[attr-defined]
+    results: list[Change] = blocker.args[0]
+    done = [c for c in results if c.status == "done"]
+    left = [c for c in results if c.status == "pending"]
+    assert done and left and len(done) + len(left) == 20
+    assert "not sent (cancelled)" in dialog.outcome.text()
+    assert {c.key for c in window.context.pending.queue} == {c.key for c in left}
+    assert window.status.pending_button.text() == f"{len(left)} pending changes"
+    for change in left[:5]:
+        assert role("Analyst") not in other.scim.get_user(change.target_id).roles
+    for change in done[:5]:
+        assert role("Analyst") in other.scim.get_user(change.target_id).roles
+    dialog.close()
