@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -76,23 +74,15 @@ class ApplyDialog(QDialog):
         layout = QVBoxLayout(self)
         self.summary = self._label("applySummary", self._summary_text())
         layout.addWidget(self.summary)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.preview = QPlainTextEdit(splitter)
+        self.preview = QPlainTextEdit(self)
         self.preview.setObjectName("applyPreview")
         self.preview.setAccessibleName(self.tr("Changes and their requests"))
         self.preview.setReadOnly(True)
         self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.preview.setPlainText(self._preview_text())
-        self.guards = GuardsPanel(guards, self)
-        scroll = QScrollArea(splitter)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.guards)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        splitter.addWidget(self.preview)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.preview, 1)
+        self.guards = GuardsPanel(guards, self)  # a few sentences at most: below the preview, never scrolled
+        layout.addWidget(self.guards)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("applyProgress")
         self.progress.setAccessibleName(self.tr("Apply progress"))

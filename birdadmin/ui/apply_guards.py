@@ -70,6 +70,8 @@ class GuardsPanel(QFrame):
         for warning in self._warnings():
             label = self._sentence("guardWarning", warning)
             label.setProperty("warning", True)
+        if not self.full.violations and not self._warnings():
+            self._sentence("guardsClear", self.tr("The guards found nothing to confirm in this batch."))
 
     def _emptied_names(self) -> list[str]:
         by_id = {u.id: u for u in self._data.snapshot.users}

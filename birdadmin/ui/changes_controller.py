@@ -102,8 +102,9 @@ class ChangesController(QObject):
                 counts[change.status] += 1
         self._status.set_pending(counts["pending"], counts["conflict"], counts["failed"])
         has = bool(len(queue))
-        if has and not self._had_changes:
+        if has and not self._had_changes and self.dock.isHidden():
             self.dock.show()
+            self._window.resizeDocks([self.dock], [max(200, self._window.height() // 3)], Qt.Orientation.Vertical)
         self._had_changes = has
         self.update_actions()
 

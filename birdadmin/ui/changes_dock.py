@@ -61,12 +61,12 @@ class ChangesDock(QDockWidget):
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.note)
-        splitter = QSplitter(Qt.Orientation.Vertical, body)
+        splitter = QSplitter(Qt.Orientation.Horizontal, body)  # a bottom dock is wide: the requests beside the list
         self.table = self._table(splitter)
         splitter.addWidget(self.table)
         splitter.addWidget(self._detail(splitter))
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         layout.addWidget(splitter, 1)
         layout.addLayout(self._buttons(body, apply_action, discard_action))
         self.setWidget(body)
@@ -82,9 +82,9 @@ class ChangesDock(QDockWidget):
                            sortable=False)
         header = table.horizontalHeader()
         header.setSectionsMovable(False)
-        header.resizeSection(ChangeColumn.TARGET, 180)
-        header.resizeSection(ChangeColumn.KIND, 110)
-        header.resizeSection(ChangeColumn.CHANGE, 280)
+        header.resizeSection(ChangeColumn.TARGET, 170)
+        header.resizeSection(ChangeColumn.KIND, 105)
+        header.resizeSection(ChangeColumn.CHANGE, 200)
         table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         return table
 
