@@ -90,6 +90,13 @@ def test_applying_a_user_and_a_group_role_change_reaches_the_server(demo_window:
     assert other.accounts is not None
     assert {r.lower() for r in other.accounts.get_team(group.id).role_ids} == {role("Billing manager"),
                                                                                role("Read-only")}
+    from birdadmin.store.journal import Journal
+
+    with Journal() as journal:  # each change that reached the server is journaled, with the connection (no key)
+        entries = journal.entries()
+    assert len(entries) == 2
+    assert all(e.content["profile"]["name"] == "demo" for e in entries)
+    assert window.session is not None and window.session.spec.key not in repr([e.content for e in entries])
     # The window shows the new state: the group change reloads the organization.
     qtbot.waitUntil(lambda: role("Analyst") in roles_shown(window, jose.id), timeout=APPLY_TIMEOUT_MS)
     qtbot.waitUntil(lambda: window.context.org is not None and role("Read-only") in
@@ -241,3 +248,30 @@ def test_cancel_mid_apply_leaves_the_rest_pending(demo_window: MainWindow, other
     for change in done[:5]:
         assert role("Analyst") in other.scim.get_user(change.target_id).roles
     dialog.close()
+
+
+def test_a_failed_change_stays_queued_with_its_reason(demo_window: MainWindow, other: Session, qtbot: Any) -> None:
+    window = demo_window
+    jose = user_named(window, "José Álvarez")
+    plan_roles(window, [jose], "Add role Analyst to José", add=[role("Analyst")])
+    response = httpx_delete(window, jose.id)
+    assert response.status_code == 204
+    dialog = open_preview(window, qtbot)
+    (result,) = apply_and_wait(dialog, qtbot)
+    assert result.status == "failed" and result.reason
+    assert dialog.outcome.text() == "0 done, 0 unchanged, 0 conflicts, 1 failed"
+    dialog.close()
+    (queued,) = list(window.context.pending.queue)
+    assert queued.status == "failed"
+    assert window.status.pending_button.text() == "1 failed"
+    status = str(window.changes.dock.model.data(window.changes.dock.model.index(0, 3)))
+    assert status.startswith("Failed: ") and result.reason in status
+
+
+def httpx_delete(window: MainWindow, user_id: str) -> Any:
+    """Another admin deletes the user (straight over HTTP)."""
+    import httpx
+
+    emu = window.emulator  # type: ignore[attr-defined]
+    return httpx.delete(f"{emu.scim_url}/Users/{user_id}", headers={"Authorization": f"Bearer {emu.key}"},
+                        timeout=30)
