@@ -16,6 +16,7 @@ from birdadmin.org_load import Session
 from birdadmin.scim.resources import User
 from birdadmin.ui.apply_dialog import ApplyDialog
 from birdadmin.ui.main_window import MainWindow
+from tests.gui.conftest import LOAD_TIMEOUT_MS, wait_loaded
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
 
@@ -275,3 +276,61 @@ def httpx_delete(window: MainWindow, user_id: str) -> Any:
     emu = window.emulator  # type: ignore[attr-defined]
     return httpx.delete(f"{emu.scim_url}/Users/{user_id}", headers={"Authorization": f"Bearer {emu.key}"},
                         timeout=30)
+
+
+def test_the_profiles_threshold_and_owner_role_are_used(make_window: Any, demo_emulator: Any, qtbot: Any) -> None:
+    """A stored profile's batch threshold and Owner role UUID reach the guards; the journal names the profile."""
+    from birdadmin.connection import spec_for_profile
+    from birdadmin.store.profiles import Profile, ProfileStore
+
+    profile = ProfileStore().add(Profile(
+        name="Small batches", base_url=demo_emulator.scim_url, accounts_url=demo_emulator.accounts_url,
+        org_id=demo_emulator.org_id, batch_threshold=2, owner_role_id=role("Administrator")))
+    window = make_window()
+    with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        assert window.connect_to(spec_for_profile(profile, demo_emulator.key, demo_emulator.accounts_key))
+    wait_loaded(qtbot, window)
+    assert window.changes.profile_record() == {"name": "Small batches", "id": profile.id}
+    guards = window.changes.guard_input()
+    assert guards.batch_threshold == 2 and guards.owner_role_id == role("Administrator")
+    # José is the only Administrator: with that as the Owner role, taking it from him is the last-Owner guard.
+    plan_roles(window, [user_named(window, "José Álvarez")], "José is no Administrator",
+               remove=[role("Administrator")], add=[role("Analyst")])
+    plan_roles(window, [user_named(window, "Siobhán O'Brien"), user_named(window, "Amélie Dubois")],
+               "Add role Analyst to 2 users", add=[role("Analyst")])
+    dialog = open_preview(window, qtbot)
+    assert dialog.guards.owner_box is not None and dialog.guards.batch_edit is not None
+    assert "3 users, more than the 2" in dialog.guards.findChild(type(dialog.outcome), "batchViolation").text()
+    dialog.reject()
+
+
+def test_the_window_stays_responsive_while_applying(demo_window: MainWindow, qtbot: Any) -> None:
+    """The GUI thread keeps turning while 20 changes are sent with 100 ms of latency each (measured: the longest
+    gap between 10 ms timer ticks)."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    window = demo_window
+    org = window.context.organization
+    assert org is not None
+    users = [u for u in org.users if role("Analyst") not in u.roles][:20]
+    plan_roles(window, users, "Add role Analyst to 20 users", add=[role("Analyst")])
+    window.emulator.configure(latency_ms=100)  # type: ignore[attr-defined]
+    dialog = open_preview(window, qtbot)
+    clock, gaps = QElapsedTimer(), []
+    clock.start()
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer(window)
+    timer.timeout.connect(tick)
+    timer.start(10)
+    results = apply_and_wait(dialog, qtbot)
+    timer.stop()
+    window.emulator.configure(latency_ms=0)  # type: ignore[attr-defined]
+    assert [c.status for c in results] == ["done"] * 20
+    assert len(gaps) > 10 and max(gaps) < 250, max(gaps)
+    dialog.close()

@@ -235,3 +235,10 @@ def test_keyboard_reaches_the_dock_with_f6_and_opens_the_preview(demo_window: Ma
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.changes.dialog is None, timeout=5000)
     assert len(window.context.pending) == 1  # closing the preview sends and drops nothing
+
+
+def test_changes_model_passes_the_model_tester(demo_window: MainWindow, qtmodeltester: Any) -> None:
+    window = demo_window
+    plan_roles(window, [user_named(window, "José Álvarez"), user_named(window, "Siobhán O'Brien")],
+               "Add role Analyst to 2 users", add=[role("Analyst")])
+    qtmodeltester.check(window.changes.dock.model)
