@@ -283,21 +283,30 @@ def test_the_profiles_threshold_and_owner_role_are_used(make_window: Any, demo_e
     from birdadmin.connection import spec_for_profile
     from birdadmin.store.profiles import Profile, ProfileStore
 
-    profile = ProfileStore().add(Profile(
-        name="Small batches", base_url=demo_emulator.scim_url, accounts_url=demo_emulator.accounts_url,
-        org_id=demo_emulator.org_id, batch_threshold=2, owner_role_id=role("Administrator")))
+    store = ProfileStore()
+    profile = store.add(Profile(name="Small batches", base_url=demo_emulator.scim_url,
+                                accounts_url=demo_emulator.accounts_url, org_id=demo_emulator.org_id,
+                                batch_threshold=2))
     window = make_window()
     with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
         assert window.connect_to(spec_for_profile(profile, demo_emulator.key, demo_emulator.accounts_key))
     wait_loaded(qtbot, window)
     assert window.changes.profile_record() == {"name": "Small batches", "id": profile.id}
+    # As the "Owner" role, one that exactly one active user holds, and directly (no group gives it).
+    org, data = window.context.organization, window.context.org
+    assert org is not None and data is not None
+    given = {r.lower() for roles in data.group_roles.values() for r in roles}
+    holders: dict[str, list[User]] = {}
+    for user in org.users:
+        for held in user.roles if user.active else ():
+            holders.setdefault(held.lower(), []).append(user)
+    owner_role, (owner,) = next((r, us) for r, us in holders.items() if len(us) == 1 and r not in given)
+    store.update(profile.model_copy(update={"owner_role_id": owner_role}))
     guards = window.changes.guard_input()
-    assert guards.batch_threshold == 2 and guards.owner_role_id == role("Administrator")
-    # José is the only Administrator: with that as the Owner role, taking it from him is the last-Owner guard.
-    plan_roles(window, [user_named(window, "José Álvarez")], "José is no Administrator",
-               remove=[role("Administrator")], add=[role("Analyst")])
-    plan_roles(window, [user_named(window, "Siobhán O'Brien"), user_named(window, "Amélie Dubois")],
-               "Add role Analyst to 2 users", add=[role("Analyst")])
+    assert guards.batch_threshold == 2 and guards.owner_role_id == owner_role
+    plan_roles(window, [owner], "Take the Owner role", remove=[owner_role], add=[role("Analyst")])
+    others = [u for u in org.users if u.id != owner.id and role("Read-only") not in u.roles][:2]
+    plan_roles(window, others, "Add role Read-only to 2 users", add=[role("Read-only")])
     dialog = open_preview(window, qtbot)
     assert dialog.guards.owner_box is not None and dialog.guards.batch_edit is not None
     assert "3 users, more than the 2" in dialog.guards.findChild(type(dialog.outcome), "batchViolation").text()
