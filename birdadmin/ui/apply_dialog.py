@@ -71,8 +71,9 @@ class ApplyDialog(QDialog):
         self._ended: set[str] = set()
         self.results: list[Change] | None = None
         self.running = False
+        self._session: object = None  # the connection the apply runs on
         layout = QVBoxLayout(self)
-        self.summary = self._label("applySummary", self._summary_text())
+        self.summary = self._label("applySummary", "")
         layout.addWidget(self.summary)
         self.preview = QPlainTextEdit(self)
         self.preview.setObjectName("applyPreview")
@@ -83,6 +84,7 @@ class ApplyDialog(QDialog):
         layout.addWidget(self.preview, 1)
         self.guards = GuardsPanel(guards, self)  # a few sentences at most: below the preview, never scrolled
         layout.addWidget(self.guards)
+        self.summary.setText(self._summary_text())
         self.progress = QProgressBar(self)
         self.progress.setObjectName("applyProgress")
         self.progress.setAccessibleName(self.tr("Apply progress"))
@@ -116,17 +118,12 @@ class ApplyDialog(QDialog):
         return label
 
     def _summary_text(self) -> str:
-        users = self.guards_touched() if hasattr(self, "guards") else None
-        text = self.tr("{count} changes will be sent.").format(count=len(self._changes))
-        if users is not None:
-            text += " " + self.tr("They touch {users} users.").format(users=users)
+        text = self.tr("{count} changes will be sent; they touch {users} users.").format(
+            count=len(self._changes), users=self.guards.touched)
         if self._left_out:
             text += " " + self.tr("{count} conflicts are left out: re-plan them on the current state first.").format(
                 count=len(self._left_out))
         return text
-
-    def guards_touched(self) -> int:
-        return self.guards.touched
 
     def _preview_text(self) -> str:
         blocks = []
@@ -143,7 +140,6 @@ class ApplyDialog(QDialog):
         self.apply_button.setEnabled(can and self.guards.answered())
         if not writable:
             self.apply_button.setToolTip(self._context.pending.read_only_reason or self.tr("Not connected."))
-        self.summary.setText(self._summary_text())
 
     # -- applying ----------------------------------------------------------------------------------------------
 
@@ -152,6 +148,7 @@ class ApplyDialog(QDialog):
         if session is None or not self.apply_button.isEnabled():
             return
         self.running = True
+        self._session = session
         self.guards.lock(True)
         self._update_buttons()
         self.progress.setVisible(True)
@@ -171,7 +168,8 @@ class ApplyDialog(QDialog):
     def _finished(self, results: list[Change]) -> None:
         self.running = False
         self.results = list(results)
-        self._context.pending.record_results(self.results)
+        if self._session is self._context.session:  # else the queue now belongs to another organization
+            self._context.pending.record_results(self.results)
         self._show_outcome(outcome_text(self.results))
         self.applied.emit(self.results)
 
