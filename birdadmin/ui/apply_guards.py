@@ -39,7 +39,7 @@ class GuardsPanel(QFrame):
         self.full = check(data.snapshot, data.planned, owner_role_id=data.owner_role_id,
                           batch_threshold=data.batch_threshold)
         self.touched = len(data.planned.touched_users())
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.empty_box: QCheckBox | None = None
         self.owner_box: QCheckBox | None = None
@@ -95,14 +95,14 @@ class GuardsPanel(QFrame):
         label.setObjectName(name)
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)
-        self.layout().addWidget(label)
+        self._layout.addWidget(label)
         return label
 
     def _box(self, name: str, text: str) -> QCheckBox:
         box = QCheckBox(text, self)
         box.setObjectName(name)
         box.toggled.connect(lambda _on: self.changed.emit())
-        self.layout().addWidget(box)
+        self._layout.addWidget(box)
         return box
 
     def overrides(self) -> Overrides:
