@@ -141,9 +141,9 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     edit_menu = QMenu(window.tr("&Edit"), bar)
     edit_menu.setObjectName("editMenu")
     bar.insertMenu(view_menu.menuAction(), edit_menu)
-    for action in (actions.undo, actions.redo):
-        if action is not None:
-            edit_menu.addAction(action)
+    for step in (actions.undo, actions.redo):
+        if step is not None:
+            edit_menu.addAction(step)
     edit_menu.addSeparator()
     # The editing actions go between these separators (add_edit_actions).
     end = edit_menu.addSeparator()
