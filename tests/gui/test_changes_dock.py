@@ -242,3 +242,21 @@ def test_changes_model_passes_the_model_tester(demo_window: MainWindow, qtmodelt
     plan_roles(window, [user_named(window, "José Álvarez"), user_named(window, "Siobhán O'Brien")],
                "Add role Analyst to 2 users", add=[role("Analyst")])
     qtmodeltester.check(window.changes.dock.model)
+
+
+def test_editing_actions_have_their_place_in_the_edit_menu_and_toolbar(demo_window: MainWindow) -> None:
+    from PySide6.QtGui import QAction
+
+    from birdadmin.ui.window_actions import add_edit_actions
+
+    window = demo_window
+    menu = window.findChild(QMenu, "editMenu")
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    assert menu is not None and toolbar is not None
+    bulk = QAction("Add role…", window)
+    bulk.setObjectName("bulkAddRoleAction")
+    add_edit_actions(menu, toolbar, [bulk])
+    names = [a.objectName() for a in menu.actions()]
+    assert names.index("redoAction") < names.index("bulkAddRoleAction") < names.index("applyChangesAction")
+    on_bar = [a.objectName() for a in toolbar.actions()]
+    assert on_bar.index("bulkAddRoleAction") == on_bar.index("applyChangesAction") - 1
