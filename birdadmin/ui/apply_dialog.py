@@ -36,6 +36,7 @@ from birdadmin.ui.change_requests import requests_text
 from birdadmin.ui.context import WindowContext
 
 APPLY_CHANNEL = "apply"
+PREVIEW_REQUESTS = 200  # changes shown with their full requests in the preview
 _ENDED = frozenset({"done", "unchanged", "conflict", "failed"})
 
 
@@ -126,13 +127,21 @@ class ApplyDialog(QDialog):
         return text
 
     def _preview_text(self) -> str:
+        """Each change with its requests; past ``PREVIEW_REQUESTS`` changes, one line each (a 10,000-user batch
+        stays quick to show and to read)."""
         blocks = []
         session = self._context.session
-        for change in self._changes:
-            names = self._names
+        names = self._names
+        for at, change in enumerate(self._changes):
             head = f"{change.target_name or change.target_id} ({names.kind(change)}): {names.summary(change)}"
-            blocks.append(f"{head}\n{requests_text(change, session)}")
-        return "\n\n\n".join(blocks) if blocks else self.tr("Nothing to apply.")
+            if at < PREVIEW_REQUESTS:
+                blocks.append(f"{head}\n{requests_text(change, session)}\n")
+            else:
+                if at == PREVIEW_REQUESTS:
+                    blocks.append(self.tr("The other {count} changes send requests of the same form:").format(
+                        count=len(self._changes) - PREVIEW_REQUESTS))
+                blocks.append(head)
+        return "\n".join(blocks) if blocks else self.tr("Nothing to apply.")
 
     def _update_buttons(self) -> None:
         writable = self._context.pending.writable and self._context.session is not None

@@ -182,7 +182,7 @@ class ChangesDock(QDockWidget):
         else:
             self.note.setText("")
         self.note.setVisible(bool(self.note.text()))
-        self.remove_action.setEnabled(bool(self.selected_changes()))
+        self.remove_action.setEnabled(pending.writable and bool(self.selected_changes()))
 
     def selected_changes(self) -> list[Change]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
@@ -197,7 +197,7 @@ class ChangesDock(QDockWidget):
 
     def _selection_changed(self) -> None:
         change = self._current()
-        self.remove_action.setEnabled(bool(self.selected_changes()))
+        self.remove_action.setEnabled(self._context.pending.writable and bool(self.selected_changes()))
         if change is None:
             count = len(self.selected_changes())
             self.requests.setPlainText(self.tr("{count} changes selected.").format(count=count) if count else "")
