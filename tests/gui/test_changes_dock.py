@@ -8,6 +8,8 @@ import dataclasses
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMenu, QToolBar, QWidget
 
@@ -260,3 +262,30 @@ def test_editing_actions_have_their_place_in_the_edit_menu_and_toolbar(demo_wind
     assert names.index("redoAction") < names.index("bulkAddRoleAction") < names.index("applyChangesAction")
     on_bar = [a.objectName() for a in toolbar.actions()]
     assert on_bar.index("bulkAddRoleAction") == on_bar.index("applyChangesAction") - 1
+
+
+_ROLES = [role(n) for n in ("Owner", "Administrator", "Analyst", "Agent", "Read-only")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=st.lists(st.sampled_from(_ROLES), unique=True), after=st.lists(st.sampled_from(_ROLES), unique=True))
+def test_summary_names_every_addition_and_removal_once(before: list[str], after: list[str]) -> None:
+    from birdadmin.domain.catalogue import RoleCatalogue
+    from birdadmin.domain.changes import Change
+    from birdadmin.qtmodels.changes import MINUS, ChangeNames
+    from birdadmin.qtmodels.roles import RoleContext
+
+    catalogue = RoleCatalogue()
+    names = {rid: f"Role {i}" for i, rid in enumerate(_ROLES)}
+    for rid, name in names.items():
+        catalogue.set_local_name(rid, name)
+    change = Change("user-roles", "u1", "someone", tuple(before), tuple(after))
+    text = ChangeNames(RoleContext(catalogue)).summary(change)
+    added = {names[r] for r in after if r not in before}
+    removed = {names[r] for r in before if r not in after}
+    if not added and not removed:
+        assert text == "no change"
+        return
+    parts = text.split(", ")
+    assert sorted(parts) == sorted([f"+ {n}" for n in added] + [f"{MINUS} {n}" for n in removed])
+    assert not any(rid in text for rid in _ROLES)  # names, never UUIDs
