@@ -91,7 +91,6 @@ class ChangesController(QObject):
         for action, normal in ((apply_action, self.tr("Review the planned changes, then send them (Ctrl+Return)")),
                                (discard, self.tr("Forget every planned change (undoable)"))):
             action.setToolTip(normal if writable else pending.read_only_reason)
-        self.dock.replan_button.setToolTip("" if writable else pending.read_only_reason)
 
     @Slot()
     def _queue_changed(self) -> None:

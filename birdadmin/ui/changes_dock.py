@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from birdadmin.domain.changes import Change
 from birdadmin.errors import Explanation
-from birdadmin.qtmodels.changes import ChangeColumn, ChangeNames, ChangesModel
+from birdadmin.qtmodels.changes import ChangeColumn, ChangeNames, ChangesModel, status_text
 from birdadmin.services.apply_relay import current_state
 from birdadmin.ui.change_requests import requests_text
 from birdadmin.ui.context import WindowContext
@@ -101,14 +101,18 @@ class ChangesDock(QDockWidget):
         layout.addWidget(self.requests, 1)
         self.conflict = QWidget(detail)
         self.conflict.setObjectName("conflictPane")
-        grid = QHBoxLayout(self.conflict)
-        grid.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(self.conflict)
+        column.setContentsMargins(0, 0, 0, 0)
+        grid = QHBoxLayout()
         self.theirs = self._side(grid, "theirsList", self.tr("Theirs (on the server now)"))
         self.yours = self._side(grid, "yoursList", self.tr("Yours (planned)"))
+        column.addLayout(grid, 1)
         self.replan_button = QPushButton(self.tr("Re-plan on current state"), self.conflict)
         self.replan_button.setObjectName("replanButton")
+        self.replan_button.setToolTip(self.tr("Read the server's current state and plan the same additions and "
+                                              "removals on it"))
         self.replan_button.clicked.connect(self.replan_selected)
-        grid.addWidget(self.replan_button, 0, Qt.AlignmentFlag.AlignBottom)
+        column.addWidget(self.replan_button, 0, Qt.AlignmentFlag.AlignRight)
         self.conflict.setVisible(False)
         layout.addWidget(self.conflict)
         return detail
@@ -205,6 +209,8 @@ class ChangesDock(QDockWidget):
             return
         names = self.model.names
         head = f"{change.target_name or change.target_id} ({names.kind(change)})\n{names.before_after(change)}"
+        if change.status != "pending":
+            head += f"\n{status_text(change)}"
         self.requests.setPlainText(f"{head}\n\n{requests_text(change, self._context.session)}")
         self._show_conflict(change)
 
