@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from birdadmin.bird import team_roles_adapter
 from birdadmin.bird.models import RoleRef
+from birdadmin.bird.role_refs import with_roles_set
 from birdadmin.domain.changes import Change
 from birdadmin.scim import filters
 from birdadmin.scim.planned_roles import role_write, sends_directly
@@ -92,13 +93,22 @@ def _members(change: Change, scim: ScimClient) -> list[PlannedRequest]:
     return out
 
 
+def _loaded_refs(session: Session, team_id: str) -> tuple[RoleRef, ...] | None:
+    """The team's roleRefs as the organization was loaded (``org_load.OrgData.teams``), or None."""
+    teams = session.org.teams if session.org is not None else []
+    return next((t.role_refs for t in teams if t.id == team_id), None)
+
+
 def _team_roles(change: Change, session: Session) -> list[PlannedRequest]:
     if session.accounts is None or not change.team_id:
         return []  # nothing is sent: apply reports why (services/verify.py ACCOUNTS_NEEDED, NO_TEAM)
     url = team_roles_adapter.team_roles_url(session.accounts.org_url, change.team_id)
-    body = team_roles_adapter.request_body([RoleRef(r.lower()) for r in dict.fromkeys(change.after)])
+    loaded = _loaded_refs(session, change.team_id)
+    body = team_roles_adapter.request_body(with_roles_set(loaded or (), change.after))
     note = ("ASSUMED endpoint (docs/bird.md, U4). The team is read first; roles it keeps keep their workspaces as "
             "the team holds them, new ones are organization-wide.")
+    if loaded is None:
+        note += " The team's roles were not loaded, so kept roles are shown without their workspaces."
     if change.version is None:
         note += " The team offers no ETag, so its roles are compared with the plan just before the write (U7)."
     return [PlannedRequest(team_roles_adapter.METHOD, url.path, body, change.version, note)]
