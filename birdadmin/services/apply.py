@@ -95,6 +95,7 @@ class Applier:
         Changes already done or unchanged are returned as they are. With ``cancel`` set, changes not yet started
         stay as they were (pending); those already started finish, so none is left half-sent.
         """
+        self._discover(changes)
         self._wire.attach(self.session.scim, *([self.session.accounts] if self.session.accounts else []))
         self._writer = JournalWriter(self.journal) if self.journal is not None else None
         try:
@@ -106,6 +107,15 @@ class Applier:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+
+    def _discover(self, changes: Sequence[Change]) -> None:
+        """Read what the server publishes (ETags or not) once, before eight workers would each ask for it; a
+        failure here is left to each change, which then fails with its own sentence."""
+        if any(c.kind == "user-roles" and c.status not in FINISHED for c in changes):
+            try:
+                self.session.scim.capabilities()
+            except errors.BirdadminError as exc:
+                log.info("the SCIM server's features could not be read before applying: %s", exc.message)
 
     def _one(self, change: Change, cancel: threading.Event | None) -> Change:
         if change.status in FINISHED or (cancel is not None and cancel.is_set()):

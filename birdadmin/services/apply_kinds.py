@@ -57,6 +57,7 @@ def apply_members(session: Session, change: Change) -> Change:
     resolve an unknown outcome; a rate refusal that outlasts the HTTP layer's retries is tried again, bounded."""
     scim = session.scim
     last: errors.RequestError | None = None
+    maybe_ours = False  # a membership write whose outcome was unknown
     for _ in range(max(1, scim.settings.write_attempts)):
         try:
             group = scim.get_group(change.target_id, members=True)
@@ -64,12 +65,14 @@ def apply_members(session: Session, change: Change) -> Change:
             to_add = [m for m in dict.fromkeys(change.added) if m not in held]
             to_remove = [m for m in dict.fromkeys(change.removed) if m in held]
             if not to_add and not to_remove:
-                if last is not None:
+                if maybe_ours:
                     return _finished(change, "done")
                 return _finished(change, "unchanged", "The group's members were already as planned.")
             if to_add:
+                maybe_ours = True
                 group = scim.add_members(change.target_id, to_add)
             if to_remove:
+                maybe_ours = True
                 group = scim.remove_members(change.target_id, to_remove)
         except _RETRY as exc:
             last = exc

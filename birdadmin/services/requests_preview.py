@@ -67,7 +67,8 @@ def _user_roles(change: Change, scim: ScimClient) -> PlannedRequest:
     method, body = role_write(settings, change.before, change.after, None, {})
     notes: list[str] = []
     if not direct:
-        notes.append("The user is read first and the write is sent only if the roles are still as planned.")
+        notes.append("The user is read first and the write is sent only if the roles are still as planned"
+                     + (", with the version read then as If-Match." if etag else "."))
     if settings.role_strategy is RoleStrategy.PUT:
         notes.append("The PUT carries the whole user as read, with these roles.")
     elif settings.roles_shape is RolesShape.COMPLEX and settings.role_strategy is RoleStrategy.REPLACE:
