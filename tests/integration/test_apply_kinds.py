@@ -123,17 +123,19 @@ def test_unknown_role_uuids_are_sent(emu: Emulator) -> None:
 def test_user_roles_against_scim2_server(scim2_server: Any, tmp_path: Path) -> None:
     a, b, c = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222",
                "33333333-3333-4333-8333-333333333333")
-    ids = scim2_server.seed_users(3, prefix="apply", roles=[a])
+    ids = scim2_server.seed_users(4, prefix="apply", roles=[a])
     with session_at(scim2_server.base_url, scim2_server.key) as session:
         users = [session.scim.get_user(i) for i in ids]
         changes = plan_user_roles(None, users, add=[b])
         other_admin_sets_roles(scim2_server.base_url, scim2_server.key, ids[1], [a, b])
         other_admin_sets_roles(scim2_server.base_url, scim2_server.key, ids[2], [c])
-        done, same, conflict = apply(session, changes, Journal(tmp_path / "j.sqlite3"))
+        assert scim2_server.raw("DELETE", f"Users/{ids[3]}").status_code == 204
+        done, same, conflict, gone = apply(session, changes, Journal(tmp_path / "j.sqlite3"))
     assert done.status == "done" and sorted(server_roles(scim2_server.base_url, scim2_server.key, ids[0])) == [a, b]
     assert same.status == "unchanged"
     assert conflict.status == "conflict" and conflict.theirs == (c,)
     assert server_roles(scim2_server.base_url, scim2_server.key, ids[2]) == [c]
+    assert gone.status == "failed" and "404" in gone.reason and "\n" not in gone.reason
 
 
 def _members(emu: Emulator, group_id: str) -> set[str]:
