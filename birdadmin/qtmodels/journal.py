@@ -159,6 +159,12 @@ def change_text(row: JournalRow, role_name: RoleNamer) -> str:
     return f"{what}: " + ("; ".join(parts) if parts else "no difference")
 
 
+def row_texts(rows: Sequence[JournalRow], role_name: RoleNamer) -> list[tuple[str, ...]]:
+    """Each row's cells as shown, one tuple per row (built on the worker that read the journal: for tens of
+    thousands of entries this is most of the work)."""
+    return [(r.time_text, r.os_user, r.profile, r.target_text, change_text(r, role_name), r.status) for r in rows]
+
+
 @dataclass(frozen=True, slots=True)
 class JournalFilter:
     """What the table shows: ``text`` anywhere in a row, a change ``kind``, a ``status``, entries ``since``."""
@@ -223,12 +229,12 @@ class JournalModel(QAbstractTableModel):
 
     # content -------------------------------------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[JournalRow], role_name: RoleNamer) -> None:
+    def set_rows(self, rows: Sequence[JournalRow], role_name: RoleNamer,
+                 texts: Sequence[tuple[str, ...]] | None = None) -> None:
+        """Show ``rows``; ``texts`` are their cells from :func:`row_texts` when already built (else built here)."""
         self.beginResetModel()
         self._all = list(rows)
-        self._texts = [
-            (r.time_text, r.os_user, r.profile, r.target_text, change_text(r, role_name), r.status) for r in rows
-        ]
+        self._texts = list(texts) if texts is not None and len(texts) == len(rows) else row_texts(rows, role_name)
         self._shown = self._matching()
         self.endResetModel()
 

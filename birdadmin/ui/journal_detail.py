@@ -1,18 +1,21 @@
-"""What the Journal page says about one entry: its detail, its CSV row, whether it belongs to the connection in
-use, the target's state now (read on a worker) and the sentence after an undo was planned. No widgets."""
+"""What the Journal page says about one entry (its detail, its CSV row, whether it belongs to the connection in
+use, the sentence after an undo was planned) and what its workers run (reading and verifying the journal, reading
+an entry's target as it is now). No widgets."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from birdadmin import errors
 from birdadmin.connection import ConnectionSpec
 from birdadmin.domain.journal_undo import UndoPlan, UndoTarget
 from birdadmin.org_load import Session
-from birdadmin.qtmodels.journal import JournalRow, RoleNamer, change_text
+from birdadmin.qtmodels.journal import JournalRow, RoleNamer, change_text, journal_rows, row_texts
 from birdadmin.scim.resources import parse_user
 from birdadmin.scim.role_values import roles_as_read
+from birdadmin.store.journal import Journal, Verification
 
 CSV_HEADER = ("id", "time", "osUser", "profile", "targetKind", "targetId", "targetName", "action", "change",
               "status", "before", "after", "requests")
@@ -86,6 +89,25 @@ def elsewhere_reason(row: JournalRow, spec: ConnectionSpec) -> str:
         return ""
     where = row.profile or "another connection"
     return f"Entry {row.id} was made on {where}; connect to that organization to undo it."
+
+
+def read_journal(path: Path | None, role_name: RoleNamer) -> tuple[list[JournalRow], list[tuple[str, ...]]]:
+    """On a worker: every entry as a row, with its cells. A journal that does not exist yet is empty (reading
+    creates nothing). ``role_name`` only reads the catalogue, which nothing changes while it is shown."""
+    journal = Journal(path)
+    if not journal.path.exists():
+        return [], []
+    with journal:
+        rows = journal_rows(journal.entries())
+    return rows, row_texts(rows, role_name)
+
+
+def verify_journal(path: Path | None) -> Verification:
+    journal = Journal(path)
+    if not journal.path.exists():
+        return Verification(0)
+    with journal:
+        return journal.verify()
 
 
 def current_state(session: Session, target: UndoTarget,

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 from birdadmin import errors
 from birdadmin.domain.journal_undo import UndoPlan, UndoTarget, plan_undo, undo_target
 from birdadmin.errors import Explanation
-from birdadmin.qtmodels.journal import JournalColumn, JournalFilter, JournalModel, JournalRow, journal_rows
+from birdadmin.qtmodels.journal import JournalColumn, JournalFilter, JournalModel, JournalRow
 from birdadmin.qtmodels.roles import ObjectRole
-from birdadmin.store.journal import FILE_NAME, Journal, Verification
+from birdadmin.store.journal import Verification
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.file_actions import rows_csv
 from birdadmin.ui.journal_detail import (
@@ -42,7 +42,9 @@ from birdadmin.ui.journal_detail import (
     current_state,
     detail_text,
     elsewhere_reason,
+    read_journal,
     undo_note,
+    verify_journal,
 )
 from birdadmin.ui.labels import plain_labels
 from birdadmin.ui.tables import make_table, sorting_proxy
@@ -52,23 +54,6 @@ PERIODS = ((0, "Any time"), (1, "Today"), (7, "Last 7 days"), (30, "Last 30 days
            (365, "Last 365 days"))
 KIND_FILTERS = (("", "All changes"), ("user-roles", "Users' roles"), ("group-members", "Group members"),
                 ("group-roles", "Group roles"))
-
-
-def _read_journal(path: Path | None) -> list[JournalRow]:
-    """On a worker: every entry as a row. A journal that does not exist yet is empty (reading creates nothing)."""
-    journal = Journal(path)
-    if not journal.path.exists():
-        return []
-    with journal:
-        return journal_rows(journal.entries())
-
-
-def _verify_journal(path: Path | None) -> Verification:
-    journal = Journal(path)
-    if not journal.path.exists():
-        return Verification(0)
-    with journal:
-        return journal.verify()
 
 
 class JournalPage(QWidget):
@@ -190,14 +175,15 @@ class JournalPage(QWidget):
     def reload(self) -> None:
         """Read the journal again on a worker (the window calls this after an apply)."""
         self._loaded_once = True
-        path = self._path
+        path, role_name = self._path, self._context.role_context().role_name
         self.count_label.setText(self.tr("Reading the journal…"))
-        self._context.runner.submit(lambda: _read_journal(path), channel=READ, on_result=self._loaded,
+        self._context.runner.submit(lambda: read_journal(path, role_name), channel=READ, on_result=self._loaded,
                                     on_error=self._read_failed)
 
-    def _loaded(self, rows: list[JournalRow]) -> None:
+    def _loaded(self, read: tuple[list[JournalRow], list[tuple[str, ...]]]) -> None:
         selected = self.selected_row()
-        self.model.set_rows(rows, self._context.role_context().role_name)
+        rows, texts = read
+        self.model.set_rows(rows, self._context.role_context().role_name, texts)
         self._fill_statuses()
         self._show_count()
         if selected is not None:
@@ -307,11 +293,10 @@ class JournalPage(QWidget):
         """Check the hash chain on a worker; the result says intact, or names the first entry that breaks it."""
         path = self._path
         self.verify_label.setText(self.tr("Verifying the journal…"))
-        self._context.runner.submit(lambda: _verify_journal(path), channel=VERIFY, on_result=self._verified,
+        self._context.runner.submit(lambda: verify_journal(path), channel=VERIFY, on_result=self._verified,
                                     on_error=self._verify_failed)
 
     def _verified(self, result: Verification) -> None:
-        where = self._path or Path(FILE_NAME)
         if result.intact:
             self.verify_label.setText(self.tr(
                 "The journal is intact: {count} entries, each linked to the one before it.").format(count=result.count))
@@ -319,7 +304,6 @@ class JournalPage(QWidget):
             return
         self.verify_label.setText(self.tr("The journal is broken at entry {id}: {reason}.").format(
             id=result.bad_id, reason=result.reason))
-        self.verify_label.setToolTip(str(where))
         self.model.mark_broken(result.bad_id, result.reason)
 
     def _verify_failed(self, explanation: Explanation) -> None:
