@@ -90,6 +90,7 @@ class UndoPlan:
     change: Change | None
     changed_since: bool
     now: tuple[str, ...]
+    already_planned: bool = False  # no change because the queued change for the target already undoes the entry
 
 
 def plan_undo(target: UndoTarget, current: Sequence[str], version: str | None,
@@ -104,7 +105,7 @@ def plan_undo(target: UndoTarget, current: Sequence[str], version: str | None,
     if queued is not None:
         on_queued = inverse.replanned(queued.after, queued.version).after
         if same_values(target.kind, on_queued, queued.after):
-            return UndoPlan(None, changed_since, tuple(current))  # what is queued already undoes it
+            return UndoPlan(None, changed_since, tuple(current), already_planned=True)
         return UndoPlan(replace(queued, after=on_queued, status="pending", reason="", theirs=None), changed_since,
                         tuple(current))
     return UndoPlan(None if inverse.is_noop else inverse, changed_since, tuple(current))

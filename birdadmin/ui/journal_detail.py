@@ -4,7 +4,7 @@ an entry's target as it is now). No widgets."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +24,28 @@ CSV_HEADER = ("id", "time", "osUser", "profile", "targetKind", "targetId", "targ
 def _values(values: tuple[str, ...] | None, row: JournalRow, role_name: RoleNamer) -> str:
     if values is None:
         return "unknown"
-    if not values:
-        return "none"
     if row.kind == "group-members":
-        return ", ".join(values)
+        return f"{len(values)} members"
+    if not values:
+        return "no roles"
     return ", ".join(f"{role_name(v)} ({v})" if role_name(v) != v else v for v in values)
 
 
-def detail_text(row: JournalRow, role_name: RoleNamer) -> str:
-    """The selected entry in full: who, where, what it changed (before and after), and every request it sent."""
+def _member_lines(row: JournalRow, user_name: Callable[[str], str]) -> list[str]:
+    diff = row.added_removed()
+    if row.kind != "group-members" or diff is None:
+        return []
+    lines = []
+    for title, ids in (("Added", diff[0]), ("Removed", diff[1])):
+        if ids:
+            lines.append(f"{title}:")
+            lines += [f"  {user_name(i)} ({i})" if user_name(i) != i else f"  {i}" for i in ids]
+    return lines
+
+
+def detail_text(row: JournalRow, role_name: RoleNamer, user_name: Callable[[str], str] = str) -> str:
+    """The selected entry in full: who, where, what it changed (before and after; members added and removed by
+    userName where the organization shown knows them), and every request it sent."""
     lines = [
         f"Entry {row.id}, {row.time_text or 'time unknown'} (local time), by {row.os_user or 'unknown'}",
         f"Profile: {row.profile or 'unknown'}",
@@ -42,6 +55,7 @@ def detail_text(row: JournalRow, role_name: RoleNamer) -> str:
         "",
         f"Before: {_values(row.before, row, role_name)}",
         f"After: {_values(row.after, row, role_name)}",
+        *_member_lines(row, user_name),
     ]
     undoes = row.content.get("undoes")
     if undoes is not None:
@@ -146,6 +160,8 @@ def undo_note(target: UndoTarget, plan: UndoPlan, role_name: RoleNamer) -> str:
         "left; the undo takes back only that entry's own additions and removals and keeps the rest."
         if plan.changed_since else ""
     )
+    if plan.change is None and plan.already_planned:
+        return f"The planned changes already undo entry {target.entry_id} for {target.target_name}.{since}"
     if plan.change is None:
         return (f"Nothing to undo: {target.target_name} already holds what it held before entry "
                 f"{target.entry_id}.{since}")

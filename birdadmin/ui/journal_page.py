@@ -9,6 +9,8 @@ holds now (``domain/journal_undo.py``). When the target changed since the entry,
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,7 +49,7 @@ from birdadmin.ui.journal_detail import (
     verify_journal,
 )
 from birdadmin.ui.labels import plain_labels
-from birdadmin.ui.tables import make_table, sorting_proxy
+from birdadmin.ui.tables import ColumnFitter, make_table, sorting_proxy
 
 READ, VERIFY, UNDO = "journal-read", "journal-verify", "journal-undo"  # task runner channels
 PERIODS = ((0, "Any time"), (1, "Today"), (7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days"),
@@ -83,6 +85,7 @@ class JournalPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._build_filters())
         status_row = QHBoxLayout()
+        status_row.setSpacing(24)
         self.count_label = self._label("journalCount")
         self.verify_label = self._label("journalVerifyResult")
         self.verify_label.setWordWrap(True)
@@ -92,10 +95,9 @@ class JournalPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("journalSplitter")
         self.table = make_table(self.splitter, "journalTable", self.tr("Journal entries"), self.proxy, flags=True)
-        header = self.table.horizontalHeader()
-        for column, width in ((JournalColumn.TIME, 150), (JournalColumn.OS_USER, 90), (JournalColumn.PROFILE, 120),
-                              (JournalColumn.TARGET, 200), (JournalColumn.CHANGE, 260)):
-            header.resizeSection(column, width)
+        self._fitter = ColumnFitter(self.table, {JournalColumn.TIME: 150, JournalColumn.OS_USER: 90,
+                                                 JournalColumn.PROFILE: 120, JournalColumn.TARGET: 200,
+                                                 JournalColumn.CHANGE: 260, JournalColumn.STATUS: 110})
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self._build_detail())
         self.splitter.setSizes([760, 380])
@@ -181,14 +183,10 @@ class JournalPage(QWidget):
                                     on_error=self._read_failed)
 
     def _loaded(self, read: tuple[list[JournalRow], list[tuple[str, ...]]]) -> None:
-        selected = self.selected_row()
         rows, texts = read
-        self.model.set_rows(rows, self._context.role_context().role_name, texts)
-        self._fill_statuses()
-        self._show_count()
-        if selected is not None:
-            self.select_entry(selected.id)
-        self._show_detail(self.selected_row())
+        with self._keeping_selection():
+            self.model.set_rows(rows, self._context.role_context().role_name, texts)
+            self._fill_statuses()
 
     def _read_failed(self, explanation: Explanation) -> None:
         self.count_label.setText(self.tr("The journal could not be read."))
@@ -221,7 +219,17 @@ class JournalPage(QWidget):
 
     @Slot()
     def _filter_changed(self, *_: Any) -> None:
-        self.model.set_filter(self.current_filter())
+        with self._keeping_selection():
+            self.model.set_filter(self.current_filter())
+
+    @contextlib.contextmanager
+    def _keeping_selection(self) -> Iterator[None]:
+        """Around a model reset: the selected entry stays selected while it is shown; if it is not, its undo note
+        goes with it."""
+        selected = self.selected_row()
+        yield
+        if selected is None or not self.select_entry(selected.id):
+            self._note_kept = False
         self._show_count()
         self._show_detail(self.selected_row())
 
@@ -253,8 +261,16 @@ class JournalPage(QWidget):
         self._show_detail(self.selected_row())
 
     def _show_detail(self, row: JournalRow | None) -> None:
-        self.detail.setPlainText("" if row is None else detail_text(row, self._context.role_context().role_name))
+        if row is None:
+            self.detail.setPlainText("")
+        else:
+            self.detail.setPlainText(detail_text(row, self._context.role_context().role_name, self._user_name))
         self._update_undo()
+
+    def _user_name(self, user_id: str) -> str:
+        organization = self._context.organization
+        user = organization.users.get(user_id) if organization is not None else None
+        return user.user_name if user is not None and user.user_name else user_id
 
     # export --------------------------------------------------------------------------------------------------
 

@@ -81,7 +81,8 @@ def test_an_undo_plans_on_top_of_a_queued_change_of_the_same_target() -> None:
     assert plan.change.before == queued.before and plan.change.version == "v0"  # the queued edit's base is kept
     assert set(plan.change.after) == {ROLES[0], ROLES[2]}
     already = Change("user-roles", "u1", "bob", (ROLES[0], ROLES[1]), (ROLES[0],))
-    assert plan_undo(target, [ROLES[0], ROLES[1]], "v1", already).change is None
+    again = plan_undo(target, [ROLES[0], ROLES[1]], "v1", already)
+    assert again.change is None and again.already_planned
 
 
 def test_members_compare_exactly_and_roles_without_case() -> None:

@@ -55,6 +55,7 @@ def connect(ctx: WindowContext, emu: Any) -> None:
     session = Session(spec_for_emulator(emu))
     ctx.session = session
     ctx.organization = Organization(load_org(session))
+    ctx.organization.users.add(session.scim.list_users())
 
 
 @pytest.fixture
@@ -146,6 +147,15 @@ def test_filters_and_the_count_line(qtbot: Any, make_page) -> None:
     page.search_edit.setText("dave")  # the OS user column is searched too
     assert shown_ids(page) == [3]
     page.search_edit.clear()
+    assert page.select_entry(3)
+    page.search_edit.setText("bob")  # the selected entry is filtered out: its detail goes
+    assert page.selected_row() is None and page.detail.toPlainText() == ""
+    page.search_edit.setText("Analytics")  # shown again, selected again? No: a hidden entry's selection is gone
+    assert page.selected_row() is None
+    assert page.select_entry(3)
+    page.search_edit.setText("Analyt")  # still shown: still selected
+    assert page.selected_row() is not None and page.selected_row().id == 3
+    page.search_edit.clear()
     page.kind_combo.setCurrentIndex(page.kind_combo.findData("group-roles"))
     assert shown_ids(page) == [4] and page.count_label.text() == "1 of 4 entries"
     page.kind_combo.setCurrentIndex(0)
@@ -176,7 +186,7 @@ def test_columns_name_roles_and_the_detail_shows_requests(qtbot: Any, make_page,
     assert cells[0].startswith(local)  # local time, not the stored UTC text
     assert page.select_entry(1)
     detail = page.detail.toPlainText()
-    assert "Before: none" in detail and f"After: Analyst ({analyst})" in detail
+    assert "Before: no roles" in detail and f"After: Analyst ({analyst})" in detail
     assert "PATCH /scim/v2/Users/id-bob@example.com -> 200" in detail
 
 
@@ -273,6 +283,9 @@ def test_undo_plans_the_inverse_of_a_cli_role_change(qtbot: Any, make_page, cont
     assert page.undo_note.text().startswith("Planned the undo of entry 1") and "changed since" not in \
         page.undo_note.text()
     assert emu.state.user(user["id"])["roles"] != user["roles"]  # nothing was sent
+    _undo(qtbot, page, 1)  # a second time: the queued change already undoes it
+    assert len(context.pending.queue) == 1 and context.pending.undo_stack.count() == 1
+    assert page.undo_note.text() == f"The planned changes already undo entry 1 for {user['userName']}."
 
 
 def test_undo_says_when_the_target_changed_since(qtbot: Any, make_page, context, cli, demo_emulator) -> None:
@@ -305,6 +318,10 @@ def test_undo_of_members_and_group_roles(qtbot: Any, make_page, context, cli, de
     cli("groups", "roles", "add", "Analytics", viewer, "--settle-delay", "0")
     connect(context, emu)
     page = make_page()
+    assert page.select_entry(1)
+    detail = page.detail.toPlainText()
+    assert f"Before: {len(members)} members" in detail and f"After: {len(members) + 1} members" in detail
+    assert f"Added:\n  {outsider['userName']} ({outsider['id']})" in detail  # by userName where the org knows it
     _undo(qtbot, page, 1)
     _undo(qtbot, page, 2)
     by_kind = {c.kind: c for c in context.pending.queue}
