@@ -165,5 +165,7 @@ def undo_note(target: UndoTarget, plan: UndoPlan, role_name: RoleNamer) -> str:
     if plan.change is None:
         return (f"Nothing to undo: {target.target_name} already holds what it held before entry "
                 f"{target.entry_id}.{since}")
+    empty = (f" It would leave {target.target_name} with no roles at all, which the guards refuse unless that is "
+             "confirmed (docs/bird.md, H1)." if target.kind == "user-roles" and not plan.change.after else "")
     return (f"Planned the undo of entry {target.entry_id} for {target.target_name}; review it with the planned "
-            f"changes before applying.{since}")
+            f"changes before applying.{since}{empty}")

@@ -86,9 +86,7 @@ class JournalPage(QWidget):
         layout.addLayout(self._build_filters())
         status_row = QHBoxLayout()
         status_row.setSpacing(24)
-        self.count_label = self._label("journalCount")
-        self.verify_label = self._label("journalVerifyResult")
-        self.verify_label.setWordWrap(True)
+        self.count_label, self.verify_label = self._label("journalCount"), self._label("journalVerifyResult")
         status_row.addWidget(self.count_label)
         status_row.addWidget(self.verify_label, 1)
         layout.addLayout(status_row)
@@ -108,6 +106,7 @@ class JournalPage(QWidget):
         label = QLabel(self)
         label.setObjectName(name)
         label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(name != "journalCount")
         return label
 
     def _button(self, name: str, text: str, slot: Any) -> QPushButton:
@@ -161,7 +160,6 @@ class JournalPage(QWidget):
         self.undo_button = self._button("journalUndo", self.tr("&Undo this change…"), self.undo_selected)
         layout.addWidget(self.undo_button)
         self.undo_note = self._label("journalUndoNote")
-        self.undo_note.setWordWrap(True)
         layout.addWidget(self.undo_note)
         return pane
 
@@ -283,6 +281,11 @@ class JournalPage(QWidget):
                 rows.append(item)
         return rows
 
+    def csv_export(self) -> tuple[str, list[list[str]]]:
+        """What the window's Export CSV (``ui/file_actions.py``) writes on this page: the rows shown."""
+        role_name = self._context.role_context().role_name
+        return "journal.csv", [list(CSV_HEADER), *(csv_cells(r, role_name) for r in self.shown_rows())]
+
     def export_csv(self, path: str | None = None) -> bool:
         """Write exactly the rows shown as CSV (every cell through ``safe_text.csv_row``); True when written."""
         if not path:
@@ -290,8 +293,7 @@ class JournalPage(QWidget):
                                                   self.tr("CSV files (*.csv)"))
         if not path:
             return False
-        role_name = self._context.role_context().role_name
-        text = rows_csv([CSV_HEADER, *(csv_cells(r, role_name) for r in self.shown_rows())])
+        text = rows_csv(self.csv_export()[1])
         try:
             Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:

@@ -62,6 +62,7 @@ def connect(ctx: WindowContext, emu: Any) -> None:
 def make_page(qtbot: Any, context: WindowContext):
     def make() -> JournalPage:
         page = JournalPage(context)
+        page.runner = context.runner  # type: ignore[attr-defined]  # for the helpers below
         qtbot.addWidget(page)
         page.resize(1200, 700)
         with qtbot.waitSignal(context.runner.done, timeout=WAIT_MS, check_params_cb=lambda c: c == READ):
@@ -108,7 +109,7 @@ def append(*contents: dict[str, Any]) -> None:
 
 
 def reload(qtbot: Any, page: JournalPage) -> None:
-    with qtbot.waitSignal(page._context.runner.done, timeout=WAIT_MS, check_params_cb=lambda c: c == READ):
+    with qtbot.waitSignal(page.runner.done, timeout=WAIT_MS, check_params_cb=lambda c: c == READ):
         page.reload()
 
 
@@ -230,6 +231,8 @@ def test_csv_export_writes_exactly_the_rows_shown_with_formulas_escaped(make_pag
     assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
     assert rows[1][2] == "'@evil" and rows[1][6] == "'=HYPERLINK(\"http://x\")"
     assert context.messages and "Saved 3 journal entries" in context.messages[-1]
+    name, rows_for_window = page.csv_export()  # what the window's Export CSV writes on this page
+    assert name == "journal.csv" and [r[0] for r in rows_for_window[1:]] == ["1", "2", "3"]
     assert not page.export_csv(str(tmp_path / "missing" / "x.csv")) and context.errors[-1].title == "Export failed"
 
 
@@ -262,7 +265,7 @@ def _user_without(emu: Any, role: str) -> dict[str, Any]:
 def _undo(qtbot: Any, page: JournalPage, entry_id: int) -> None:
     assert page.select_entry(entry_id)
     assert page.undo_button.isEnabled(), page.undo_note.text()
-    with qtbot.waitSignal(page._context.runner.done, timeout=WAIT_MS, check_params_cb=lambda c: c == UNDO):
+    with qtbot.waitSignal(page.runner.done, timeout=WAIT_MS, check_params_cb=lambda c: c == UNDO):
         page.undo_button.click()
 
 
@@ -366,3 +369,15 @@ def test_undo_is_refused_with_a_reason(qtbot: Any, make_page, context, demo_emul
     assert "only a change whose result is known can be" in page.undo_note.text()
     assert page.select_entry(3) and not page.undo_button.isEnabled()
     assert page.undo_note.text() == "Entry 3 was made on Elsewhere; connect to that organization to undo it."
+
+
+def test_an_undo_that_would_empty_a_users_roles_says_so() -> None:
+    from birdadmin.domain.journal_undo import UndoTarget, plan_undo
+    from birdadmin.ui.journal_detail import undo_note
+
+    role = "7498db5e-e0bb-54b8-a970-494292e242c3"
+    target = UndoTarget(3, "user-roles", "u1", "bob", (), (role,))
+    plan = plan_undo(target, [role], "v1")
+    assert plan.change is not None and plan.change.after == ()
+    note = undo_note(target, plan, lambda r: "Owner")
+    assert "would leave bob with no roles at all" in note and "H1" in note and "changed since" not in note
