@@ -357,8 +357,7 @@ def test_undo_is_refused_with_a_reason(qtbot: Any, make_page, context, demo_emul
     assert not page.undo_button.isEnabled()
     assert page.undo_note.text() == "Connect to the organization entry 1 was made on to undo it."
     connect(context, emu)
-    page.reload()
-    qtbot.waitUntil(lambda: not context.runner.busy(READ), timeout=WAIT_MS)
+    reload(qtbot, page)
     assert page.select_entry(1) and page.undo_button.isEnabled()
     context.pending.set_read_only("The profile 'Prod' is read-only; nothing can be changed.")
     assert not page.undo_button.isEnabled()
