@@ -55,15 +55,15 @@ def confirm_empty_set(ctx: CliContext, args: argparse.Namespace, command: str, s
     try:
         RoleRequest("set", (), False, command, subject)  # refuses: its sentence is the one to confirm
     except errors.InputError as exc:
-        ctx.guards().answer(args, [_violation("empty", exc.message)])
+        ctx.guards().answer(args, [_empty_violation(exc.message)])
         args.allow_empty = True
 
 
-def _violation(guard: GuardName, message: str) -> Violation:
+def _empty_violation(message: str) -> Violation:
+    """The no-roles-left guard's refusal (docs/bird.md, H1), found by the planner's own rule."""
     from birdadmin.domain.guards import Violation
 
-    flag = {"empty": "allow_empty", "no-owner": "allow_no_owner", "batch": "confirmed"}[guard]
-    return Violation(guard, message, flag)  # type: ignore[arg-type]
+    return Violation("empty", message, "allow_empty")
 
 
 class CliGuards:
@@ -102,7 +102,7 @@ class CliGuards:
             try:
                 refuse_emptying(user.roles, after, allow_empty=False, subject=f"of user {user.user_name}")
             except errors.InputError as exc:
-                self.answer(args, [_violation("empty", exc.message)])
+                self.answer(args, [_empty_violation(exc.message)])
         if "empty" in self._answered and not request.allow_empty:
             args.allow_empty = True
             request = dataclasses.replace(request, allow_empty=True)
