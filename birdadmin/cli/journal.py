@@ -45,6 +45,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     undo.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
     undo.add_argument("--allow-empty", action="store_true",
                       help="allow setting the user back to no roles (Bird reads an empty list as no roles at all)")
+    undo.add_argument("--yes", action="store_true", help="answer the guards' confirmations (for scripts)")
     undo.set_defaults(handler=undo_entry)
 
 

@@ -14,6 +14,7 @@ from birdadmin.errors import InputError, SecretStoreError
 from birdadmin.net.urls import check_server_url, org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy, is_uuid
 from birdadmin.store.keys import forget_key, moved_keys, remove_profile, resolve_keys, store_key
+from birdadmin.store.profile_model import MAX_BATCH_THRESHOLD
 from birdadmin.store.profiles import Profile, ProfileStore, validate_profile_fields
 from birdadmin.store.secrets import (
     ACCESS_KEY_ENV,
@@ -25,7 +26,6 @@ from birdadmin.store.secrets import (
 
 __all__ = ["cmd_add", "cmd_edit", "cmd_forget_key", "cmd_list", "cmd_remove", "cmd_set_key", "cmd_test"]
 
-MAX_BATCH_THRESHOLD = 100_000  # the bound of Profile.batch_threshold (store/profile_model.py)
 COLUMNS = ["name", "base_url", "org_id", "read_only", "scim_key", "scim_key_stored", "accounts_key",
            "accounts_key_stored"]
 
