@@ -40,7 +40,7 @@ class ChangesController(QObject):
         self._context = context
         self._actions = actions
         self._status = status
-        self._profiles = profiles  # the window's profile store (ui/connections.py)
+        self._profiles = profiles  # the window's profile store (ui/connections.py), for the journal's profile id
         self._refresh = refresh
         self._users_changed = users_changed
         self.dialog: ApplyDialog | None = None
@@ -147,6 +147,7 @@ class ChangesController(QObject):
     # -- what the guards and the journal read --------------------------------------------------------------------
 
     def _profile(self) -> Any:
+        """The open connection's stored profile (its id goes in the journal), or None for an ad-hoc one."""
         session = self._context.session
         name = session.spec.profile_name if session is not None else None
         if not name:
@@ -158,9 +159,10 @@ class ChangesController(QObject):
             return None
 
     def guard_input(self) -> GuardInput:
+        """The organization as loaded and the connection's guard settings (the profile's, ``spec_for_profile``)."""
         org = self._context.organization
         data = self._context.org
-        profile = self._profile()
+        session = self._context.session
         snapshot = OrgSnapshot(
             users=org.users.as_list() if org is not None else [],
             memberships=data.memberships if data is not None else {},
@@ -170,8 +172,8 @@ class ChangesController(QObject):
         complete = org is not None and org.scope().complete and data is not None and data.group_roles_known
         return GuardInput(
             snapshot, to_planned(self._context.pending.queue.open()),
-            owner_role_id=getattr(profile, "owner_role_id", None),
-            batch_threshold=getattr(profile, "batch_threshold", DEFAULT_BATCH_THRESHOLD),
+            owner_role_id=session.spec.owner_role_id if session is not None else None,
+            batch_threshold=session.spec.batch_threshold if session is not None else DEFAULT_BATCH_THRESHOLD,
             complete=complete,
         )
 

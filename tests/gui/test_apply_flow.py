@@ -283,15 +283,10 @@ def test_the_profiles_threshold_and_owner_role_are_used(make_window: Any, demo_e
     from birdadmin.connection import spec_for_profile
     from birdadmin.store.profiles import Profile, ProfileStore
 
-    store = ProfileStore()
-    profile = store.add(Profile(name="Small batches", base_url=demo_emulator.scim_url,
-                                accounts_url=demo_emulator.accounts_url, org_id=demo_emulator.org_id,
-                                batch_threshold=2))
     window = make_window()
     with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
-        assert window.connect_to(spec_for_profile(profile, demo_emulator.key, demo_emulator.accounts_key))
+        assert window.connect_to(spec_for_emulator(demo_emulator))
     wait_loaded(qtbot, window)
-    assert window.changes.profile_record() == {"name": "Small batches", "id": profile.id}
     # As the "Owner" role, one that exactly one active user holds, and directly (no group gives it).
     org, data = window.context.organization, window.context.org
     assert org is not None and data is not None
@@ -301,9 +296,17 @@ def test_the_profiles_threshold_and_owner_role_are_used(make_window: Any, demo_e
         for held in user.roles if user.active else ():
             holders.setdefault(held.lower(), []).append(user)
     owner_role, (owner,) = next((r, us) for r, us in holders.items() if len(us) == 1 and r not in given)
-    store.update(profile.model_copy(update={"owner_role_id": owner_role}))
+    profile = ProfileStore().add(Profile(
+        name="Small batches", base_url=demo_emulator.scim_url, accounts_url=demo_emulator.accounts_url,
+        org_id=demo_emulator.org_id, batch_threshold=2, owner_role_id=owner_role))
+    with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        assert window.connect_to(spec_for_profile(profile, demo_emulator.key, demo_emulator.accounts_key))
+    wait_loaded(qtbot, window)
+    assert window.changes.profile_record() == {"name": "Small batches", "id": profile.id}
     guards = window.changes.guard_input()
     assert guards.batch_threshold == 2 and guards.owner_role_id == owner_role
+    org = window.context.organization
+    assert org is not None
     plan_roles(window, [owner], "Take the Owner role", remove=[owner_role], add=[role("Analyst")])
     others = [u for u in org.users if u.id != owner.id and role("Read-only") not in u.roles][:2]
     plan_roles(window, others, "Add role Read-only to 2 users", add=[role("Read-only")])
