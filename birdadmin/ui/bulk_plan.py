@@ -39,6 +39,16 @@ def plan_role_for_users(queue: ChangeQueue, users: Sequence[User], role_id: str,
             if not same_values("user-roles", present_roles(queue, user), change.after)]
 
 
+def snapshot(queue: ChangeQueue, users: Iterable[User]) -> ChangeQueue:
+    """The queued user-role changes of ``users`` only: what a worker plans against while the queue lives on."""
+    return ChangeQueue(c for c in (queue.get(("user-roles", u.id)) for u in users) if c is not None)
+
+
+def still_current(queue: ChangeQueue, planned_on: ChangeQueue, changes: Iterable[Change]) -> bool:
+    """True when no change was queued for these targets since ``planned_on`` was taken (the same objects)."""
+    return all(queue.get(c.key) is planned_on.get(c.key) for c in changes)
+
+
 def group_members(memberships: Mapping[str, Sequence[tuple[str, str]]], group_id: str) -> list[str]:
     """A group's member ids as loaded with the organization (user id -> groups)."""
     return [uid for uid, groups in memberships.items() if any(gid == group_id for gid, _name in groups)]

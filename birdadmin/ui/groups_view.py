@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -112,8 +112,19 @@ class GroupDetailPane(QWidget):
 
     def show_members(self, rows: list[Record], marks: dict[str, Mark]) -> None:
         """The member rows, planned additions and removals marked (``ui/group_editing.py`` keeps them current)."""
+        group_id = self.group.id if self.group is not None else None
+        same = group_id is not None and group_id == getattr(self, "_members_of", None)
+        self._members_of = group_id
+        selected = set(self.selected_member_ids()) if same else set()
         self.members_model.set_marked(rows, marks)
         self.members_table.resizeColumnToContents(0)  # user names are emails: show them whole
+        if selected:  # a re-render (the queue changed) keeps the rows the person selected
+            proxy, selection = self.members_table.model(), self.members_table.selectionModel()
+            for row in range(proxy.rowCount()):
+                index = proxy.index(row, 0)
+                if index.data(IdRole) in selected:
+                    selection.select(index, QItemSelectionModel.SelectionFlag.Select
+                                     | QItemSelectionModel.SelectionFlag.Rows)
 
     def selected_member_ids(self) -> list[str]:
         return [str(index.data(IdRole)) for index in self.members_table.selectionModel().selectedRows()]
