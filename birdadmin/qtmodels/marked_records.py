@@ -38,8 +38,10 @@ class MarkedRecordsModel(RecordsModel):
             if not mark:
                 return None
             if role == Qt.ItemDataRole.FontRole:
+                if index.column() == 0:
+                    return None  # the mark's own words stay plain: "- planned" struck through reads poorly
                 return marked_font(QGuiApplication.font() if QGuiApplication.instance() else QFont(), mark)
             if role == Qt.ItemDataRole.DecorationRole:
-                return mark_icon(mark) if index.column() == 0 else None
+                return mark_icon(mark) if index.column() == 0 else None  # the mark's column
             return mark_description(mark)
         return super().data(index, role)

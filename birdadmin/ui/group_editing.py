@@ -73,8 +73,10 @@ class GroupEditing(QObject):
         marks: dict[str, Mark] = {uid: ADDED for uid in after if uid not in had}
         marks.update({uid: REMOVED for uid in before if uid not in has})
         displays = {m.value: m.display for m in group.members}
-        rows = [self._member_row(uid, displays.get(uid, ""), marks.get(uid, ""))
-                for uid in [*after, *(u for u in before if u not in has)]]
+        # Planned rows first, so that what is about to change is in view (the header sorts them otherwise).
+        order = [*(u for u in after if u in marks), *(u for u in before if u not in has),
+                 *(u for u in after if u not in marks)]
+        rows = [self._member_row(uid, displays.get(uid, ""), marks.get(uid, "")) for uid in order]
         self._pane.show_members(rows, marks)
         self._enable_members()
 
@@ -84,7 +86,7 @@ class GroupEditing(QObject):
         name = user.user_name if user is not None else user_id
         shown = (user.display_name if user is not None else "") or display
         text = {ADDED: self.tr("+ planned"), REMOVED: self.tr("- planned")}.get(mark, "")
-        return Record((name, shown, text), user_id)
+        return Record((text, name, shown), user_id)
 
     def _enable_members(self) -> None:
         pane, pending, group = self._pane, self._context.pending, self._group

@@ -72,7 +72,7 @@ class GroupDetailPane(QWidget):
         self.members_note.setWordWrap(True)
         self.members_note.setVisible(False)
         layout.addWidget(self.members_note)
-        self.members_model = MarkedRecordsModel((self.tr("User name"), self.tr("Display name"), self.tr("Planned")),
+        self.members_model = MarkedRecordsModel((self.tr("Planned"), self.tr("User name"), self.tr("Display name")),
                                                 self)
         self.members_table = make_table(
             tab, "groupMembersList", self.tr("Members of the group"), sorting_proxy(self.members_model, self),
@@ -117,7 +117,8 @@ class GroupDetailPane(QWidget):
         self._members_of = group_id
         selected = set(self.selected_member_ids()) if same else set()
         self.members_model.set_marked(rows, marks)
-        self.members_table.resizeColumnToContents(0)  # user names are emails: show them whole
+        self.members_table.resizeColumnToContents(0)  # the planned mark
+        self.members_table.resizeColumnToContents(1)  # user names are emails: show them whole
         if selected:  # a re-render (the queue changed) keeps the rows the person selected
             proxy, selection = self.members_table.model(), self.members_table.selectionModel()
             for row in range(proxy.rowCount()):
@@ -163,7 +164,7 @@ class GroupDetailPane(QWidget):
             known = user_names.get(member.value)
             name = known.user_name if known is not None else member.value
             display = (known.display_name if known is not None else "") or member.display
-            members.append(Record((name, display, ""), member.value))
+            members.append(Record(("", name, display), member.value))
         self.show_members(members, {})
         roles = []
         for rid in group_map.roles_for(group.id):

@@ -49,7 +49,7 @@ def test_bulk_add_role_counts_and_plans_those_lacking_it(demo_window: MainWindow
     assert dialog is not None and dialog.objectName() == "bulkRoleDialog" and dialog.ok.isDefault()
     dialog.search.setText(role.name)
     assert dialog.choose(role.id)
-    assert dialog.count.text() == (f"7 selected users: 2 already have it, 5 lack it; the role is added to 5.")
+    assert dialog.count.text() == ("7 selected users: 2 already have it, 5 lack it; the role is added to 5.")
     dialog.ok.click()
     assert planned(demo_window) == {("user-roles", u.id, lower(u.roles), lower(u.roles) | {role.id}) for u in lacking}
     assert undo_texts(demo_window) == [f"Add role {role.name} to 5 users"]

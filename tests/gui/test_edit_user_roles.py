@@ -42,7 +42,8 @@ def test_checklist_lists_the_catalogue_by_name_checked_as_held(demo_window: Main
     assert role.id in item.toolTip() and (not role.description or role.description in item.toolTip())
     # The search box narrows the list by name.
     checklist.search.setText(role.name[:4])
-    visible = [checklist.list.item(i).text() for i in range(checklist.list.count()) if not checklist.list.item(i).isHidden()]
+    items = [checklist.list.item(i) for i in range(checklist.list.count())]
+    visible = [item.text() for item in items if not item.isHidden()]
     assert visible and all(role.name[:4].casefold() in t.casefold() for t in visible)
     checklist.search.clear()
 
