@@ -28,9 +28,6 @@ class MarkedRecordsModel(RecordsModel):
         self._marks = {k: v for k, v in self._marks.items() if k in ids}
         super().set_records(rows)
 
-    def mark_of(self, row_id: str) -> Mark:
-        return self._marks.get(row_id, "")
-
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if index.isValid() and role in (Qt.ItemDataRole.FontRole, Qt.ItemDataRole.DecorationRole,
                                         Qt.ItemDataRole.AccessibleDescriptionRole):

@@ -21,6 +21,7 @@ from birdadmin.scim.role_values import role_key
 from birdadmin.ui import bulk_plan
 from birdadmin.ui.chooser_dialog import Choice, ChooserDialog
 from birdadmin.ui.context import WindowContext
+from birdadmin.ui.icons import icon
 from birdadmin.ui.users_view import UsersView
 
 BACKGROUND_FROM = 1000  # users: below this a bulk edit is planned at once (well under 100 ms)
@@ -51,7 +52,8 @@ class BulkEdit(QObject):
     def _action(self, name: str, text: str, slot: object, tip: str) -> QAction:
         action = QAction(text, self._view)
         action.setObjectName(name)
-        action.setProperty("iconName", "roles" if "Role" in name else "groups")
+        action.setProperty("iconName", "roles" if "Role" in name else "groups")  # re-coloured with the scheme
+        action.setIcon(icon(str(action.property("iconName")), self._view.palette()))
         action.setStatusTip(tip)
         action.setToolTip(tip)
         action.triggered.connect(slot)

@@ -81,6 +81,7 @@ class ChooserDialog(QDialog):
         if self.list.count():
             self.list.setCurrentRow(0)
         self._update()
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)  # typing searches at once
 
     def chosen_id(self) -> str:
         item = self.list.currentItem()

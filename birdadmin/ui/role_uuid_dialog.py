@@ -58,6 +58,7 @@ class RoleUuidDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._check()
+        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def role_id(self) -> str:
         return self.edit.text().strip().lower()

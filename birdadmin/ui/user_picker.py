@@ -76,7 +76,6 @@ class UserPickerDialog(QDialog):
         self._chosen: dict[str, User] = {}
         self._server: list[User] = []
         self._server_text = ""
-        self._asked = ""  # the text whose server answer is awaited
         layout = QVBoxLayout(self)
         self.search = QLineEdit(self)
         self.search.setObjectName("userPickerSearch")
@@ -116,6 +115,7 @@ class UserPickerDialog(QDialog):
         self.finished.connect(lambda _result: self._stop())
         self.resize(460, 460)
         self._show_chosen()
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)  # typing searches at once
 
     def chosen(self) -> list[User]:
         return list(self._chosen.values())
@@ -142,7 +142,6 @@ class UserPickerDialog(QDialog):
         search = self._search_server
         if not text or search is None:
             return
-        self._asked = text
         query = search_filter(text)
         self.status.setText(self.tr("Searching the server…"))
         self._runner.submit(lambda: search(query), channel=CHANNEL,
