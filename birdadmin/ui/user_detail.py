@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from birdadmin.domain.effective import effective_roles
+from birdadmin.domain.effective import RoleGrant, effective_roles
 from birdadmin.errors import Explanation
 from birdadmin.qtmodels.records import Record, RecordsModel
 from birdadmin.qtmodels.roles import RoleContext
@@ -213,7 +213,18 @@ class UserDetailPane(QWidget):
         for key, value in values.items():
             self.fields[key].setText(value)
         groups = list(context.memberships.get(user.id) or [(g.id, g.display or g.id) for g in user.groups])
-        grants = effective_roles(user, context.group_roles, groups)
+        self.roles_model.set_records(self._grant_rows(effective_roles(user, context.group_roles, groups), context))
+        group_rows = []
+        for gid, name in groups:
+            roles = context.group_roles.get(gid, ())
+            text = ", ".join(context.role_name(r) for r in roles) or self._no_group_roles(context)
+            group_rows.append(Record((name, text), gid))
+        self.groups_model.set_records(group_rows)
+        self.json_view.setPlainText(self.tr("Reading the user from the server…"))
+        self.user_shown.emit(user)
+
+    def _grant_rows(self, grants: list[RoleGrant], context: RoleContext) -> list[Record]:
+        """One row per grant (direct, or through which group), flagged when the catalogue does not name it."""
         no_names = context.catalogue is None or not context.catalogue.has_names()
         rows: list[Record] = []
         for grant in grants:
@@ -228,15 +239,7 @@ class UserDetailPane(QWidget):
                 name=grant.group_name or grant.group_id
             )
             rows.append(Record((context.role_name(grant.role_id), via, grant.role_id), grant.role_id, flag, grant))
-        self.roles_model.set_records(rows)
-        group_rows = []
-        for gid, name in groups:
-            roles = context.group_roles.get(gid, ())
-            text = ", ".join(context.role_name(r) for r in roles) or self._no_group_roles(context)
-            group_rows.append(Record((name, text), gid))
-        self.groups_model.set_records(group_rows)
-        self.json_view.setPlainText(self.tr("Reading the user from the server…"))
-        self.user_shown.emit(user)
+        return rows
 
     def show_hidden_by_filter(self) -> None:
         """The pane is empty because the quick filter hid the user it showed."""

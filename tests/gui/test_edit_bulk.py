@@ -7,7 +7,8 @@ import time
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer
+from PySide6.QtWidgets import QMenu
 
 from birdadmin.scim.resources import User
 from birdadmin.ui.bulk_plan import group_members
@@ -27,7 +28,14 @@ def _select(window: MainWindow, users: list[User]) -> None:
                                            | QItemSelectionModel.SelectionFlag.Rows)
 
 
-def test_edit_actions_are_exposed_and_in_the_context_menu(demo_window: MainWindow) -> None:
+def _record_popups(monkeypatch: pytest.MonkeyPatch) -> list[QMenu]:
+    popped: list[QMenu] = []
+    monkeypatch.setattr(QMenu, "popup", lambda menu, *_args: popped.append(menu))
+    return popped
+
+
+def test_edit_actions_are_exposed_and_in_the_context_menu(demo_window: MainWindow,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     page = demo_window.users_page
     assert [a.objectName() for a in page.edit_actions] == ["addRoleAction", "removeRoleAction", "addToGroupAction"]
     assert not any(a.isEnabled() for a in page.edit_actions)  # nothing selected
@@ -35,6 +43,11 @@ def test_edit_actions_are_exposed_and_in_the_context_menu(demo_window: MainWindo
     assert all(a.isEnabled() for a in page.edit_actions)
     menu = page.bulk.context_menu()
     assert [a.objectName() for a in menu.actions()] == ["addRoleAction", "removeRoleAction", "addToGroupAction"]
+    # A right click on the table pops the same actions up (offscreen, a real popup only warns: recorded instead).
+    popped = _record_popups(monkeypatch)
+    demo_window.users_view.table.customContextMenuRequested.emit(QPoint(10, 10))
+    assert [m.objectName() for m in popped] == ["usersContextMenu"]
+    assert [a.objectName() for a in popped[0].actions()] == ["addRoleAction", "removeRoleAction", "addToGroupAction"]
 
 
 def test_bulk_add_role_counts_and_plans_those_lacking_it(demo_window: MainWindow, qtbot: Any) -> None:
@@ -101,7 +114,7 @@ def test_bulk_add_to_group(demo_window: MainWindow, qtbot: Any) -> None:
     assert undo_texts(demo_window) == [f"Add 3 users to group {group.display_name}"]
 
 
-def test_grant_role_from_the_roles_page(demo_window: MainWindow, qtbot: Any) -> None:
+def test_grant_role_from_the_roles_page(demo_window: MainWindow, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     window = demo_window
     role = known_roles(window)[0]
     window.show_roles()
@@ -109,6 +122,9 @@ def test_grant_role_from_the_roles_page(demo_window: MainWindow, qtbot: Any) -> 
     button = window.roles_view.grant_button
     assert button.objectName() == "grantRoleButton" and button.isEnabled()
     assert [a.objectName() for a in window.roles_page.grant.context_menu().actions()] == ["grantRoleAction"]
+    popped = _record_popups(monkeypatch)
+    window.roles_view.table.customContextMenuRequested.emit(QPoint(10, 10))
+    assert [m.objectName() for m in popped] == ["rolesContextMenu"] and popped[0].actions()[0].isEnabled()
     button.click()
     picker = window.roles_page.grant.picker
     assert picker is not None and picker.objectName() == "userPicker"
