@@ -51,7 +51,7 @@ class GroupEditing(QObject):
 
     @Slot()
     def _pending_changed(self) -> None:
-        if self._group is not None and self._changes() != self._shown:
+        if self._group is not None and any(a is not b for a, b in zip(self._changes(), self._shown, strict=True)):
             self.render()
 
     def render(self) -> None:
@@ -90,15 +90,17 @@ class GroupEditing(QObject):
 
     def _enable_members(self) -> None:
         pane, pending, group = self._pane, self._context.pending, self._group
-        ready = group is not None and group.members is not None and self._context.org is not None
-        selected = bool(pane.members_table.selectionModel().selectedRows())
-        pane.add_members_button.setEnabled(pending.writable and ready)
-        pane.remove_members_button.setEnabled(pending.writable and ready and selected)
+        change = self._shown[0]
         reason = pending.read_only_reason if not pending.writable else ""
+        if not reason and change is not None and change.status == "in-flight":
+            reason = self.tr("This group's member change is being applied.")
+        ready = group is not None and group.members is not None and self._context.org is not None and not reason
+        selected = bool(pane.members_table.selectionModel().selectedRows())
+        pane.add_members_button.setEnabled(ready)
+        pane.remove_members_button.setEnabled(ready and selected)
         for widget in (pane.add_members_button, pane.remove_members_button):
             widget.setToolTip(reason)
         note = reason
-        change = self._shown[0]
         if not note and change is not None and change.status in ("conflict", "failed") and change.reason:
             note = self.tr("The planned member change was not applied: {reason}").format(reason=change.reason)
         pane.members_note.setText(note)
@@ -108,6 +110,9 @@ class GroupEditing(QObject):
         group = self._group
         if group is None or group.members is None or not self._context.pending.writable:
             return None
+        queued = self._context.pending.get(("group-members", group.id))
+        if queued is not None and queued.status == "in-flight":
+            return None  # being applied: a new plan waits for its outcome
         return group, list(group.member_ids)
 
     @Slot()
@@ -206,6 +211,8 @@ class GroupEditing(QObject):
         checklist.set_entries(role_entries(org.catalogue, before, after) if team is not None else [])
         pending = self._context.pending
         reason = why or (pending.read_only_reason if not pending.writable else "")
+        if not reason and change is not None and change.status == "in-flight":
+            reason = self.tr("This group's role change is being applied.")
         checklist.list.setEnabled(not reason)
         checklist.list.setToolTip(reason)
         checklist.show_note(reason)
@@ -218,7 +225,9 @@ class GroupEditing(QObject):
         """Plan one role added to (removed from) the group's team (one undo step)."""
         group, org, pending = self._group, self._context.org, self._context.pending
         team, _why = self._team()
-        if group is None or org is None or team is None or not pending.writable:
+        queued = pending.get(("group-roles", group.id)) if group is not None else None
+        if group is None or org is None or team is None or not pending.writable or (
+                queued is not None and queued.status == "in-flight"):
             self.render()
             return False
         name = group.display_name or group.id

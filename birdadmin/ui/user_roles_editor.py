@@ -96,7 +96,8 @@ class UserRolesEditor(QObject):
     def plan(self, *, add: str = "", remove: str = "", user: User | None = None) -> None:
         """Plan adding or removing one direct role of the user shown (one undo step)."""
         user, org, pending = user or self._user, self._context.org, self._context.pending
-        if user is None or org is None or not pending.writable:
+        queued = pending.get(("user-roles", user.id)) if user is not None else None
+        if user is None or org is None or not pending.writable or (queued is not None and queued.status == "in-flight"):
             self.render()
             return
         changes = plan_user_roles(pending.queue, [user], add=[add] if add else [], remove=[remove] if remove else [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -73,3 +74,27 @@ def test_read_only_disables_every_surface_and_says_why(demo_window: MainWindow, 
     role = next(r for r in known_roles(window) if r.id not in lower(user.roles))
     window.users_view.detail.role_checklist.item_for(role.id).setCheckState(Qt.CheckState.Checked)
     assert planned(window) == {("user-roles", user.id, lower(user.roles), lower(user.roles) | {role.id})}
+
+
+def test_a_change_being_applied_cannot_be_edited(demo_window: MainWindow, qtbot: Any) -> None:
+    window = demo_window
+    surfaces = _surfaces(window, qtbot)
+    pane, gpane = window.users_view.detail, window.groups_view.detail
+    user = pane.user
+    role = next(r for r in known_roles(window) if r.id not in lower(user.roles))
+    window.users_page.roles_editor.plan(add=role.id)
+    window.groups_page.editing.remove_selected()
+    window.groups_page.editing.plan_role(role.id, add=True)
+    pending = window.context.pending
+    flying = [replace(c, status="in-flight") for c in pending.queue]
+    pending.restore(flying)  # what the apply engine reports before its first write
+    for name in ("roleChecklist", "addRoleByUuidButton", "addMembersButton", "removeMembersButton",
+                 "groupRoleChecklist"):
+        assert not surfaces[name].isEnabled(), name
+    assert "being applied" in pane.role_checklist.note.text()
+    assert "being applied" in gpane.members_note.text()
+    before = planned(window)
+    window.users_page.roles_editor.plan(remove=user.roles[0])
+    window.groups_page.editing.plan_role(role.id, add=False)
+    assert window.groups_page.editing.open_picker() is None
+    assert planned(window) == before

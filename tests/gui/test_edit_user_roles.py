@@ -170,3 +170,13 @@ def test_add_role_by_uuid_unknown_to_the_catalogue_needs_confirming(demo_window:
     checklist.item_for(fresh).setCheckState(Qt.CheckState.Unchecked)
     assert planned(demo_window) == set()
     qtbot.waitUntil(lambda: checklist.item_for(fresh) is None, timeout=2000)
+
+
+def test_taking_the_last_direct_role_says_what_bird_does(demo_window: MainWindow) -> None:
+    user = next(u for u in demo_window.users_model.users() if len(u.roles) == 1)
+    checklist = _open(demo_window, user).role_checklist
+    checklist.item_for(user.roles[0]).setCheckState(Qt.CheckState.Unchecked)
+    assert planned(demo_window) == {("user-roles", user.id, lower(user.roles), frozenset())}
+    assert "H1" in checklist.note.text() and not checklist.note.isHidden()
+    checklist.item_for(user.roles[0]).setCheckState(Qt.CheckState.Checked)
+    assert planned(demo_window) == set() and checklist.note.isHidden()
