@@ -32,6 +32,10 @@ class ConnectionSpec:
     read_only: bool = False
     names_key: str = "default"  # which local role-names file belongs to this organization
     profile_name: str | None = None
+    # The guards before a write (domain/guards.py), from the profile: a change touching more users than this needs
+    # a confirmation; the Owner role's UUID where role names are unknown (docs/bird.md, H2).
+    batch_threshold: int = 25
+    owner_role_id: str | None = None
 
     @property
     def has_accounts(self) -> bool:
@@ -60,6 +64,8 @@ def spec_for_profile(profile: Profile, scim_key: str, accounts_key: str | None) 
         read_only=profile.read_only,
         names_key=f"profile-{profile.id}",
         profile_name=profile.name,
+        batch_threshold=profile.batch_threshold,
+        owner_role_id=profile.owner_role_id,
     )
 
 

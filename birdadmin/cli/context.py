@@ -327,11 +327,11 @@ class CliContext:
     def _append(self, content: dict[str, Any] | None) -> None:
         if content is None:  # nothing was changed: nothing to record
             return
+        from birdadmin.journal_entries import envelope
         from birdadmin.store.journal import JournalNotWritten, now_utc, os_user
 
-        entry = {"time": now_utc(), "osUser": os_user(), "profile": self.connection_record(), **content,
-                 **self.journal_note,
-                 "requests": list(self._writes_seen)}
+        entry = envelope(content, time=now_utc(), os_user=os_user(), profile=self.connection_record(),
+                         requests=self._writes_seen, extra=self.journal_note)
         self._writes_seen.clear()
         try:
             self.journal().append(entry)
@@ -345,19 +345,19 @@ class CliContext:
 
     def journal_user_roles(self, request: RoleRequest, result: RoleChange) -> None:
         """After a user role write: one entry, unless nothing changed."""
-        from birdadmin.cli.journal import user_roles_entry
+        from birdadmin.journal_entries import user_roles_entry
 
         self._append(user_roles_entry(request, result))
 
     def journal_members(self, action: str, group: Group, before: Iterable[str], ids: Sequence[str]) -> None:
         """After a membership write: one entry (``before``: the member ids read before it)."""
-        from birdadmin.cli.journal import members_entry
+        from birdadmin.journal_entries import members_entry
 
         self._append(members_entry(action, group, list(before), list(ids)))
 
     def journal_team_roles(self, action: str, result: TeamRoleChange) -> None:
         """After a group (team) role write: one entry, unless nothing changed."""
-        from birdadmin.cli.journal import team_roles_entry
+        from birdadmin.journal_entries import team_roles_entry
 
         self._append(team_roles_entry(action, result))
 

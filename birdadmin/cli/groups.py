@@ -32,7 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         p.add_argument("users", metavar="USER", nargs="+", help="SCIM id or userName")
         p.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
         if action == "remove":
-            add_guard_options(p, batch=True)
+            add_guard_options(p)
         p.set_defaults(handler=change_members, action=action)
 
     register_group_roles(sub)

@@ -1,39 +1,69 @@
 """The guards of ``domain/guards.py`` run before the CLI's writes, with what they need loaded only when it matters.
 
 The organization (every user, memberships, team roles) is loaded only when a change could take Owner from someone,
-never for an ``add``; a group's roles are first read from the groups and teams alone. Refusals are exit 2 with the
-guard's sentence; warnings go to stderr.
+never for an ``add``; a group's roles are first read from the groups and teams alone. A guard that would refuse
+is answered by ``cli/confirm.py`` (``--yes``, a typed "yes" on a terminal, else exit 2 with the guard's sentence);
+warnings go to stderr. With a profile, its ``batch_threshold`` and ``owner_role_id`` are used (``--owner-role``
+wins over the profile's).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from birdadmin import errors
+from birdadmin.cli import confirm
 from birdadmin.scim.resources import is_uuid
 
 if TYPE_CHECKING:
     from birdadmin.bird.models import RoleRef, Team
     from birdadmin.cli.context import CliContext
-    from birdadmin.domain.guards import OrgSnapshot, PlannedChanges
+    from birdadmin.domain.guards import GuardName, OrgSnapshot, PlannedChanges, Violation
     from birdadmin.domain.role_plan import RoleRequest
     from birdadmin.org_load import OrgData
     from birdadmin.scim.resources import User
+    from birdadmin.store.profile_model import Profile
 
 
-def add_guard_options(parser: argparse.ArgumentParser, *, batch: bool = False) -> None:
-    """The overrides of the guards a removal runs (docs/bird.md, H2)."""
+def add_guard_options(parser: argparse.ArgumentParser) -> None:
+    """The overrides of the guards a removal runs (docs/bird.md, H1 and H2), and ``--yes`` that answers them all."""
     from birdadmin.domain.guards import DEFAULT_BATCH_THRESHOLD
 
     parser.add_argument("--allow-no-owner", action="store_true",
                         help="allow leaving the organization without an active Owner (directly or through groups)")
     parser.add_argument("--owner-role", metavar="UUID",
-                        help="the Owner role's UUID, when role names are unknown (otherwise found by name)")
-    if batch:
-        parser.add_argument("--yes", action="store_true",
-                            help=f"confirm a change to more than {DEFAULT_BATCH_THRESHOLD} users at once")
+                        help="the Owner role's UUID, when role names are unknown (otherwise found by name, or the "
+                        "profile's)")
+    parser.add_argument("--yes", action="store_true",
+                        help="answer the guards' confirmations for scripts (no roles left, no active Owner left, more "
+                        f"users than the batch threshold: {DEFAULT_BATCH_THRESHOLD} or the profile's); without it a "
+                        "guarded change asks on a terminal and is refused otherwise")
+
+
+def confirm_empty_set(ctx: CliContext, args: argparse.Namespace, command: str, subject: str) -> None:
+    """``set`` with no roles empties the list (docs/bird.md, H1): without --allow-empty it needs confirming
+    (``cli/confirm.py``); once answered, ``args.allow_empty`` is set. A read-only connection is refused first."""
+    from birdadmin.domain.role_plan import RoleRequest
+
+    if args.action != "set" or args.roles or not hasattr(args, "allow_empty") or args.allow_empty:
+        return
+    if not args.dry_run:
+        ctx.require_writable(f"'{command} set'")
+    try:
+        RoleRequest("set", (), False, command, subject)  # refuses: its sentence is the one to confirm
+    except errors.InputError as exc:
+        ctx.guards().answer(args, [_empty_violation(exc.message)])
+        args.allow_empty = True
+
+
+def _empty_violation(message: str) -> Violation:
+    """The no-roles-left guard's refusal (docs/bird.md, H1), found by the planner's own rule."""
+    from birdadmin.domain.guards import Violation
+
+    return Violation("empty", message, "allow_empty")
 
 
 class CliGuards:
@@ -43,33 +73,52 @@ class CliGuards:
         self._ctx = ctx
         self._org_data: OrgData | None = None
         self._org: OrgSnapshot | None = None
+        self._answered: set[GuardName] = set()  # confirmed on a terminal or by --yes: not asked twice
+        self._profile: Profile | None = None
+        self._profile_read = False
 
+    def answer(self, args: argparse.Namespace, violations: Sequence[Violation]) -> None:
+        """Let ``violations`` through (--yes, or typed on a terminal) or refuse, exit 2 (``cli/confirm.py``)."""
+        todo = [v for v in violations if v.guard not in self._answered]
+        confirm.answer(todo, out=self._ctx.out, yes=bool(getattr(args, "yes", False)),
+                       accepts_yes=hasattr(args, "yes"), stdin=self._ctx.stdin)
+        self._answered.update(v.guard for v in todo)
 
-    def user_roles(self, args: argparse.Namespace, request: RoleRequest, user: User) -> None:
-        """``users roles remove|set``: refuse leaving the organization without an active Owner (docs/bird.md, H2)."""
+    def user_roles(self, args: argparse.Namespace, request: RoleRequest, user: User) -> RoleRequest:
+        """``users roles remove|set``: confirm taking a user's last roles (docs/bird.md, H1) and leaving the
+        organization without an active Owner (H2); returns the request, with ``allow_empty`` once confirmed."""
         from birdadmin.domain.guards import PlannedChanges, UserRolesChange
-        from birdadmin.scim.role_values import plan_roles
+        from birdadmin.scim.role_values import plan_roles, refuse_emptying
 
         if request.action == "add":
-            return
+            return request
         after = tuple(plan_roles(user.roles, **request.change()))
         owners = self._owner_roles(args)
         kept = {r.lower() for r in after}
-        if not owners or not any(r.lower() in owners and r.lower() not in kept for r in user.roles):
-            return
-        self._guard(args, PlannedChanges(user_roles=(UserRolesChange(user.id, after),)))
+        if owners and any(r.lower() in owners and r.lower() not in kept for r in user.roles):
+            # every guard at once (the empty list too), so one answer covers all that would refuse
+            self._guard(args, PlannedChanges(user_roles=(UserRolesChange(user.id, after),)))
+        elif not request.allow_empty:
+            try:
+                refuse_emptying(user.roles, after, allow_empty=False, subject=f"of user {user.user_name}")
+            except errors.InputError as exc:
+                self.answer(args, [_empty_violation(exc.message)])
+        if "empty" in self._answered and not request.allow_empty:
+            args.allow_empty = True
+            request = dataclasses.replace(request, allow_empty=True)
+        return request
 
     def member_removal(self, args: argparse.Namespace, group_id: str, user_ids: Sequence[str]) -> None:
-        """``groups members remove``: more than the batch threshold needs --yes; removing the members who hold Owner
-        only through this group is refused like any other loss of the last active Owner."""
-        from birdadmin.domain.guards import MemberRemoval, Overrides, PlannedChanges, batch_violation
+        """``groups members remove``: more than the batch threshold needs confirming; removing the members who hold
+        Owner only through this group is refused like any other loss of the last active Owner."""
+        from birdadmin.domain.guards import MemberRemoval, PlannedChanges, batch_violation
 
         if args.action != "remove" or not user_ids:
             return
         changes = PlannedChanges(member_removals=(MemberRemoval(group_id, tuple(user_ids)),))
-        batch = batch_violation(changes, Overrides(confirmed=getattr(args, "yes", False)))
+        batch = batch_violation(changes, batch_threshold=self._batch_threshold())
         if batch is not None:
-            raise errors.InputError(batch.message)
+            self.answer(args, [batch])
         owners = self._owner_roles(args)
         if not owners:
             return
@@ -109,13 +158,36 @@ class CliGuards:
         roles = tuple(ref.id for ref in after)
         self._guard(args, PlannedChanges(group_roles=tuple(GroupRolesChange(gid, roles) for gid in groups)))
 
+    def _profile_used(self) -> Profile | None:
+        """The profile this command connects through (its guard settings), or None (--base-url, --demo)."""
+        if not self._profile_read:
+            name = self._ctx.connection().profile_name
+            self._profile = self._ctx.profiles().get(name) if name else None
+            self._profile_read = True
+        return self._profile
+
+    def _batch_threshold(self) -> int:
+        from birdadmin.domain.guards import DEFAULT_BATCH_THRESHOLD
+
+        profile = self._profile_used()
+        return profile.batch_threshold if profile is not None else DEFAULT_BATCH_THRESHOLD
+
+    def _owner_role_id(self, args: argparse.Namespace) -> str | None:
+        """--owner-role, else the profile's Owner role; None: found by name in the catalogue."""
+        given = getattr(args, "owner_role", None)
+        if given is not None:
+            if not is_uuid(given.strip()):
+                raise errors.InputError(f"--owner-role takes the Owner role's UUID; {given!r} is not one.")
+            return str(given).strip()
+        profile = self._profile_used()
+        return profile.owner_role_id if profile is not None else None
+
     def _owner_roles(self, args: argparse.Namespace) -> frozenset[str]:
-        """The Owner role(s): --owner-role, else the catalogue's role named Owner; empty (with a warning) if unknown."""
+        """The Owner role(s): --owner-role, the profile's, else the catalogue's role named Owner; empty (with a
+        warning) if unknown."""
         from birdadmin.domain.guards import owner_role_ids, owner_unknown_warning
 
-        given = getattr(args, "owner_role", None)
-        if given is not None and not is_uuid(given.strip()):
-            raise errors.InputError(f"--owner-role takes the Owner role's UUID; {given!r} is not one.")
+        given = self._owner_role_id(args)
         owners = owner_role_ids(None if given else self._ctx.catalogue(), given)
         if not owners:
             self._ctx.out.error(f"birdadmin-cli: {owner_unknown_warning()}")
@@ -146,16 +218,17 @@ class CliGuards:
         return self._org
 
     def _guard(self, args: argparse.Namespace, changes: PlannedChanges) -> None:
-        """Run every guard on ``changes`` against the loaded organization; refuse (exit 2) unless overridden."""
+        """Run every guard on ``changes`` against the loaded organization; what would refuse is answered (``answer``)
+        unless its override flag was given or it was confirmed already."""
         from birdadmin.domain.guards import Overrides, check
 
         overrides = Overrides(
-            allow_empty=getattr(args, "allow_empty", False),
-            allow_no_owner=getattr(args, "allow_no_owner", False),
-            confirmed=getattr(args, "yes", False),
+            allow_empty=bool(getattr(args, "allow_empty", False)) or "empty" in self._answered,
+            allow_no_owner=bool(getattr(args, "allow_no_owner", False)) or "no-owner" in self._answered,
+            confirmed="batch" in self._answered,
         )
-        result = check(self.organization(), changes, overrides, owner_role_id=getattr(args, "owner_role", None))
+        result = check(self.organization(), changes, overrides, owner_role_id=self._owner_role_id(args),
+                       batch_threshold=self._batch_threshold())
         for warning in result.warnings:
             self._ctx.out.error(f"birdadmin-cli: {warning}")
-        if result.violations:
-            raise errors.InputError(" ".join(v.message for v in result.violations))
+        self.answer(args, result.violations)

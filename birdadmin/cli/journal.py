@@ -17,11 +17,7 @@ from birdadmin import errors
 from birdadmin.safe_text import csv_row
 
 if TYPE_CHECKING:
-    from birdadmin.bird.accounts import TeamRoleChange
     from birdadmin.cli.context import CliContext
-    from birdadmin.domain.role_plan import RoleRequest
-    from birdadmin.scim.resources import Group
-    from birdadmin.scim.writes import RoleChange
     from birdadmin.store.journal import Entry
 
 LIST_COLUMNS = ["id", "time", "osUser", "connection", "target", "action", "status", "before", "after"]
@@ -49,6 +45,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     undo.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
     undo.add_argument("--allow-empty", action="store_true",
                       help="allow setting the user back to no roles (Bird reads an empty list as no roles at all)")
+    undo.add_argument("--yes", action="store_true", help="answer the guards' confirmations (for scripts)")
     undo.set_defaults(handler=undo_entry)
 
 
@@ -181,53 +178,7 @@ def verify_entries(args: argparse.Namespace, ctx: CliContext) -> int:
     return 1
 
 
-# -- writing (called by the write commands through CliContext) -------------------------------------------------
-
-
-def user_roles_entry(request: RoleRequest, result: RoleChange) -> dict[str, Any] | None:
-    """The entry for a user role change, or None when nothing was changed (nothing to record)."""
-    user = result.after
-    if not result.roles_shown:  # accepted, but the server shows no roles: before and after are unknown (U8)
-        before, after, status = None, None, "sent-unchecked"
-    elif not result.changed:
-        return None
-    else:
-        before, after, status = list(result.before.roles), list(result.after.roles), "changed"
-    return {
-        "target": {"kind": "user", "id": user.id, "name": user.user_name},
-        "action": f"users roles {request.action}",
-        "requested": list(request.roles),
-        "before": before,
-        "after": after,
-        "status": status,
-    }
-
-
-def members_entry(action: str, group: Group, before: list[str], ids: list[str]) -> dict[str, Any]:
-    return {
-        "target": {"kind": "group", "id": group.id, "name": group.display_name},
-        "action": f"groups members {action}",
-        "requested": list(ids),
-        "before": sorted(before),
-        "after": sorted(group.member_ids),
-        "status": "changed",
-    }
-
-
-def team_roles_entry(action: str, result: TeamRoleChange) -> dict[str, Any] | None:
-    if not result.changed:
-        return None
-    team = result.after
-    entry: dict[str, Any] = {
-        "target": {"kind": "group", "id": team.id, "name": team.name},
-        "action": f"groups roles {action}",
-        "before": [ref.id for ref in result.before.role_refs],
-        "after": [ref.id for ref in result.after.role_refs],
-        "status": "changed" if result.meanwhile is None else "changed-meanwhile",
-    }
-    if result.meanwhile is not None:
-        entry["now"] = list(result.meanwhile.role_ids)
-    return entry
+# -- writing: the entries themselves are built in birdadmin/journal_entries.py (the window builds the same) ------
 
 
 def undo_entry(args: argparse.Namespace, ctx: CliContext) -> int:

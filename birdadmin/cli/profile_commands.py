@@ -12,8 +12,9 @@ import httpx
 from birdadmin.connection_check import ConnectionReport, check_connection
 from birdadmin.errors import InputError, SecretStoreError
 from birdadmin.net.urls import check_server_url, org_id_from_url
-from birdadmin.scim.resources import RolesShape, RoleStrategy
+from birdadmin.scim.resources import RolesShape, RoleStrategy, is_uuid
 from birdadmin.store.keys import forget_key, moved_keys, remove_profile, resolve_keys, store_key
+from birdadmin.store.profile_model import MAX_BATCH_THRESHOLD
 from birdadmin.store.profiles import Profile, ProfileStore, validate_profile_fields
 from birdadmin.store.secrets import (
     ACCESS_KEY_ENV,
@@ -78,6 +79,8 @@ def _row(profile: Profile, last_used: str | None) -> dict[str, Any]:
         "role_strategy": profile.role_strategy.value,
         "ca_bundle": profile.ca_bundle,
         "timeout": profile.timeout,
+        "batch_threshold": profile.batch_threshold,
+        "owner_role_id": profile.owner_role_id,
         "last_used": profile.name == last_used,
     }
 
@@ -85,6 +88,21 @@ def _row(profile: Profile, last_used: str | None) -> dict[str, Any]:
 def _refuse_if_invalid(problems: dict[str, str]) -> None:
     if problems:
         raise InputError(" ".join(problems.values()))
+
+
+def _guard_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """``--batch-threshold`` and ``--owner-role`` as profile fields (those given), each problem one sentence."""
+    fields: dict[str, Any] = {}
+    if args.p_batch_threshold is not None:
+        if not 1 <= args.p_batch_threshold <= MAX_BATCH_THRESHOLD:
+            raise InputError(f"The batch threshold must be a whole number from 1 to {MAX_BATCH_THRESHOLD:,}.")
+        fields["batch_threshold"] = args.p_batch_threshold
+    if args.p_owner_role is not None:
+        owner = args.p_owner_role.strip().lower() or None
+        if owner is not None and not is_uuid(owner):
+            raise InputError("The Owner role must be a role UUID like 123e4567-e89b-12d3-a456-426614174000.")
+        fields["owner_role_id"] = owner
+    return fields
 
 
 def _optional_text(value: str | None) -> str | None:
@@ -120,6 +138,7 @@ def cmd_add(args: argparse.Namespace, ctx: Any) -> int:
         validate_profile_fields(args.name, args.p_base_url, accounts_url, ca_bundle, timeout, store.names(),
                                 org_id=org_id)
     )
+    guard_fields = _guard_fields(args)
     scim_key, accounts_key = _keys_for_new_profile(args, ctx, accounts_url)
     secrets = _checked_secrets(ctx) if scim_key or accounts_key else None
     profile = store.add(
@@ -133,6 +152,7 @@ def cmd_add(args: argparse.Namespace, ctx: Any) -> int:
             ca_bundle=ca_bundle,
             timeout=timeout,
             read_only=bool(args.p_read_only),
+            **guard_fields,
         )
     )
     notes = [f"Added profile '{profile.name}'" + (f" for organization {profile.org_id}." if profile.org_id else ".")]
@@ -209,6 +229,7 @@ def cmd_edit(args: argparse.Namespace, ctx: Any) -> int:
         data["timeout"] = args.p_timeout
     if args.p_read_only is not None:
         data["read_only"] = args.p_read_only
+    data.update(_guard_fields(args))
     others = [p.name for p in store.list() if p.id != old.id]
     _refuse_if_invalid(
         validate_profile_fields(

@@ -29,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add = commands.add_parser("add", help="add a profile and store its key")
     add.add_argument("name", metavar="NAME")
     _connection_options(add, required_base=True)
+    _guard_options(add)
     _key_options(add, allow_no_key=True)
     add.set_defaults(handler=handler(_COMMANDS, "cmd_add"))
 
@@ -39,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                       help="keep the stored keys when the Base URL or Accounts API URL changes (otherwise give "
                       "the new server's key with --key-stdin / --accounts-key-stdin)")
     _connection_options(edit, required_base=False)
+    _guard_options(edit)
     _key_options(edit, allow_no_key=False)
     edit.set_defaults(handler=handler(_COMMANDS, "cmd_edit"))
 
@@ -77,6 +79,14 @@ def _connection_options(parser: argparse.ArgumentParser, *, required_base: bool)
     parser.add_argument("--timeout", dest="p_timeout", type=float, metavar="SECONDS")
     parser.add_argument("--read-only", dest="p_read_only", action=argparse.BooleanOptionalAction, default=None,
                         help="a profile that can never write (for auditors)")
+
+
+def _guard_options(parser: argparse.ArgumentParser) -> None:
+    """What the guards before a write use with this profile (domain/guards.py; ``--owner-role`` on a command wins)."""
+    parser.add_argument("--batch-threshold", dest="p_batch_threshold", type=int, metavar="N",
+                        help="a change to more users than this at once needs confirming (default 25)")
+    parser.add_argument("--owner-role", dest="p_owner_role", metavar="UUID",
+                        help="the Owner role's UUID, for organizations without role names ('' to clear)")
 
 
 def _key_options(parser: argparse.ArgumentParser, *, allow_no_key: bool) -> None:

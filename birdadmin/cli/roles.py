@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from birdadmin import errors, in_flight
 from birdadmin.cli.context import CliContext
-from birdadmin.cli.guards import add_guard_options
+from birdadmin.cli.guards import add_guard_options, confirm_empty_set
 
 if TYPE_CHECKING:
     from birdadmin.bird import role_refs
@@ -93,6 +93,7 @@ def change_group_roles(args: argparse.Namespace, ctx: CliContext) -> int:
     from birdadmin.bird import role_refs
 
     action = args.action
+    confirm_empty_set(ctx, args, "groups roles", "the group gives its members")
     wanted = list(ctx.role_request(args, "groups roles", "the group gives its members").roles)
     in_flight.describe(in_flight.for_group_roles(args.group))
     found = resolve_team(ctx, args.group)

@@ -7,7 +7,7 @@ from typing import Any
 
 from birdadmin import in_flight
 from birdadmin.cli.context import CliContext
-from birdadmin.cli.guards import add_guard_options
+from birdadmin.cli.guards import add_guard_options, confirm_empty_set
 from birdadmin.domain.role_plan import RolePlan
 from birdadmin.errors import InputError
 from birdadmin.scim.resources import User
@@ -99,11 +99,12 @@ def show_user(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def change_roles(args: argparse.Namespace, ctx: CliContext) -> int:
+    confirm_empty_set(ctx, args, "users roles", "of the user")
     request = ctx.role_request(args, "users roles", "of the user")
     in_flight.describe(in_flight.for_user(args.user))
     client = ctx.scim()
     user = client.resolve_user(args.user)
-    ctx.guards().user_roles(args, request, user)
+    request = ctx.guards().user_roles(args, request, user)
     if args.dry_run:
         _report(ctx, user, request.plan(client.roles_to_plan_from(user.id)), "dry-run")
         return 0

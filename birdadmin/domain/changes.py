@@ -85,10 +85,11 @@ class Change:
 
     def replanned(self, before: Sequence[str], version: str | None) -> Change:
         """The same edit (what it adds and removes) planned again on the server's current state, after a conflict."""
-        after = plan_roles(before, add=self.added, remove=self.removed) if self.kind != "group-members" else [
-            *[m for m in before if m not in set(self.removed)],
-            *[m for m in self.added if m not in set(before)],
-        ]
+        if self.kind == "group-members":
+            dropped, present = set(self.removed), set(before)  # once: a big group has tens of thousands of members
+            after = [m for m in before if m not in dropped] + [m for m in self.added if m not in present]
+        else:
+            after = plan_roles(before, add=self.added, remove=self.removed)
         return replace(self, before=tuple(before), after=tuple(after), version=version, status="pending", reason="",
                        theirs=None)
 
@@ -168,6 +169,23 @@ class ChangeQueue:
     def clear(self) -> None:
         self._items.clear()
 
+    def keys(self) -> list[Key]:
+        """The targets in queue order (what :meth:`reorder` takes back)."""
+        return list(self._items)
+
+    def reorder(self, keys: Sequence[Key]) -> None:
+        """Put the queue in the order of ``keys`` (an undo brings a removed change back to its place, not to the
+        end); changes ``keys`` does not name follow in their current order."""
+        ordered = {k: self._items[k] for k in keys if k in self._items}
+        ordered.update(self._items)
+        self._items = ordered
+
+    def would_change(self, changes: Iterable[Change]) -> bool:
+        """Whether putting ``changes`` alters the queue (a no-op for a target with nothing queued does not)."""
+        return any(self._items.get(c.key) != c and not (c.key not in self._items and c.is_noop
+                                                        and c.status in ("pending", "failed", "conflict"))
+                   for c in changes)
+
     def open(self) -> list[Change]:
         return [c for c in self._items.values() if c.status in OPEN]
 
@@ -216,8 +234,8 @@ def plan_members(
     base = queued.after if queued is not None else tuple(members)
     dropped = set(remove)
     after = [m for m in base if m not in dropped]
-    kept = set(after)  # once: rebuilt per added id, adding 10,000 users to a large group took seconds
-    after += [m for m in dict.fromkeys(add) if m not in kept and m not in dropped]
+    present = set(after)  # built once (it was rebuilt per added member: seconds for a bulk add to a big group)
+    after += [m for m in dict.fromkeys(add) if m not in present and m not in dropped]
     if queued is not None:
         return replace(queued, after=tuple(after), status="pending", reason="", theirs=None)
     return Change("group-members", group_id, group_name, tuple(members), tuple(after), version=version)

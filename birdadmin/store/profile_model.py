@@ -20,6 +20,8 @@ from birdadmin.scim.resources import RolesShape, RoleStrategy, is_uuid
 from birdadmin.store.timeouts import MAX_TIMEOUT, MIN_TIMEOUT, timeout_problem
 
 MAX_NAME_LENGTH = 80
+MIN_BATCH_THRESHOLD, MAX_BATCH_THRESHOLD, DEFAULT_BATCH_THRESHOLD = 1, 100_000, 25
+OWNER_ROLE_PROBLEM = "The Owner role must be a role UUID like 123e4567-e89b-12d3-a456-426614174000."
 
 
 class Profile(BaseModel):
@@ -40,7 +42,7 @@ class Profile(BaseModel):
     read_only: bool = False
     # Guards (domain/guards.py): a change touching more users than this needs a typed confirmation; the Owner
     # role's UUID where role names are unknown (otherwise the catalogue's role named "Owner" is used).
-    batch_threshold: int = Field(default=25, ge=1, le=100_000)
+    batch_threshold: int = Field(default=DEFAULT_BATCH_THRESHOLD, ge=MIN_BATCH_THRESHOLD, le=MAX_BATCH_THRESHOLD)
     owner_role_id: str | None = None
     scim_key_fingerprint: str | None = None
     scim_key_stored_at: datetime | None = None
@@ -66,7 +68,7 @@ class Profile(BaseModel):
     def _owner_uuid(cls, value: str | None) -> str | None:
         value = (value or "").strip() or None
         if value is not None and not is_uuid(value):
-            raise ValueError("The Owner role must be a role UUID like 123e4567-e89b-12d3-a456-426614174000.")
+            raise ValueError(OWNER_ROLE_PROBLEM)
         return value
 
     @field_validator("accounts_url", "org_id", "ca_bundle")
@@ -89,6 +91,8 @@ def validate_profile_fields(
     existing_names: Iterable[str],
     *,
     org_id: str | None = None,
+    owner_role_id: str | None = None,
+    batch_threshold: int | None = None,
 ) -> dict[str, str]:
     """Field -> message for every field that must change; empty when all is well.
 
@@ -127,4 +131,11 @@ def validate_profile_fields(
             problems["ca_bundle"] = f"The CA bundle file {bundle} does not exist; choose a PEM file or leave it empty."
     if (problem := timeout_problem(timeout)) is not None:
         problems["timeout"] = problem
+    clean_owner = (owner_role_id or "").strip()
+    if clean_owner and not is_uuid(clean_owner):
+        problems["owner_role_id"] = OWNER_ROLE_PROBLEM
+    if batch_threshold is not None and not MIN_BATCH_THRESHOLD <= batch_threshold <= MAX_BATCH_THRESHOLD:
+        problems["batch_threshold"] = (
+            f"The batch threshold must be a whole number from {MIN_BATCH_THRESHOLD} to {MAX_BATCH_THRESHOLD}."
+        )
     return problems

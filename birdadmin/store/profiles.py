@@ -26,14 +26,23 @@ from pydantic import ValidationError
 from birdadmin.errors import ConfigError, InputError
 from birdadmin.store.atomic import write_json_atomic
 from birdadmin.store.paths import CONFIG_DIR_ENV, config_dir
-from birdadmin.store.profile_model import Profile, validate_profile_fields
+from birdadmin.store.profile_model import (
+    DEFAULT_BATCH_THRESHOLD,
+    MAX_BATCH_THRESHOLD,
+    MIN_BATCH_THRESHOLD,
+    Profile,
+    validate_profile_fields,
+)
 from birdadmin.store.timeouts import MAX_TIMEOUT, MIN_TIMEOUT
 
 # The model is re-exported: the window, the CLI and the tests know a profile as ``store.profiles.Profile``.
 __all__ = [
+    "DEFAULT_BATCH_THRESHOLD",
     "FILE_NAME",
     "FILE_VERSION",
+    "MAX_BATCH_THRESHOLD",
     "MAX_TIMEOUT",
+    "MIN_BATCH_THRESHOLD",
     "MIN_TIMEOUT",
     "Profile",
     "ProfileStore",
@@ -212,6 +221,8 @@ class ProfileStore:
             profile.timeout,
             others,
             org_id=profile.org_id,
+            owner_role_id=profile.owner_role_id,
+            batch_threshold=profile.batch_threshold,
         )
 
     @contextlib.contextmanager

@@ -23,6 +23,7 @@ class _Replace(QUndoCommand):
         self._owner = owner
         self._new = list(new)
         self._old: dict[Key, Change | None] = {c.key: owner.queue.get(c.key) for c in new}
+        self._order = owner.queue.keys()  # a change this cancels comes back to its place on undo
 
     def redo(self) -> None:
         for change in self._new:
@@ -35,6 +36,7 @@ class _Replace(QUndoCommand):
                 self._owner.queue.remove(key)
             else:
                 self._owner.queue.put(old)
+        self._owner.queue.reorder(self._order)
         self._owner.changed.emit()
 
 
@@ -43,6 +45,7 @@ class _Discard(QUndoCommand):
         super().__init__(text)
         self._owner = owner
         self._old = [c for c in (owner.queue.get(k) for k in keys) if c is not None]
+        self._order = owner.queue.keys()
 
     def redo(self) -> None:
         for change in self._old:
@@ -52,6 +55,7 @@ class _Discard(QUndoCommand):
     def undo(self) -> None:
         for change in self._old:
             self._owner.queue.put(change)
+        self._owner.queue.reorder(self._order)
         self._owner.changed.emit()
 
 
@@ -86,13 +90,14 @@ class PendingChanges(QObject):
 
     def plan(self, changes: Sequence[Change], text: str) -> None:
         """Queue ``changes`` as one undoable step named ``text`` (e.g. "Add role Analyst to 12 users"); a read-only
-        connection plans nothing (the surfaces are disabled too, this is the backstop)."""
-        if changes and self.writable:
+        connection plans nothing (the surfaces are disabled too, this is the backstop); a plan that changes nothing
+        (adding a role everyone selected holds) is no undo step."""
+        if changes and self.writable and self.queue.would_change(changes):
             self.undo_stack.push(_Replace(self, changes, text))
 
     def discard(self, keys: Iterable[Key] | None = None, text: str = "Discard changes") -> None:
         """Remove the given changes (all when None) as one undoable step."""
-        keys = [c.key for c in self.queue] if keys is None else list(keys)
+        keys = [c.key for c in self.queue] if keys is None else [k for k in keys if k in self.queue]
         if keys:
             self.undo_stack.push(_Discard(self, keys, text))
 

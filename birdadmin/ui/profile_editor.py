@@ -28,8 +28,9 @@ from birdadmin.services.profile_keys import CheckFunction, KeyFailure, ProfileKe
 from birdadmin.services.tasks import TaskRunner
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.store.secrets import KEY_KINDS, KeyKind, Secrets
+from birdadmin.ui.hint_label import error_label
 from birdadmin.ui.labels import plain_labels
-from birdadmin.ui.profile_form import ADDRESS_FIELDS, ProfileForm, error_label
+from birdadmin.ui.profile_form import ADDRESS_FIELDS, ProfileForm
 from birdadmin.ui.profile_panels import KeyringPanel, ScrollingText
 from birdadmin.ui.profile_texts import report_text
 

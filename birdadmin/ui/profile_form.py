@@ -10,18 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QEvent, QRect, Qt, Signal, Slot
-from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -30,77 +31,27 @@ from birdadmin.errors import InputError
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 from birdadmin.store.keys import moved_keys
-from birdadmin.store.profiles import MAX_TIMEOUT, MIN_TIMEOUT, Profile, validate_profile_fields
+from birdadmin.store.profiles import (
+    DEFAULT_BATCH_THRESHOLD,
+    MAX_BATCH_THRESHOLD,
+    MAX_TIMEOUT,
+    MIN_BATCH_THRESHOLD,
+    MIN_TIMEOUT,
+    Profile,
+    validate_profile_fields,
+)
 from birdadmin.store.secrets import KEY_KINDS, KeyKind, clean_key
-from birdadmin.ui.icons import error_color
+from birdadmin.ui.hint_label import HintLabel, error_label
 from birdadmin.ui.profile_texts import fingerprint_text
+
+__all__ = ["ADDRESS_FIELDS", "HintLabel", "ProfileForm", "error_label"]
 
 # Problems that make a connection test pointless (the test needs a usable address).
 ADDRESS_FIELDS = frozenset({"base_url", "accounts_url", "org_id", "ca_bundle"})
 
 
-class HintLabel(QLabel):
-    """A validation message, in a red taken from the palette so that it reads on light and dark backgrounds
-    alike (and follows a change of scheme). With ``reserve``, the room for one line stays while it is hidden,
-    so the fields below do not move as messages come and go while someone types."""
-
-    def __init__(self, parent: QWidget, name: str, *, reserve: bool = False) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setWordWrap(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # under its field, always
-        self._reserve = reserve
-        if reserve:
-            policy = self.sizePolicy()
-            policy.setRetainSizeWhenHidden(True)
-            self.setSizePolicy(policy)
-        self._recolour()
-        self._fit()
-        self.setVisible(False)
-
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
-        super().setText(text)
-        self._fit()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._fit()
-
-    def _fit(self) -> None:
-        # The height the text needs at this width, as a minimum: a form does not reliably ask a wrapping label
-        # nested in a row for it, and a message cut in half is worse than none.
-        # (Measured directly: QLabel's own heightForWidth never goes below the minimum set here.)
-        needed = 0
-        room = self.contentsRect().width()
-        if self.text() and room > 0:
-            flags = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft)
-            box = self.fontMetrics().boundingRect(QRect(0, 0, room, 100_000), flags, self.text())
-            margins = self.contentsMargins()
-            needed = box.height() + margins.top() + margins.bottom()
-        if self._reserve:
-            needed = max(needed, self.fontMetrics().lineSpacing())
-        if self.minimumHeight() != needed:
-            self.setMinimumHeight(needed)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._recolour()
-
-    def _recolour(self) -> None:
-        palette = self.palette()
-        color = error_color(palette)
-        if palette.color(QPalette.ColorRole.WindowText) != color:  # the check ends the PaletteChange it causes
-            palette.setColor(QPalette.ColorRole.WindowText, color)
-            self.setPalette(palette)
-
-
-def error_label(parent: QWidget, name: str, *, reserve: bool = False) -> QLabel:
-    return HintLabel(parent, name, reserve=reserve)
-
-
 class ProfileForm(QWidget):
-    """Name, addresses, wire options and the two key fields; ``changed`` fires on every edit."""
+    """Name, addresses, wire options, the guards and the two key fields; ``changed`` fires on every edit."""
 
     changed = Signal()
 
@@ -112,6 +63,7 @@ class ProfileForm(QWidget):
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self._build_addresses()
         self._build_options()
+        self._build_guards()
         self._build_keys()
 
     # building ------------------------------------------------------------------------------------------------
@@ -206,6 +158,41 @@ class ProfileForm(QWidget):
         self.read_only_check.toggled.connect(self._edited)
         self._row("", self.read_only_check)
 
+    def _build_guards(self) -> None:
+        """The guards before a write (domain/guards.py): batch confirmation, the Owner role (docs/bird.md, H2)."""
+        tr = self.tr
+        box = QGroupBox(tr("Guards"), self)
+        box.setObjectName("guardsGroup")
+        rows = QFormLayout(box)
+        self.batch_spin = QSpinBox(box)
+        self.batch_spin.setObjectName("batchThresholdSpin")
+        self.batch_spin.setAccessibleName(tr("Confirm changes touching more than this many users"))
+        self.batch_spin.setRange(MIN_BATCH_THRESHOLD, MAX_BATCH_THRESHOLD)
+        self.batch_spin.valueChanged.connect(self._edited)
+        batch = QHBoxLayout()
+        batch_label = QLabel(tr("Confirm changes touching &more than"), box)
+        batch_label.setBuddy(self.batch_spin)
+        for widget in (batch_label, self.batch_spin, QLabel(tr("users"), box)):
+            batch.addWidget(widget)
+        batch.addStretch(1)
+        rows.addRow(batch)
+        self.owner_role_edit = QLineEdit(box)
+        self.owner_role_edit.setObjectName("ownerRoleEdit")
+        self.owner_role_edit.setAccessibleName(tr("Owner role UUID"))
+        self.owner_role_edit.setPlaceholderText(tr("optional, e.g. 123e4567-e89b-12d3-a456-426614174000"))
+        self.owner_role_edit.setToolTip(tr("Used when role names are unknown (no Accounts API); otherwise the role "
+                                           "named Owner is."))
+        self.owner_role_edit.textChanged.connect(self._edited)
+        self.owner_role_error = error_label(box, "ownerRoleError", reserve=True)
+        owner = QVBoxLayout()
+        owner.setSpacing(1)
+        owner.addWidget(self.owner_role_edit)
+        owner.addWidget(self.owner_role_error)
+        owner_label = QLabel(tr("O&wner role UUID (when role names are unknown):"), box)
+        owner_label.setBuddy(self.owner_role_edit)
+        rows.addRow(owner_label, owner)
+        self.layout_.addRow(box)
+
     def _key_field(
         self, kind: KeyKind, label: str, accessible: str, placeholder: str
     ) -> tuple[QLineEdit, QLabel, QLabel]:
@@ -235,7 +222,8 @@ class ProfileForm(QWidget):
 
     def _inputs(self) -> tuple[QWidget, ...]:
         return (self.name_edit, self.base_url_edit, self.accounts_url_edit, self.org_id_edit, self.ca_bundle_edit,
-                self.timeout_spin, self.read_only_check, self.roles_shape_combo, self.role_strategy_combo)
+                self.timeout_spin, self.read_only_check, self.roles_shape_combo, self.role_strategy_combo,
+                self.batch_spin, self.owner_role_edit)
 
     def load(self, profile: Profile | None) -> None:
         """Show ``profile`` (or a new profile's defaults) without announcing it as an edit."""
@@ -244,6 +232,7 @@ class ProfileForm(QWidget):
         try:
             if profile is None:
                 self.timeout_spin.setValue(30)
+                self.batch_spin.setValue(DEFAULT_BATCH_THRESHOLD)
                 self.roles_shape_combo.setCurrentIndex(0)
                 self.role_strategy_combo.setCurrentIndex(0)
             else:
@@ -254,6 +243,8 @@ class ProfileForm(QWidget):
                 self.ca_bundle_edit.setText(profile.ca_bundle or "")
                 self.timeout_spin.setValue(profile.timeout)
                 self.read_only_check.setChecked(profile.read_only)
+                self.batch_spin.setValue(profile.batch_threshold)
+                self.owner_role_edit.setText(profile.owner_role_id or "")
                 self.roles_shape_combo.setCurrentIndex(self.roles_shape_combo.findData(profile.roles_shape))
                 self.role_strategy_combo.setCurrentIndex(self.role_strategy_combo.findData(profile.role_strategy))
                 self._org_auto = org_id_from_url(profile.base_url) or ""
@@ -295,6 +286,8 @@ class ProfileForm(QWidget):
             ca_bundle=self.ca_bundle_edit.text().strip() or None,
             timeout=float(self.timeout_spin.value()),
             read_only=self.read_only_check.isChecked(),
+            batch_threshold=self.batch_spin.value(),
+            owner_role_id=self.owner_role_edit.text().strip() or None,
         )
         return Profile.model_validate(data)
 
@@ -312,6 +305,7 @@ class ProfileForm(QWidget):
         problems = validate_profile_fields(
             self.name_edit.text(), self.base_url_edit.text(), self.accounts_url_edit.text().strip() or None,
             ca_bundle, self.timeout_spin.value(), others, org_id=self.org_id_edit.text().strip() or None,
+            owner_role_id=self.owner_role_edit.text(), batch_threshold=self.batch_spin.value(),
         )
         for kind in KEY_KINDS:
             key = self.typed_key(kind)
@@ -359,9 +353,11 @@ class ProfileForm(QWidget):
     def show_problems(self, problems: Mapping[str, str]) -> None:
         labels = {"name": self.name_error, "base_url": self.base_url_error, "accounts_url": self.accounts_url_error,
                   "org_id": self.org_id_error, "ca_bundle": self.ca_bundle_error,
+                  "owner_role_id": self.owner_role_error,
                   "scim_key": self.scim_key_error, "accounts_key": self.accounts_key_error}
         fields = {"name": self.name_edit, "base_url": self.base_url_edit, "accounts_url": self.accounts_url_edit,
                   "org_id": self.org_id_edit, "ca_bundle": self.ca_bundle_edit,
+                  "owner_role_id": self.owner_role_edit,
                   "scim_key": self.scim_key_edit, "accounts_key": self.accounts_key_edit}
         for name, label in labels.items():
             message = problems.get(name, "")

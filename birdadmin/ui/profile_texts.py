@@ -56,11 +56,20 @@ def details_text(widget: QWidget, profile: Profile, session: Secrets) -> str:
         profile.base_url,
         widget.tr("Organization: {org}").format(org=profile.org_id or widget.tr("unknown")),
         widget.tr("Read-only") if profile.read_only else widget.tr("Read and write"),
+        guards_text(widget, profile),
         widget.tr("SCIM key: {info}").format(info=key_info(widget, profile, "scim", session)),
     ]
     if profile.accounts_url:
         lines.append(widget.tr("Accounts key: {info}").format(info=key_info(widget, profile, "accounts", session)))
     return "\n".join(lines)
+
+
+def guards_text(widget: QWidget, profile: Profile) -> str:
+    """The profile's guards (domain/guards.py) in one line: when a change needs confirming, how Owner is found."""
+    owner = (widget.tr("Owner role {uuid}").format(uuid=profile.owner_role_id) if profile.owner_role_id
+             else widget.tr("Owner role by name"))
+    return widget.tr("Guards: confirm changes touching more than {count} users; {owner}").format(
+        count=profile.batch_threshold, owner=owner)
 
 
 def copy_name(widget: QWidget, name: str, taken: Iterable[str]) -> str:

@@ -247,3 +247,18 @@ def test_undo_only_takes_user_role_changes_on_their_own_connection(cli, demo_emu
 def main_with_other_url(cli, emu: Any) -> tuple[int, str, str]:
     other = emu.scim_url.replace("127.0.0.1", "localhost")
     return cli("--base-url", other, "--accounts-url", emu.accounts_url, "journal", "undo", "2", connect=False)
+
+
+def test_undo_back_to_no_roles_is_a_confirmation_that_yes_answers(cli, demo_emulator) -> None:
+    emu = demo_emulator
+    analyst = _role(emu, "Analyst")
+    user = _user(emu, analyst)
+    assert cli("users", "roles", "set", user["userName"], "--allow-empty")[0] == 0
+    assert cli("users", "roles", "add", user["userName"], analyst)[0] == 0
+    undone = len(_entries(cli))
+    code, _, err = cli("journal", "undo", str(undone))
+    assert code == 2 and "--yes" in err and "--allow-empty" in err, err
+    assert _roles_of(emu, user["id"]) == {analyst}
+    code, _, err = cli("journal", "undo", str(undone), "--yes")
+    assert code == 0, err
+    assert "--yes answered" in err and _roles_of(emu, user["id"]) == set()

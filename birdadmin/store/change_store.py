@@ -1,0 +1,230 @@
+"""The planned-change queue, kept in SQLite so that a queue (and how far an apply got) outlives the window.
+
+One file, ``changes.sqlite3`` in the data directory (mode 0600: it names users, groups and roles), one row per
+change: ``profile`` (the profile's id, or "demo"), ``id`` (the change's id), ``position`` (the planned order) and
+``change`` (``Change.to_json`` as JSON text). The file is in WAL mode and every write is one transaction begun with
+``BEGIN IMMEDIATE``, so two windows (or threads) writing at once take turns instead of failing.
+
+Durability: :meth:`ChangeStore.update` runs on worker threads at every status change of an apply (in-flight, done,
+conflict, ...), so it must be cheap and must not be lost once it returned. A commit in WAL mode with
+``synchronous=NORMAL`` is written to the WAL file before it returns, so a crash of the process (SIGKILL included)
+loses nothing already returned; only a power cut or an OS crash can lose the last commits before a checkpoint. That
+is accepted here: a change then shows as it was a moment earlier (pending or in flight), and applying it again is
+checked against its ``before`` and ``version`` (ETags where the server has them, docs/bird.md U2 and U7; a
+difference is a conflict, never an overwrite). ``tests/store/test_change_store.py`` kills a writer with SIGKILL
+and reloads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+import orjson
+
+from birdadmin import errors
+from birdadmin.domain.changes import Change
+
+FILE_NAME = "changes.sqlite3"
+BUSY_TIMEOUT = 30.0  # seconds another writer (window, thread) may hold the file before this one gives up
+SCHEMA_VERSION = 1
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS changes (
+        profile  TEXT    NOT NULL,
+        id       TEXT    NOT NULL,
+        position INTEGER NOT NULL,
+        change   TEXT    NOT NULL,
+        PRIMARY KEY (profile, id)
+    )""",
+    "CREATE INDEX IF NOT EXISTS changes_order ON changes (profile, position)",
+)
+# A new change goes after the profile's last; one already stored keeps its place (and its row is rewritten).
+_UPSERT = """
+INSERT INTO changes (profile, id, position, change)
+VALUES (?1, ?2, (SELECT COALESCE(MAX(position), -1) + 1 FROM changes WHERE profile = ?1), ?3)
+ON CONFLICT (profile, id) DO UPDATE SET change = excluded.change
+"""
+
+
+def _retry_busy(action: Callable[[], _T]) -> _T:
+    """Run ``action``, retrying while SQLite answers "locked" or "busy" without waiting, up to BUSY_TIMEOUT.
+
+    The WAL switch of a new file needs the only connection, and SQLite reports SQLITE_BUSY there without asking
+    its busy handler, when several open the file at once (as store/journal.py found and retries too).
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    pause = 0.005
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
+
+
+def _prepare(db: sqlite3.Connection) -> int:
+    """Switch to WAL, create the table and stamp the format; returns the format found."""
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")  # in WAL mode: durable across a process crash (module docstring)
+    for statement in _SCHEMA:
+        db.execute(statement)
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version == 0:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return version
+
+
+def _encode(change: Change) -> str:
+    return orjson.dumps(change.to_json()).decode("utf-8")
+
+
+def _profile_key(profile: str) -> str:
+    if not isinstance(profile, str) or not profile:
+        raise errors.InputError("A planned change needs the profile it belongs to (its id, or \"demo\").")
+    return profile
+
+
+class ChangeStore:
+    """The queue file at ``path`` (default: ``changes.sqlite3`` in the data directory), opened on first use.
+
+    One connection, shared by every thread under a lock: each call is short (one transaction), and SQLite's
+    own locking makes several windows on one file take turns.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        if path is None:
+            from birdadmin.store.paths import data_dir
+
+            try:
+                path = data_dir() / FILE_NAME
+            except OSError as exc:
+                raise errors.ConfigError(
+                    f"The data directory for the planned changes could not be created ({exc.strerror or exc}); "
+                    "set BIRDADMIN_DATA_DIR to a writable directory."
+                ) from exc
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def _problem(self, doing: str, exc: BaseException) -> errors.ConfigError:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return errors.ConfigError(f"The planned changes at {self.path} could not be {doing} ({reason}).")
+
+    def _open(self) -> sqlite3.Connection:
+        """The connection (opened, created and checked on first use); the caller holds the lock."""
+        if self._db is not None:
+            return self._db
+        db: sqlite3.Connection | None = None
+        try:
+            new = not self.path.exists()
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+            if new:
+                with contextlib.suppress(OSError):
+                    os.chmod(self.path, 0o600)  # it names users, groups and the roles planned for them
+            conn = db
+            version = _retry_busy(lambda: _prepare(conn))
+            if version > SCHEMA_VERSION:
+                raise errors.ConfigError(
+                    f"The planned changes at {self.path} were written by a newer birdadmin (format {version}); the "
+                    "file was left unchanged."
+                )
+        except errors.ConfigError:
+            if db is not None:
+                db.close()
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            if db is not None:
+                db.close()
+            raise self._problem("opened", exc) from exc
+        self._db = db
+        return db
+
+    def _write(self, work: Callable[[sqlite3.Connection], object]) -> None:
+        """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction; committed (and so kept) when this returns."""
+        with self._lock:
+            db = self._open()
+            try:
+                _retry_busy(lambda: db.execute("BEGIN IMMEDIATE"))
+                try:
+                    work(db)
+                    db.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                    raise
+            except (sqlite3.Error, OSError) as exc:
+                raise self._problem("written", exc) from exc
+
+    def load(self, profile: str) -> list[Change]:
+        """The profile's changes in planned order; a row that is not a change is skipped and logged (not shown)."""
+        key = _profile_key(profile)
+        with self._lock:
+            db = self._open()
+            try:
+                rows = db.execute(
+                    "SELECT id, change FROM changes WHERE profile = ? ORDER BY position, id", (key,)
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise self._problem("read", exc) from exc
+        found: list[Change] = []
+        for row_id, text in rows:
+            try:
+                data = orjson.loads(text)
+                if not isinstance(data, dict):
+                    raise ValueError("not a JSON object")
+                found.append(Change.from_json(data))
+            except (ValueError, TypeError) as exc:  # orjson.JSONDecodeError is a ValueError
+                log.warning("Skipped planned change %r in %s: it is not a change (%s).", row_id, self.path, exc)
+        return found
+
+    def save(self, profile: str, changes: Iterable[Change]) -> None:
+        """Store ``changes`` (new ones after the profile's last, known ones in place), in one transaction."""
+        key = _profile_key(profile)
+        rows = [(key, c.id, _encode(c)) for c in changes]
+        self._write(lambda db: db.executemany(_UPSERT, rows))
+
+    def update(self, profile: str, change: Change) -> None:
+        """Store one change (a status change during an apply); thread-safe, and kept once this returns."""
+        row = (_profile_key(profile), change.id, _encode(change))
+        self._write(lambda db: db.execute(_UPSERT, row))
+
+    def remove(self, profile: str, ids: Iterable[str]) -> None:
+        key = _profile_key(profile)
+        rows = [(key, change_id) for change_id in ids]
+        self._write(lambda db: db.executemany("DELETE FROM changes WHERE profile = ? AND id = ?", rows))
+
+    def replace_all(self, profile: str, changes: Iterable[Change]) -> None:
+        """Make the stored queue exactly ``changes``, in this order (one transaction: the old queue or the new)."""
+        key = _profile_key(profile)
+        rows = [(key, c.id, position, _encode(c)) for position, c in enumerate(changes)]
+
+        def work(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM changes WHERE profile = ?", (key,))
+            db.executemany("INSERT OR REPLACE INTO changes (profile, id, position, change) VALUES (?, ?, ?, ?)", rows)
+
+        self._write(work)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def __enter__(self) -> ChangeStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
