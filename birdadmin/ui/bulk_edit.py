@@ -151,7 +151,7 @@ class BulkEdit(QObject):
                 changes = bulk_plan.plan_role_for_users(pending.queue, users, role_id, add=add)
             self._queue_roles(changes, role_id, add=add)
 
-        self._context.runner.submit(lambda: bulk_plan.plan_role_for_users(planned_on, users, role_id, add=add),
+        self._context.runner.submit(lambda: bulk_plan.plan_in_slices(planned_on, users, role_id, add=add),
                                     on_result=done, on_error=self._context.show_error)  # no channel: none dropped
         return None
 

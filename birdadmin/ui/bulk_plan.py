@@ -7,6 +7,7 @@ users it really touches.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 
 from birdadmin.domain.changes import Change, ChangeQueue, plan_members, plan_user_roles, same_values
@@ -37,6 +38,17 @@ def plan_role_for_users(queue: ChangeQueue, users: Sequence[User], role_id: str,
     planned = plan_user_roles(queue, users, add=[role_id] if add else [], remove=[] if add else [role_id])
     return [change for user, change in zip(users, planned, strict=True)
             if not same_values("user-roles", present_roles(queue, user), change.after)]
+
+
+def plan_in_slices(queue: ChangeQueue, users: Sequence[User], role_id: str, *, add: bool,
+                   size: int = 500) -> list[Change]:
+    """``plan_role_for_users`` for a worker thread: a slice at a time, handing the interpreter lock to the GUI
+    thread between slices (the lock is otherwise held for up to its 5 ms switch interval at a time)."""
+    out: list[Change] = []
+    for start in range(0, len(users), size):
+        out += plan_role_for_users(queue, users[start:start + size], role_id, add=add)
+        time.sleep(0)
+    return out
 
 
 def snapshot(queue: ChangeQueue, users: Iterable[User]) -> ChangeQueue:
