@@ -163,3 +163,19 @@ def test_group_roles_need_the_accounts_api(make_window: Any, demo_emulator: Any,
     assert not checklist.list.isEnabled()
     assert "Accounts API is not configured" in checklist.note.text() and not checklist.note.isHidden()
     assert pane.add_members_button.isEnabled()  # members are SCIM: still editable
+
+
+def test_marked_records_model_passes_the_model_tester(qtmodeltester: Any) -> None:
+    from birdadmin.qtmodels.marked_records import MarkedRecordsModel
+    from birdadmin.qtmodels.records import Record
+
+    model = MarkedRecordsModel(("Planned", "User name", "Display name"))
+    model.set_marked([Record(("+ planned", "a@example.com", "A"), "u1"), Record(("", "b@example.com", "B"), "u2"),
+                      Record(("- planned", "c@example.com", "C"), "u3")], {"u1": "added", "u3": "removed"})
+    qtmodeltester.check(model)
+    assert model.index(0, 1).data(Qt.ItemDataRole.FontRole).italic()
+    assert model.index(2, 2).data(Qt.ItemDataRole.FontRole).strikeOut()
+    assert model.index(1, 1).data(Qt.ItemDataRole.FontRole) is None
+    assert model.index(2, 0).data(Qt.ItemDataRole.FontRole) is None  # the mark's words stay plain
+    assert not model.index(0, 0).data(Qt.ItemDataRole.DecorationRole).isNull()
+    assert "planned removal" in model.index(2, 1).data(Qt.ItemDataRole.AccessibleDescriptionRole)
