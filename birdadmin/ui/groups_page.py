@@ -14,6 +14,7 @@ from birdadmin.qtmodels.users import UsersModel
 from birdadmin.scim.resources import Group
 from birdadmin.services.connection import OrgData
 from birdadmin.ui.context import WindowContext
+from birdadmin.ui.group_editing import GroupEditing
 from birdadmin.ui.groups_view import GroupsView
 
 DETAIL_CHANNEL = "group-detail"
@@ -27,6 +28,7 @@ class GroupsPage(QObject):
         self.view = view
         self._users = users
         view.current_group_changed.connect(self.group_selected)
+        self.editing = GroupEditing(context, view.detail)  # members and roles, planned into context.pending
 
     @Slot(object)
     def group_selected(self, group: Group | None) -> None:

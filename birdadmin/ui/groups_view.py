@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -17,16 +19,21 @@ from PySide6.QtWidgets import (
 from birdadmin.domain.effective import GroupRoleMap
 from birdadmin.errors import Explanation
 from birdadmin.qtmodels.groups import GroupColumn, GroupsModel
+from birdadmin.qtmodels.marked_records import MarkedRecordsModel
+from birdadmin.qtmodels.plan_marks import Mark
 from birdadmin.qtmodels.records import Record, RecordsModel
-from birdadmin.qtmodels.roles import ObjectRole, RoleContext
+from birdadmin.qtmodels.roles import IdRole, ObjectRole, RoleContext
 from birdadmin.scim.resources import Group
 from birdadmin.ui.icons import icon
 from birdadmin.ui.labels import ElidedLabel
+from birdadmin.ui.role_checklist import RoleChecklist
 from birdadmin.ui.scope_marks import partial_mark, show_mark
 from birdadmin.ui.tables import fit_tabs, make_table, select_row_by_id, sorting_proxy
 
 
 class GroupDetailPane(QWidget):
+    group_shown = Signal(object)  # Group or None: the pane now shows this group (the editing controller follows)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("groupDetailPane")
@@ -48,19 +55,80 @@ class GroupDetailPane(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)
-        self.members_model = RecordsModel((self.tr("User name"), self.tr("Display name")), self)
-        self.members_table = make_table(
-            self, "groupMembersTable", self.tr("Members of the group"), sorting_proxy(self.members_model, self)
-        )
-        self.tabs.addTab(self.members_table, self.tr("Members"))
-        self.roles_model = RecordsModel((self.tr("Role"), self.tr("UUID")), self)
-        self.roles_table = make_table(
-            self, "groupRolesTable", self.tr("Roles the group gives"), sorting_proxy(self.roles_model, self), flags=True
-        )
-        self.tabs.addTab(self.roles_table, self.tr("Roles"))
+        self.tabs.addTab(self._build_members(), self.tr("Members"))
+        self.tabs.addTab(self._build_roles(), self.tr("Roles"))
         self.tabs.setObjectName("groupDetailTabs")
         fit_tabs(self.tabs)
         self.refresh_icons()
+
+    def _build_members(self) -> QWidget:
+        """The members (with planned additions and removals marked) and the buttons that plan them."""
+        tab = QWidget(self.tabs)
+        layout = QVBoxLayout(tab)
+        layout.setContentsMargins(0, 4, 0, 0)
+        self.members_note = QLabel(tab)
+        self.members_note.setObjectName("groupMembersNote")
+        self.members_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.members_note.setWordWrap(True)
+        self.members_note.setVisible(False)
+        layout.addWidget(self.members_note)
+        self.members_model = MarkedRecordsModel((self.tr("Planned"), self.tr("User name"), self.tr("Display name")),
+                                                self)
+        self.members_table = make_table(
+            tab, "groupMembersList", self.tr("Members of the group"), sorting_proxy(self.members_model, self),
+            multi=True,
+        )
+        layout.addWidget(self.members_table, 1)
+        row = QHBoxLayout()
+        self.add_members_button = QPushButton(self.tr("Add members…"), tab)
+        self.add_members_button.setObjectName("addMembersButton")
+        self.add_members_button.setAccessibleName(self.tr("Add users to the group (planned, not sent)"))
+        row.addWidget(self.add_members_button)
+        self.remove_members_button = QPushButton(self.tr("Remove from group"), tab)
+        self.remove_members_button.setObjectName("removeMembersButton")
+        self.remove_members_button.setAccessibleName(self.tr("Remove the selected members (planned, not sent)"))
+        row.addWidget(self.remove_members_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return tab
+
+    def _build_roles(self) -> QWidget:
+        """The roles the group gives: a checklist of the planned state, and the roles as loaded (read-only)."""
+        splitter = QSplitter(Qt.Orientation.Vertical, self.tabs)
+        splitter.setObjectName("groupRolesSplitter")
+        splitter.setChildrenCollapsible(False)
+        self.role_checklist = RoleChecklist("groupRoleChecklist", "groupRoleSearch",
+                                            self.tr("Roles the group gives, as planned"), splitter)
+        splitter.addWidget(self.role_checklist)
+        self.roles_model = RecordsModel((self.tr("Role"), self.tr("UUID")), self)
+        self.roles_table = make_table(
+            splitter, "groupRolesTable", self.tr("Roles the group gives"), sorting_proxy(self.roles_model, self),
+            flags=True,
+        )
+        splitter.addWidget(self.roles_table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        return splitter
+
+    def show_members(self, rows: list[Record], marks: dict[str, Mark]) -> None:
+        """The member rows, planned additions and removals marked (``ui/group_editing.py`` keeps them current)."""
+        group_id = self.group.id if self.group is not None else None
+        same = group_id is not None and group_id == getattr(self, "_members_of", None)
+        self._members_of = group_id
+        selected = set(self.selected_member_ids()) if same else set()
+        self.members_model.set_marked(rows, marks)
+        self.members_table.resizeColumnToContents(0)  # the planned mark
+        self.members_table.resizeColumnToContents(1)  # user names are emails: show them whole
+        if selected:  # a re-render (the queue changed) keeps the rows the person selected
+            proxy, selection = self.members_table.model(), self.members_table.selectionModel()
+            for row in range(proxy.rowCount()):
+                index = proxy.index(row, 0)
+                if index.data(IdRole) in selected:
+                    selection.select(index, QItemSelectionModel.SelectionFlag.Select
+                                     | QItemSelectionModel.SelectionFlag.Rows)
+
+    def selected_member_ids(self) -> list[str]:
+        return [str(index.data(IdRole)) for index in self.members_table.selectionModel().selectedRows()]
 
     def refresh_icons(self) -> None:
         self.tabs.setTabIcon(0, icon("users", self.palette()))
@@ -74,6 +142,7 @@ class GroupDetailPane(QWidget):
             self.note.setText(self.tr("Select a group to see its members and roles."))
             self.members_model.set_records([])
             self.roles_model.set_records([])
+            self.group_shown.emit(None)
             return
         self.title.setText(group.display_name or group.id)
         notes = []
@@ -95,14 +164,14 @@ class GroupDetailPane(QWidget):
             known = user_names.get(member.value)
             name = known.user_name if known is not None else member.value
             display = (known.display_name if known is not None else "") or member.display
-            members.append(Record((name, display), member.value))
-        self.members_model.set_records(members)
-        self.members_table.resizeColumnToContents(0)  # user names are emails: show them whole
+            members.append(Record(("", name, display), member.value))
+        self.show_members(members, {})
         roles = []
         for rid in group_map.roles_for(group.id):
             flag = "" if context.is_known(rid) else self.tr("This UUID is not in the role catalogue")
             roles.append(Record((context.role_name(rid), rid), rid, flag))
         self.roles_model.set_records(roles)
+        self.group_shown.emit(group)
 
     def show_error(self, group_id: str, explanation: Explanation) -> None:
         if self.group is not None and self.group.id == group_id:

@@ -9,6 +9,7 @@ from birdadmin.domain.effective import holders
 from birdadmin.qtmodels.catalogue import RolesModel
 from birdadmin.qtmodels.users import UsersModel
 from birdadmin.ui.context import WindowContext
+from birdadmin.ui.role_grant import RoleGrant
 from birdadmin.ui.roles_view import RolesView
 
 
@@ -24,6 +25,7 @@ class RolesPage(QObject):
         view.current_role_changed.connect(self.role_selected)
         model.edit_failed.connect(context.show_error)
         model.dataChanged.connect(self._edited)
+        self.grant = RoleGrant(context, view)  # "Grant this role to...", planned into context.pending
 
     @Slot()
     def _edited(self, *_: object) -> None:

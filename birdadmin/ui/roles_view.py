@@ -89,7 +89,14 @@ class RolesView(QWidget):
         font = self.holders_title.font()
         font.setBold(True)
         self.holders_title.setFont(font)
-        holders_layout.addWidget(self.holders_title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.holders_title, 1)
+        self.grant_button = QPushButton(self.tr("Grant this role to…"), holders)
+        self.grant_button.setObjectName("grantRoleButton")
+        self.grant_button.setAccessibleName(self.tr("Grant the selected role to users (planned, not sent)"))
+        self.grant_button.setEnabled(False)
+        title_row.addWidget(self.grant_button, 0, Qt.AlignmentFlag.AlignTop)
+        holders_layout.addLayout(title_row)
         self.holders_model = RecordsModel(
             (self.tr("User name"), self.tr("Display name"), self.tr("Holds it")), holders
         )

@@ -13,18 +13,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from birdadmin.domain.effective import effective_roles
+from birdadmin.domain.effective import RoleGrant, effective_roles
 from birdadmin.errors import Explanation
 from birdadmin.qtmodels.records import Record, RecordsModel
 from birdadmin.qtmodels.roles import RoleContext
 from birdadmin.scim.resources import User
 from birdadmin.services.curl import curl_for_user
 from birdadmin.ui.icons import icon
+from birdadmin.ui.role_checklist import RoleChecklist
 from birdadmin.ui.tables import ColumnFitter, fit_tabs, make_table, sorting_proxy
 
 
@@ -32,6 +34,7 @@ class UserDetailPane(QWidget):
     """Shows the listed user at once; the raw JSON arrives from a background re-read."""
 
     curl_copied = Signal(str)
+    user_shown = Signal(object)  # User or None: the pane now shows this user (the role editor follows)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,13 +93,22 @@ class UserDetailPane(QWidget):
         self.tabs.addTab(attributes, self.tr("Attributes"))
 
     def _build_tables(self) -> None:
+        # The Roles tab: the direct roles as an editable checklist (planned, not sent), and below it every grant,
+        # read-only, with where it comes from (docs/bird.md, H2).
+        self.roles_splitter = QSplitter(Qt.Orientation.Vertical, self.tabs)
+        self.roles_splitter.setObjectName("userRolesSplitter")
+        self.roles_splitter.setChildrenCollapsible(False)
+        self.roles_splitter.addWidget(self._build_role_editor())
         self.roles_model = RecordsModel((self.tr("Role"), self.tr("Given by"), self.tr("UUID")), self)
         self.roles_table = make_table(
             self, "userRolesTable", self.tr("Roles of the user"), sorting_proxy(self.roles_model, self), flags=True
         )
         self.roles_fitter = ColumnFitter(self.roles_table, {0: 160, 1: 165, 2: 110})
         self.roles_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.tabs.addTab(self.roles_table, self.tr("Roles"))
+        self.roles_splitter.addWidget(self.roles_table)
+        self.roles_splitter.setStretchFactor(0, 3)
+        self.roles_splitter.setStretchFactor(1, 2)
+        self.tabs.addTab(self.roles_splitter, self.tr("Roles"))
 
         self.groups_model = RecordsModel((self.tr("Group"), self.tr("Roles it brings")), self)
         self.groups_table = make_table(
@@ -104,6 +116,23 @@ class UserDetailPane(QWidget):
         )
         self.groups_fitter = ColumnFitter(self.groups_table, {0: 180, 1: 180})
         self.tabs.addTab(self.groups_table, self.tr("Groups"))
+
+    def _build_role_editor(self) -> QWidget:
+        """The direct roles after the planned changes, as a checklist; the page's controller plans the toggles."""
+        editor = QWidget(self.roles_splitter)
+        editor.setObjectName("userRoleEditor")
+        layout = QVBoxLayout(editor)
+        layout.setContentsMargins(0, 4, 0, 0)
+        self.role_checklist = RoleChecklist("roleChecklist", "roleSearch", self.tr("Direct roles of the user"), editor)
+        layout.addWidget(self.role_checklist, 1)
+        row = QHBoxLayout()
+        self.add_role_uuid_button = QPushButton(self.tr("Add role by UUID…"), editor)
+        self.add_role_uuid_button.setObjectName("addRoleByUuidButton")
+        self.add_role_uuid_button.setAccessibleName(self.tr("Add a role to the user by its UUID"))
+        row.addWidget(self.add_role_uuid_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return editor
 
     def _build_json(self) -> None:
         self.json_view = QPlainTextEdit(self)
@@ -166,6 +195,7 @@ class UserDetailPane(QWidget):
             self.roles_model.set_records([])
             self.groups_model.set_records([])
             self.json_view.clear()
+            self.user_shown.emit(None)
             return
         context = context or RoleContext()
         self.title.setText(user.label)
@@ -183,7 +213,18 @@ class UserDetailPane(QWidget):
         for key, value in values.items():
             self.fields[key].setText(value)
         groups = list(context.memberships.get(user.id) or [(g.id, g.display or g.id) for g in user.groups])
-        grants = effective_roles(user, context.group_roles, groups)
+        self.roles_model.set_records(self._grant_rows(effective_roles(user, context.group_roles, groups), context))
+        group_rows = []
+        for gid, name in groups:
+            roles = context.group_roles.get(gid, ())
+            text = ", ".join(context.role_name(r) for r in roles) or self._no_group_roles(context)
+            group_rows.append(Record((name, text), gid))
+        self.groups_model.set_records(group_rows)
+        self.json_view.setPlainText(self.tr("Reading the user from the server…"))
+        self.user_shown.emit(user)
+
+    def _grant_rows(self, grants: list[RoleGrant], context: RoleContext) -> list[Record]:
+        """One row per grant (direct, or through which group), flagged when the catalogue does not name it."""
         no_names = context.catalogue is None or not context.catalogue.has_names()
         rows: list[Record] = []
         for grant in grants:
@@ -198,14 +239,7 @@ class UserDetailPane(QWidget):
                 name=grant.group_name or grant.group_id
             )
             rows.append(Record((context.role_name(grant.role_id), via, grant.role_id), grant.role_id, flag, grant))
-        self.roles_model.set_records(rows)
-        group_rows = []
-        for gid, name in groups:
-            roles = context.group_roles.get(gid, ())
-            text = ", ".join(context.role_name(r) for r in roles) or self._no_group_roles(context)
-            group_rows.append(Record((name, text), gid))
-        self.groups_model.set_records(group_rows)
-        self.json_view.setPlainText(self.tr("Reading the user from the server…"))
+        return rows
 
     def show_hidden_by_filter(self) -> None:
         """The pane is empty because the quick filter hid the user it showed."""

@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QAction
 
 from birdadmin.errors import BirdadminError
 from birdadmin.qtmodels.users import UsersModel
 from birdadmin.scim.resources import User, parse_user
+from birdadmin.ui.bulk_edit import BulkEdit
 from birdadmin.ui.context import WindowContext
+from birdadmin.ui.user_roles_editor import UserRolesEditor
 from birdadmin.ui.users_view import UsersView
 
 DETAIL_CHANNEL = "user-detail"
@@ -29,6 +32,11 @@ class UsersPage(QObject):
         view.current_user_changed.connect(self.user_selected)
         view.add_scope_line()
         view.detail.mark_changed_on_server(False)
+        # Editing plans into context.pending, never sends (issue 11): the pane's role checklist, and the bulk
+        # actions over the selected rows, which the window puts in its Edit menu and toolbar.
+        self.roles_editor = UserRolesEditor(context, view.detail)
+        self.bulk = BulkEdit(context, view)
+        self.edit_actions: list[QAction] = list(self.bulk.actions)
 
     @Slot(object)
     def user_selected(self, user: User | None) -> None:

@@ -116,9 +116,10 @@ def test_detail_tabs_and_buttons_are_reached_with_tab(demo_window: MainWindow, q
     press(qtbot, Qt.Key.Key_Right)  # arrows switch the tabs
     assert view.detail.tabs.currentIndex() == 1
     reached = set()
-    for _ in range(4):
+    for _ in range(7):  # the Roles tab: role search, role checklist, "Add role by UUID...", every grant
         reached |= names_of(press(qtbot, Qt.Key.Key_Tab))
-    assert {"userRolesTable", "copyCurlButton", "copyRoleIdsButton"} <= reached
+    assert {"roleSearch", "roleChecklist", "addRoleByUuidButton", "userRolesTable", "copyCurlButton",
+            "copyRoleIdsButton"} <= reached
     view.detail.tabs.setCurrentIndex(3)  # the JSON view hands Tab on too
     view.detail.json_view.setFocus(Qt.FocusReason.OtherFocusReason)
     assert press(qtbot, Qt.Key.Key_Tab) is view.detail.curl_button
