@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -42,14 +42,22 @@ def apply_changes(
     profile_record: dict[str, Any],
     *,
     allow_empty: bool = False,
+    on_worker: Callable[[Change], None] | None = None,
 ) -> list[Change]:
-    """Blocking: apply ``changes`` with the journal; every status change is reported through ``relay``."""
+    """Blocking: apply ``changes`` with the journal; every status change is reported through ``relay``, after
+    ``on_worker`` (called on the applying thread, e.g. to keep the change's status in a store before the GUI
+    thread hears of it)."""
     from birdadmin.services.apply import Applier
     from birdadmin.store.journal import Journal
 
     journal = Journal()
     try:
-        applier = Applier(session, journal=journal, profile_record=profile_record, on_update=relay.report,
+        def update(change: Change) -> None:
+            if on_worker is not None:
+                on_worker(change)
+            relay.report(change)
+
+        applier = Applier(session, journal=journal, profile_record=profile_record, on_update=update,
                           allow_empty=allow_empty)
         return applier.apply(changes, cancel)
     finally:

@@ -66,6 +66,7 @@ class ApplyDialog(QDialog):
         self._left_out = [c for c in changes if c.status == "conflict"]
         self._names = names
         self._record = profile_record
+        self.on_worker: Callable[[Change], None] | None = None  # each status change, on the applying thread
         self._cancel = threading.Event()
         self._relay = ApplyRelay(self)
         self._relay.updated.connect(self._updated)
@@ -163,9 +164,9 @@ class ApplyDialog(QDialog):
         self.progress.setVisible(True)
         self.progress.setFormat(self.tr("%v of %m changes"))
         changes, cancel, relay, record = list(self._changes), self._cancel, self._relay, dict(self._record)
-        allow_empty = self.guards.overrides().allow_empty
+        allow_empty, on_worker = self.guards.overrides().allow_empty, self.on_worker
         work: Callable[[], list[Change]] = lambda: apply_changes(  # noqa: E731 - one call, named for its type
-            session, changes, cancel, relay, record, allow_empty=allow_empty)
+            session, changes, cancel, relay, record, allow_empty=allow_empty, on_worker=on_worker)
         self._context.runner.submit(work, channel=APPLY_CHANNEL, on_result=self._finished, on_error=self._failed)
 
     def _updated(self, change: Change) -> None:

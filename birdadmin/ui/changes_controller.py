@@ -44,6 +44,9 @@ class ChangesController(QObject):
         self._refresh = refresh
         self._users_changed = users_changed
         self.dialog: ApplyDialog | None = None
+        # Called on the applying thread with each status change (in flight, done, ...): where a kept queue
+        # (store/change_store.py) records how far an apply got, so a crash loses nothing.
+        self.on_apply_update: Callable[[Any], None] | None = None
         self.dock = ChangesDock(context, actions.apply_changes, actions.discard_changes, window)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()  # shown when the first change is planned, or from the status bar or the View menu
@@ -133,6 +136,7 @@ class ChangesController(QObject):
         dialog = ApplyDialog(self._context, pending.queue.open(), self.guard_input(),
                              change_names(self._context), self.profile_record(), self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.on_worker = self.on_apply_update
         dialog.change_updated.connect(self.dock.show_update)
         dialog.applied.connect(self._applied)
         dialog.finished.connect(lambda _r: self._dialog_closed())

@@ -346,3 +346,19 @@ def test_the_window_stays_responsive_while_applying(demo_window: MainWindow, qtb
     assert [c.status for c in results] == ["done"] * 20
     assert len(gaps) > 10 and max(gaps) < 250, max(gaps)
     dialog.close()
+
+
+def test_each_status_change_reaches_the_worker_hook_before_the_window(demo_window: MainWindow, qtbot: Any) -> None:
+    """Where a kept queue records how far an apply got: called on the applying thread, in flight then done."""
+    import threading
+
+    window = demo_window
+    seen: list[tuple[str, str, bool]] = []
+    gui = threading.current_thread()
+    window.changes.on_apply_update = lambda c: seen.append((c.target_id, c.status, threading.current_thread() is gui))
+    jose = user_named(window, "José Álvarez")
+    plan_roles(window, [jose], "Add role Analyst to José", add=[role("Analyst")])
+    dialog = open_preview(window, qtbot)
+    apply_and_wait(dialog, qtbot)
+    assert seen == [(jose.id, "in-flight", False), (jose.id, "done", False)]
+    dialog.close()
