@@ -421,6 +421,19 @@ class DirectoryController(QObject):
         self.roles.learn(set(user.roles))
         self.roles.refresh()
 
+    def users_changed(self, users: list[Any]) -> None:
+        """Users re-read after an apply: their rows, the organization and the counts show the new state."""
+        org = self._context.organization
+        for user in users:
+            if org is not None:
+                org.users.replace(user)
+        if not self.users.scim_filter:
+            self.users.model.append_users(users)  # replaces the rows in place, matched by id
+        self.roles.learn({r for user in users for r in user.roles})
+        self.roles.refresh()
+        self.users.show_current_again()
+        self.update_counts()
+
     def role_names_changed(self, *_: Any) -> None:
         """Local role names changed (edited or imported): every page names roles anew."""
         context = self._context.role_context()

@@ -36,6 +36,7 @@ from birdadmin.services.loader import DirectoryLoader
 from birdadmin.services.tasks import TaskRunner
 from birdadmin.ui import window_state
 from birdadmin.ui.banner import ErrorBanner
+from birdadmin.ui.changes_controller import ChangesController
 from birdadmin.ui.connections import ConnectionsController
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.directory import DirectoryController
@@ -55,12 +56,12 @@ from birdadmin.ui.users_view import UsersView
 from birdadmin.ui.window_actions import (
     ActionSlots,
     WindowActions,
+    about_box,
     build_menus,
     build_toolbar,
 )
 
 log = logging.getLogger(__name__)
-
 
 
 class MainWindow(QMainWindow):
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.roles_model = RolesModel(self)
         self._build_pages()
         self.window_actions = WindowActions(self, self._action_slots())
+        self.window_actions.add_undo(self.context.pending.undo_stack)
         build_menus(self, self.window_actions)
         self.toolbar, combo = build_toolbar(self, self.window_actions)
         self.status = WindowStatus(self.statusBar(), self.window_actions.cancel)
@@ -99,6 +101,8 @@ class MainWindow(QMainWindow):
                                                  secret_store=secret_store)
         self.directory = DirectoryController(self.context, self.loader, self.status, self.window_actions.cancel,
                                              self.users_page, self.groups_page, self.roles_page, self)
+        self.changes = ChangesController(self, self.context, self.window_actions, self.status,
+                                         self.connections.profiles, self.refresh, self.directory.users_changed)
         self._wire()
         self.pane_cycle = PaneCycle(self)  # F6 / Shift+F6
         plain_labels(self)  # server text is text, never markup
@@ -136,6 +140,7 @@ class MainWindow(QMainWindow):
             quit=self.close, show_users=self.show_users, show_groups=self.show_groups, show_roles=self.show_roles,
             refresh=self.refresh, find=self.focus_quick_filter, server_query=self.focus_scim_filter,
             cancel_loading=self.cancel_loading, about=self.show_about,
+            review_apply=lambda: self.changes.review_apply(), discard_changes=lambda: self.changes.discard(),
         )
 
     def _wire(self) -> None:
@@ -218,6 +223,7 @@ class MainWindow(QMainWindow):
             return False
         self._drop_session()
         self.context.session = session
+        self._connection_changed_for_queue()
         self.banner.dismiss()
         self.users_page.reset()
         self.status.show_opening(spec.label, session.base_url)
@@ -232,9 +238,16 @@ class MainWindow(QMainWindow):
     def _drop_session(self) -> None:
         old, self.context.session = self.context.session, None  # first, so the end of the cancelled load sends nothing
         self.directory.clear()
+        self._connection_changed_for_queue()
         if old is not None:
             # Workers may still hold the old clients for a moment; close them on the pool after those finish.
             self.runner.submit(old.close)
+
+    def _connection_changed_for_queue(self) -> None:
+        """The connection changed or closed: the queued changes belong to the previous organization (forgotten,
+        without undo; a kept queue would be restored here), and the queue is read-only unless the new one may write."""
+        self.context.pending.reset()
+        self.changes.update_read_only()
 
     @Slot(str)
     def _active_profile_renamed(self, name: str) -> None:
@@ -330,16 +343,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_about(self) -> QMessageBox:
-        from birdadmin import __version__
-
-        box = QMessageBox(self)
-        box.setObjectName("aboutDialog")
-        box.setWindowTitle(self.tr("About birdadmin"))
-        box.setIconPixmap(app_icon().pixmap(64, 64))
-        box.setText(self.tr("birdadmin {version}").format(version=__version__))
-        box.setInformativeText(self.tr("Administer the roles of a Bird CRM organization over SCIM 2.0."))
-        box.open()
-        return box
+        return about_box(self)
 
     # -- appearance and state -------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """F6 and Shift+F6: the focus moves pane by pane (the error banner when shown, the page's filter, table and detail
-pane, then the toolbar), so a keyboard user never has to Tab through a whole table to reach the detail pane."""
+pane, the planned changes when shown, then the toolbar), so a keyboard user never has to Tab through a whole table
+to reach the detail pane."""
 
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ class PaneCycle(QObject):
             panes += [window.roles_view.table, *([holders] if holders is not None else [])]
         else:
             panes.append(window.empty_state)
+        changes = getattr(window, "changes", None)  # the planned changes dock, while it is shown
+        if changes is not None and changes.dock.isVisible():
+            panes.append(changes.dock)
         panes.append(window.toolbar)
         return panes
 

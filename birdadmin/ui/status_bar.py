@@ -1,10 +1,11 @@
-"""The window's status bar: the connection, the counts, the loading progress with Cancel, the last refresh."""
+"""The window's status bar: the connection, the counts, the planned changes (a click shows them), the loading
+progress with Cancel, the last refresh."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QStatusBar, QToolButton
 
@@ -13,6 +14,8 @@ from birdadmin.errors import Explanation
 
 class WindowStatus(QObject):
     """Builds the status bar's widgets into ``bar`` and keeps them up to date."""
+
+    pending_clicked = Signal()  # the planned-changes count was clicked: show the changes dock
 
     def __init__(self, bar: QStatusBar, cancel_action: QAction) -> None:
         super().__init__(bar)
@@ -27,6 +30,15 @@ class WindowStatus(QObject):
         bar.addWidget(separator)
         self.counts_label = self._label("countsLabel", self.tr("Counts"))
         bar.addWidget(self.counts_label, 1)
+        self.pending_button = QToolButton(bar)
+        self.pending_button.setObjectName("pendingChangesButton")
+        self.pending_button.setAccessibleName(self.tr("Planned changes"))
+        self.pending_button.setAutoRaise(True)
+        self.pending_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.pending_button.setToolTip(self.tr("Show the planned changes"))
+        self.pending_button.clicked.connect(self.pending_clicked)
+        self.pending_button.setVisible(False)
+        bar.addPermanentWidget(self.pending_button)
         self.progress = QProgressBar(bar)
         self.progress.setObjectName("loadProgress")
         self.progress.setAccessibleName(self.tr("Loading progress"))
@@ -91,6 +103,20 @@ class WindowStatus(QObject):
         text, url = self._state
         self.connection_label.setText(text)
         self.connection_label.setToolTip(url)
+
+    def set_pending(self, pending: int, conflicts: int = 0, failed: int = 0) -> None:
+        """"3 pending changes · 1 conflict · 1 failed"; hidden when nothing is queued."""
+        parts = []
+        if pending:
+            parts.append(self.tr("1 pending change") if pending == 1
+                         else self.tr("{count} pending changes").format(count=pending))
+        if conflicts:
+            parts.append(self.tr("1 conflict") if conflicts == 1
+                         else self.tr("{count} conflicts").format(count=conflicts))
+        if failed:
+            parts.append(self.tr("{count} failed").format(count=failed))
+        self.pending_button.setText(" · ".join(parts))
+        self.pending_button.setVisible(bool(parts))
 
     def set_counts(self, text: str) -> None:
         self.counts_label.setText(text)

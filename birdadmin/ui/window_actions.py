@@ -1,4 +1,8 @@
-"""The window's actions (with their shortcuts and icons), its menus and its toolbar with the profile switcher."""
+"""The window's actions (with their shortcuts and icons), its menus and its toolbar with the profile switcher.
+
+The Edit menu holds Undo/Redo of planning (the queue's QUndoStack, ``ui/change_queue.py``), the editing actions
+(placed with :func:`add_edit_actions`) and then "Review and apply…" and "Discard planned changes".
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QSizePolicy, QToolBar, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QMenu, QMessageBox, QSizePolicy, QToolBar, QWidget
 
-from birdadmin.ui.icons import icon
+from birdadmin.ui.icons import app_icon, icon
 
 Slot = Callable[..., Any]
 
@@ -31,6 +35,8 @@ class ActionSlots:
     server_query: Slot
     cancel_loading: Slot
     about: Slot
+    review_apply: Slot
+    discard_changes: Slot
 
 
 class WindowActions:
@@ -64,6 +70,29 @@ class WindowActions:
         self.cancel = self._action("cancelAction", tr("&Cancel loading"), slots.cancel_loading, "Escape", "cancel")
         self.cancel.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.about = self._action("aboutAction", tr("&About birdadmin"), slots.about)
+        self.apply_changes = self._action("applyChangesAction", tr("Review and &apply…"), slots.review_apply,
+                                          "Ctrl+Return")
+        self.apply_changes.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.apply_changes.setToolTip(tr("Review the planned changes, then send them (Ctrl+Return)"))
+        self.discard_changes = self._action("discardChangesAction", tr("&Discard planned changes"),
+                                            slots.discard_changes)
+        self.undo: QAction | None = None
+        self.redo: QAction | None = None
+
+    def add_undo(self, stack: QUndoStack) -> None:
+        """Undo and Redo of planning, named after the step ("Undo Add role Analyst to 12 users")."""
+        self.undo = stack.createUndoAction(self._window, self._window.tr("&Undo"))
+        self.undo.setObjectName("undoAction")
+        self.undo.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo = stack.createRedoAction(self._window, self._window.tr("&Redo"))
+        self.redo.setObjectName("redoAction")
+        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.undo, self.redo):
+            self._window.addAction(action)
+
+    def write_actions(self) -> tuple[QAction, ...]:
+        """The actions a read-only or closed connection disables (their tooltip then says why)."""
+        return self.apply_changes, self.discard_changes
 
     def _action(
         self,
@@ -109,6 +138,18 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     view_menu.addSeparator()
     for action in (actions.refresh, actions.cancel, actions.find, actions.scim_filter):
         view_menu.addAction(action)
+    edit_menu = QMenu(window.tr("&Edit"), bar)
+    edit_menu.setObjectName("editMenu")
+    bar.insertMenu(view_menu.menuAction(), edit_menu)
+    for step in (actions.undo, actions.redo):
+        if step is not None:
+            edit_menu.addAction(step)
+    edit_menu.addSeparator()
+    # The editing actions go between these separators (add_edit_actions).
+    end = edit_menu.addSeparator()
+    end.setObjectName("editActionsEnd")
+    edit_menu.addAction(actions.apply_changes)
+    edit_menu.addAction(actions.discard_changes)
     help_menu = bar.addMenu(window.tr("&Help"))
     help_menu.setObjectName("helpMenu")
     help_menu.addAction(actions.about)
@@ -124,6 +165,9 @@ def build_toolbar(window: QMainWindow, actions: WindowActions) -> tuple[QToolBar
         toolbar.addAction(action)
     toolbar.addSeparator()
     toolbar.addAction(actions.refresh)
+    toolbar.addSeparator()
+    # The editing actions go before Apply (add_edit_actions).
+    toolbar.addAction(actions.apply_changes)
     spacer = QWidget(toolbar)
     spacer.setSizePolicy(QSizePolicy.Policy.Expanding, spacer.sizePolicy().verticalPolicy())
     toolbar.addWidget(spacer)
@@ -137,9 +181,37 @@ def build_toolbar(window: QMainWindow, actions: WindowActions) -> tuple[QToolBar
     label.setBuddy(combo)
     toolbar.addWidget(combo)
     toolbar.addAction(actions.connect)
-    for action in (*actions.pages(), actions.refresh, actions.connect):
+    for action in (*actions.pages(), actions.refresh, actions.apply_changes, actions.connect):
         button = toolbar.widgetForAction(action)
         if button is not None:  # reachable with Tab (and F6), pressed with Space
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     window.addToolBar(toolbar)
     return toolbar, combo
+
+
+def add_edit_actions(menu: QMenu, toolbar: QToolBar | None, actions: list[QAction]) -> None:
+    """Put editing actions (bulk role edits and the like) in the Edit menu after Undo/Redo and on the toolbar
+    before Apply: the one place they go, so the menu keeps Undo, edits, then Review and apply."""
+    marker = next((a for a in menu.actions() if a.objectName() == "editActionsEnd"), None)
+    menu.insertActions(marker, actions) if marker is not None else menu.addActions(actions)
+    if toolbar is None:
+        return
+    apply_action = next((a for a in toolbar.actions() if a.objectName() == "applyChangesAction"), None)
+    for action in actions:
+        toolbar.insertAction(apply_action, action) if apply_action is not None else toolbar.addAction(action)
+        button = toolbar.widgetForAction(action)
+        if button is not None:
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+
+
+def about_box(window: QMainWindow) -> QMessageBox:
+    from birdadmin import __version__
+
+    box = QMessageBox(window)
+    box.setObjectName("aboutDialog")
+    box.setWindowTitle(window.tr("About birdadmin"))
+    box.setIconPixmap(app_icon().pixmap(64, 64))
+    box.setText(window.tr("birdadmin {version}").format(version=__version__))
+    box.setInformativeText(window.tr("Administer the roles of a Bird CRM organization over SCIM 2.0."))
+    box.open()
+    return box

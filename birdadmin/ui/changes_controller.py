@@ -1,0 +1,219 @@
+"""The window's side of the change queue: the dock, the status-bar count, the Edit actions' state, the read-only
+rule, and "Review and apply" with what the guards read (the organization as loaded, the profile's settings).
+
+Read-only (``ConnectionSpec.read_only``, the one rule in ``connection.py``) or not connected: the queue is told
+(``PendingChanges.set_read_only``) and every write action is disabled with the reason as its tooltip.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from birdadmin import errors
+from birdadmin.domain.changes import to_planned
+from birdadmin.domain.guards import DEFAULT_BATCH_THRESHOLD, OrgSnapshot
+from birdadmin.scim.resources import User
+from birdadmin.services.apply_relay import reread_users
+from birdadmin.ui.apply_dialog import ApplyDialog
+from birdadmin.ui.apply_guards import GuardInput
+from birdadmin.ui.changes_dock import ChangesDock, change_names
+from birdadmin.ui.context import WindowContext
+from birdadmin.ui.status_bar import WindowStatus
+from birdadmin.ui.window_actions import WindowActions
+
+log = logging.getLogger(__name__)
+
+REREAD_CHANNEL = "applied-users"
+
+
+class ChangesController(QObject):
+    def __init__(self, window: QMainWindow, context: WindowContext, actions: WindowActions, status: WindowStatus,
+                 profiles: Callable[[], Any], refresh: Callable[[], None],
+                 users_changed: Callable[[list[User]], None]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._context = context
+        self._actions = actions
+        self._status = status
+        self._profiles = profiles  # the window's profile store (ui/connections.py), for the journal's profile id
+        self._refresh = refresh
+        self._users_changed = users_changed
+        self.dialog: ApplyDialog | None = None
+        # Called on the applying thread with each status change (in flight, done, ...): where a kept queue
+        # (store/change_store.py) records how far an apply got, so a crash loses nothing.
+        self.on_apply_update: Callable[[Any], None] | None = None
+        self.dock = ChangesDock(context, actions.apply_changes, actions.discard_changes, window)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        self.dock.hide()  # shown when the first change is planned, or from the status bar or the View menu
+        toggle = self.dock.toggleViewAction()
+        toggle.setObjectName("changesPanelAction")
+        toggle.setText(self.tr("&Planned changes"))
+        view_menu = window.findChild(QMenu, "viewMenu")
+        if view_menu is not None:
+            view_menu.addSeparator()
+            view_menu.addAction(toggle)
+        self._had_changes = False
+        context.pending.changed.connect(self._queue_changed)
+        context.pending.writable_changed.connect(lambda _w: self.update_actions())
+        status.pending_clicked.connect(self.show_dock)
+        for loaded in ("org_loaded", "users_loaded"):  # names for role ids and member ids have arrived
+            getattr(window, loaded).connect(lambda *_: self.names_changed())
+        self.update_read_only()
+        self._queue_changed()
+
+    # -- state ---------------------------------------------------------------------------------------------------
+
+    def update_read_only(self) -> None:
+        """Tell the queue whether anything may be planned or applied on the open connection, and why not."""
+        session = self._context.session
+        reason = ""
+        if session is None:
+            reason = self.tr("Not connected; connect to an organization to plan and apply changes.")
+        else:
+            try:
+                session.spec.require_writable(self.tr("applying changes"))
+            except errors.InputError as exc:
+                reason = exc.message
+        self._context.pending.set_read_only(reason)
+        self.update_actions()
+        self.dock.update_state()  # the reason may change while read-only stays
+
+    def update_actions(self) -> None:
+        pending = self._context.pending
+        open_changes = pending.queue.open()
+        writable = pending.writable
+        apply_action, discard = self._actions.apply_changes, self._actions.discard_changes
+        busy = self.dialog is not None and self.dialog.running
+        apply_action.setEnabled(writable and bool(open_changes) and not busy)
+        discard.setEnabled(writable and bool(len(pending)) and not busy)
+        for action, normal in ((apply_action, self.tr("Review the planned changes, then send them (Ctrl+Return)")),
+                               (discard, self.tr("Forget every planned change (undoable)"))):
+            action.setToolTip(normal if writable else pending.read_only_reason)
+
+    @Slot()
+    def _queue_changed(self) -> None:
+        queue = self._context.pending.queue
+        counts = dict.fromkeys(("pending", "conflict", "failed"), 0)
+        for change in queue:
+            if change.status in counts:
+                counts[change.status] += 1
+        self._status.set_pending(counts["pending"], counts["conflict"], counts["failed"])
+        has = bool(len(queue))
+        if has and not self._had_changes and self.dock.isHidden():
+            self.dock.show()
+            self._window.resizeDocks([self.dock], [max(200, self._window.height() // 3)], Qt.Orientation.Vertical)
+        self._had_changes = has
+        self.update_actions()
+
+    def names_changed(self) -> None:
+        self.dock.names_changed()
+
+    @Slot()
+    def show_dock(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
+        self.dock.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- the Edit actions ----------------------------------------------------------------------------------------
+
+    @Slot()
+    def discard(self) -> None:
+        if self._context.pending.writable:
+            self._context.pending.discard(None, self.tr("Discard {count} planned changes").format(
+                count=len(self._context.pending)))
+
+    @Slot()
+    def review_apply(self) -> ApplyDialog | None:
+        """The preview of the whole batch with its guards; nothing is sent until its Apply is pressed."""
+        pending = self._context.pending
+        if self._context.session is None or not pending.writable or not pending.queue.open() or self.dialog:
+            return None
+        dialog = ApplyDialog(self._context, pending.queue.open(), self.guard_input(),
+                             change_names(self._context), self.profile_record(), self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.on_worker = self.on_apply_update
+        dialog.change_updated.connect(self.dock.show_update)
+        dialog.applied.connect(self._applied)
+        dialog.finished.connect(lambda _r: self._dialog_closed())
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _dialog_closed(self) -> None:
+        self.dialog = None
+        self.update_actions()
+
+    # -- what the guards and the journal read --------------------------------------------------------------------
+
+    def _profile(self) -> Any:
+        """The open connection's stored profile (its id goes in the journal), or None for an ad-hoc one."""
+        session = self._context.session
+        name = session.spec.profile_name if session is not None else None
+        if not name:
+            return None
+        try:
+            return self._profiles().get(name)
+        except errors.BirdadminError as exc:
+            log.info("profile unavailable: %s", exc.message)
+            return None
+
+    def guard_input(self) -> GuardInput:
+        """The organization as loaded and the connection's guard settings (the profile's, ``spec_for_profile``)."""
+        org = self._context.organization
+        data = self._context.org
+        session = self._context.session
+        snapshot = OrgSnapshot(
+            users=org.users.as_list() if org is not None else [],
+            memberships=data.memberships if data is not None else {},
+            group_roles=data.group_roles if data is not None else {},
+            **({"catalogue": data.catalogue} if data is not None else {}),
+        )
+        complete = org is not None and org.scope().complete and data is not None and data.group_roles_known
+        return GuardInput(
+            snapshot, to_planned(self._context.pending.queue.open()),
+            owner_role_id=session.spec.owner_role_id if session is not None else None,
+            batch_threshold=session.spec.batch_threshold if session is not None else DEFAULT_BATCH_THRESHOLD,
+            complete=complete,
+        )
+
+    def profile_record(self) -> dict[str, Any]:
+        """Which connection a journal entry was made on, like the CLI's: a profile by name and id, else the Base
+        URL without user info or query (never a key)."""
+        session = self._context.session
+        if session is None:
+            return {}
+        profile = self._profile()
+        if profile is not None:
+            return {"name": profile.name, "id": profile.id}
+        import httpx
+
+        url = httpx.URL(session.base_url)
+        base = str(url.copy_with(userinfo=b"", query=None, fragment=None))
+        if session.spec.names_key == "demo":
+            return {"name": "demo", "baseUrl": base}
+        return {"baseUrl": base}
+
+    # -- after an apply ------------------------------------------------------------------------------------------
+
+    def _applied(self, results: list[Any]) -> None:
+        """Show the new state: a group change reloads the organization; user changes re-read those users."""
+        self.update_actions()
+        session = self._context.session
+        done = [c for c in results if c.status == "done"]
+        if session is None or not done:
+            return
+        if any(c.kind != "user-roles" for c in done):
+            self._refresh()
+            return
+        ids = [c.target_id for c in done]
+        self._context.runner.submit(lambda: reread_users(session, ids), channel=REREAD_CHANNEL,
+                                    on_result=lambda users: self._reread(session, users))
+
+    def _reread(self, session: Any, users: list[User]) -> None:
+        if session is self._context.session and users:
+            self._users_changed(users)
