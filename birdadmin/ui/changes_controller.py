@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from birdadmin import errors
@@ -23,6 +23,7 @@ from birdadmin.ui.apply_dialog import ApplyDialog
 from birdadmin.ui.apply_guards import GuardInput
 from birdadmin.ui.changes_dock import ChangesDock, change_names
 from birdadmin.ui.context import WindowContext
+from birdadmin.ui.queue_keeper import QueueKeeper
 from birdadmin.ui.status_bar import WindowStatus
 from birdadmin.ui.window_actions import WindowActions
 
@@ -32,6 +33,8 @@ REREAD_CHANNEL = "applied-users"
 
 
 class ChangesController(QObject):
+    applied = Signal(list)  # an apply finished (its results): the journal has new entries
+
     def __init__(self, window: QMainWindow, context: WindowContext, actions: WindowActions, status: WindowStatus,
                  profiles: Callable[[], Any], refresh: Callable[[], None],
                  users_changed: Callable[[list[User]], None]) -> None:
@@ -44,9 +47,11 @@ class ChangesController(QObject):
         self._refresh = refresh
         self._users_changed = users_changed
         self.dialog: ApplyDialog | None = None
-        # Called on the applying thread with each status change (in flight, done, ...): where a kept queue
-        # (store/change_store.py) records how far an apply got, so a crash loses nothing.
-        self.on_apply_update: Callable[[Any], None] | None = None
+        # The queue kept on disk (store/change_store.py); told of each status change on the applying thread, so
+        # a crash in the middle of an apply loses nothing.
+        self.keeper = QueueKeeper(context, self.profile_record, self)
+        self.keeper.restored.connect(self._restored)
+        self.on_apply_update: Callable[[Any], None] | None = self.keeper.on_apply_update
         self.dock = ChangesDock(context, actions.apply_changes, actions.discard_changes, window)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()  # shown when the first change is planned, or from the status bar or the View menu
@@ -67,6 +72,22 @@ class ChangesController(QObject):
         self._queue_changed()
 
     # -- state ---------------------------------------------------------------------------------------------------
+
+    def connection_changed(self) -> None:
+        """The queue shown belongs to the previous connection (it stays on disk): the new one's comes back, checked
+        against the server (ui/queue_keeper.py), and writing follows the new connection's read-only rule."""
+        self._context.pending.reset()
+        self.keeper.connection_changed()
+        self.update_read_only()
+
+    @Slot(str)
+    def _restored(self, summary: str) -> None:
+        if summary:
+            self._context.show_message(summary, 0)
+            self.show_dock()
+
+    def close(self) -> None:
+        self.keeper.close()
 
     def update_read_only(self) -> None:
         """Tell the queue whether anything may be planned or applied on the open connection, and why not."""
@@ -203,6 +224,7 @@ class ChangesController(QObject):
     def _applied(self, results: list[Any]) -> None:
         """Show the new state: a group change reloads the organization; user changes re-read those users."""
         self.update_actions()
+        self.applied.emit(list(results))
         session = self._context.session
         done = [c for c in results if c.status == "done"]
         if session is None or not done:

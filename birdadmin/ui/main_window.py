@@ -3,9 +3,10 @@
 Everything that talks to a server goes through the TaskRunner or the DirectoryLoader, so the GUI thread only
 ever updates models; results for a selection the user has left are dropped by channel (see services/tasks.py).
 The window holds the open Session in a WindowContext that it hands to each part explicitly; nothing is global.
-The parts: one controller per page (``users_page``, ``groups_page``, ``roles_page``), the directory (loading
-and keeping pages in step), connections (profile switcher, profile manager, demo), files (CSV), the status bar,
-the actions with menus and toolbar, and the window state.
+The parts: one controller per page (``users_page``, ``groups_page``, ``roles_page``) and the journal page, the
+directory (loading and keeping pages in step), connections (profile switcher, profile manager, demo), the planned
+changes (``changes``: dock, apply, the queue kept on disk), files (CSV), the status bar, the actions with menus
+and toolbar, and the window state.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QVBoxLayout,
@@ -45,8 +47,9 @@ from birdadmin.ui.file_actions import FileActions, table_csv
 from birdadmin.ui.groups_page import GroupsPage
 from birdadmin.ui.groups_view import GroupsView
 from birdadmin.ui.icons import app_icon, icon
+from birdadmin.ui.journal_page import JournalPage
 from birdadmin.ui.labels import plain_labels
-from birdadmin.ui.pages import PAGE_EMPTY, PAGE_GROUPS, PAGE_ROLES, PAGE_USERS
+from birdadmin.ui.pages import PAGE_EMPTY, PAGE_GROUPS, PAGE_JOURNAL, PAGE_ROLES, PAGE_USERS
 from birdadmin.ui.pane_focus import PaneCycle
 from birdadmin.ui.roles_page import RolesPage
 from birdadmin.ui.roles_view import RolesView
@@ -57,6 +60,7 @@ from birdadmin.ui.window_actions import (
     ActionSlots,
     WindowActions,
     about_box,
+    add_edit_actions,
     build_menus,
     build_toolbar,
 )
@@ -103,12 +107,13 @@ class MainWindow(QMainWindow):
                                              self.users_page, self.groups_page, self.roles_page, self)
         self.changes = ChangesController(self, self.context, self.window_actions, self.status,
                                          self.connections.profiles, self.refresh, self.directory.users_changed)
+        add_edit_actions(self.findChild(QMenu, "editMenu"), self.toolbar, self.users_page.edit_actions)
         self._wire()
         self.pane_cycle = PaneCycle(self)  # F6 / Shift+F6
         plain_labels(self)  # server text is text, never markup
         self.resize(1280, 800)
         # The first connection opens on the page shown when the window was last closed.
-        self._next_page = window_state.restore_state(self, self._splitters(), self._tables(), PAGE_USERS)
+        self._next_page = window_state.restore_state(self, *self._layout_parts(), PAGE_USERS)
         self._show_page(PAGE_EMPTY)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
 
@@ -126,7 +131,8 @@ class MainWindow(QMainWindow):
         self.users_view = UsersView(self.users_model, self.stack)
         self.groups_view = GroupsView(self.groups_model, self.stack)
         self.roles_view = RolesView(self.roles_model, self.stack)
-        for page in (self.empty_state, self.users_view, self.groups_view, self.roles_view):
+        self.journal_page = JournalPage(self.context, self.stack)
+        for page in (self.empty_state, self.users_view, self.groups_view, self.roles_view, self.journal_page):
             self.stack.addWidget(page)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -138,6 +144,7 @@ class MainWindow(QMainWindow):
         return ActionSlots(
             open_profiles=self.open_profile_manager, open_demo=self.open_demo, export_csv=self.export_csv,
             quit=self.close, show_users=self.show_users, show_groups=self.show_groups, show_roles=self.show_roles,
+            show_journal=self.show_journal,
             refresh=self.refresh, find=self.focus_quick_filter, server_query=self.focus_scim_filter,
             cancel_loading=self.cancel_loading, about=self.show_about,
             review_apply=lambda: self.changes.review_apply(), discard_changes=lambda: self.changes.discard(),
@@ -154,6 +161,7 @@ class MainWindow(QMainWindow):
         self.empty_state.demo_requested.connect(self.open_demo)
         self.connections.active_renamed.connect(self._active_profile_renamed)
         self.connections.active_deleted.connect(self._active_profile_deleted)
+        self.changes.applied.connect(self.journal_page.reload)
 
     @property
     def session(self) -> Session | None:
@@ -168,11 +176,12 @@ class MainWindow(QMainWindow):
     # -- pages ----------------------------------------------------------------------------------------------
 
     def _show_page(self, page: int) -> None:
-        if page != PAGE_EMPTY and self.session is None:
+        if page not in (PAGE_EMPTY, PAGE_JOURNAL) and self.session is None:
             page = PAGE_EMPTY
         self.stack.setCurrentIndex(page)
         actions = self.window_actions
-        action = {PAGE_USERS: actions.users, PAGE_GROUPS: actions.groups, PAGE_ROLES: actions.roles}.get(page)
+        action = {PAGE_USERS: actions.users, PAGE_GROUPS: actions.groups, PAGE_ROLES: actions.roles,
+                  PAGE_JOURNAL: actions.journal}.get(page)
         if action is not None:
             action.setChecked(True)
         self._update_actions()
@@ -191,6 +200,10 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_roles(self) -> None:
         self._show_page(PAGE_ROLES)
+
+    @Slot()
+    def show_journal(self) -> None:
+        self._show_page(PAGE_JOURNAL)
 
     def _update_actions(self) -> None:
         for action in self.window_actions.needing_connection():
@@ -244,10 +257,11 @@ class MainWindow(QMainWindow):
             self.runner.submit(old.close)
 
     def _connection_changed_for_queue(self) -> None:
-        """The connection changed or closed: the queued changes belong to the previous organization (forgotten,
-        without undo; a kept queue would be restored here), and the queue is read-only unless the new one may write."""
-        self.context.pending.reset()
-        self.changes.update_read_only()
+        """The connection changed or closed: the queued changes belong to the previous organization (they stay on
+        disk, ui/queue_keeper.py); the new connection's kept queue comes back, checked, and the queue is read-only
+        unless the new connection may write."""
+        self.changes.connection_changed()
+        self.journal_page.reload()
 
     @Slot(str)
     def _active_profile_renamed(self, name: str) -> None:
@@ -365,14 +379,13 @@ class MainWindow(QMainWindow):
             page.refresh_icons()
 
     def save_state(self) -> None:
-        window_state.save_state(self, self._splitters(), self._tables(), max(PAGE_USERS, self.current_page()))
+        window_state.save_state(self, *self._layout_parts(), max(PAGE_USERS, self.current_page()))
 
-    def _splitters(self) -> dict[str, Any]:
+    def _layout_parts(self) -> tuple[dict[str, Any], dict[str, QAbstractItemView]]:
+        """(splitters, tables) whose state is kept between sessions, by name."""
         views = {"users": self.users_view, "groups": self.groups_view, "roles": self.roles_view}
-        return {name: view.splitter for name, view in views.items()}
-
-    def _tables(self) -> dict[str, QAbstractItemView]:
-        return {"users": self.users_view.table, "groups": self.groups_view.table, "roles": self.roles_view.table}
+        return ({name: view.splitter for name, view in views.items()},
+                {**{name: view.table for name, view in views.items()}, "journal": self.journal_page.table})
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_state()
@@ -388,6 +401,7 @@ class MainWindow(QMainWindow):
         self.loader.cancel()
         if not self.runner.shutdown(15_000):
             log.warning("Background work was still running when the window closed")
+        self.changes.close()
         if session is not None:
             session.close()
         callbacks, self._on_close = self._on_close, []

@@ -1,3 +1,3 @@
 """The window's pages, in the order of its page stack (the empty state first)."""
 
-PAGE_EMPTY, PAGE_USERS, PAGE_GROUPS, PAGE_ROLES = range(4)
+PAGE_EMPTY, PAGE_USERS, PAGE_GROUPS, PAGE_ROLES, PAGE_JOURNAL = range(5)

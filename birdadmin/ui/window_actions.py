@@ -30,6 +30,7 @@ class ActionSlots:
     show_users: Slot
     show_groups: Slot
     show_roles: Slot
+    show_journal: Slot
     refresh: Slot
     find: Slot
     server_query: Slot
@@ -58,6 +59,8 @@ class WindowActions:
         self.users = self._action("usersAction", tr("&Users"), slots.show_users, "Ctrl+1", "users")
         self.groups = self._action("groupsAction", tr("&Groups"), slots.show_groups, "Ctrl+2", "groups")
         self.roles = self._action("rolesAction", tr("&Roles"), slots.show_roles, "Ctrl+3", "roles")
+        self.journal = self._action("journalAction", tr("&Journal"), slots.show_journal, "Ctrl+4", "info")
+        self.journal.setToolTip(tr("The changes made from this computer, hash-chained (Ctrl+4)"))
         for action in self.pages():
             action.setCheckable(True)
             self.page_group.addAction(action)
@@ -113,12 +116,12 @@ class WindowActions:
         self._window.addAction(action)
         return action
 
-    def pages(self) -> tuple[QAction, QAction, QAction]:
-        return self.users, self.groups, self.roles
+    def pages(self) -> tuple[QAction, ...]:
+        return self.users, self.groups, self.roles, self.journal
 
     def needing_connection(self) -> tuple[QAction, ...]:
-        """The actions that make sense only while connected."""
-        return (*self.pages(), self.refresh, self.find, self.scim_filter, self.export)
+        """The actions that make sense only while connected (the journal is local: always open)."""
+        return (self.users, self.groups, self.roles, self.refresh, self.find, self.scim_filter, self.export)
 
 
 def build_menus(window: QMainWindow, actions: WindowActions) -> None:
