@@ -3,6 +3,11 @@
 Run under a real X server, for example:
     xvfb-run -a -s "-screen 0 1400x900x24" python packaging/screenshot.py resources/screenshots/main-window.png
     xvfb-run -a -s "-screen 0 1024x640x24" python packaging/screenshot.py --size 1024x640 small.png
+    xvfb-run -a -s "-screen 0 1400x900x24" python packaging/screenshot.py --scene editing resources/screenshots/
+
+``--scene editing`` writes the README's walkthrough into a directory: planned edits in the change queue
+(``change-queue.png``), their preview (``apply-preview.png``), a conflict after applying (``conflict.png``) and
+the journal page (``journal.png``); ``packaging/screenshot_editing.py`` drives it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("output", type=Path, help="the PNG file to write")
     parser.add_argument("--size", type=_size, default=(1360, 820), metavar="WxH",
                         help="the window's size (default 1360x820, the README's screenshot)")
+    parser.add_argument("--scene", choices=("main", "editing"), default="main",
+                        help="main: the window with a user selected (a PNG); editing: the walkthrough (a directory)")
     return parser.parse_args(argv)
 
 
@@ -54,6 +61,10 @@ def main(argv: list[str]) -> int:
     if not all(loaded.values()):
         print("the demo organization did not load in time", file=sys.stderr)
         return 1
+    if args.scene == "editing":
+        from screenshot_editing import shoot_editing  # beside this script
+
+        return shoot_editing(window, out)
     view = window.users_view
     # Pick someone with direct roles, roles from a group and a UUID missing from the catalogue, so the pane
     # shows every kind of grant (and the warning flag).
