@@ -2,7 +2,8 @@
 
 Plans a bulk role grant, a removal and a group's role change; another admin (a second client) changes one of the
 planned users meanwhile; the preview is shot, the batch applied (the other admin's edit comes back as a conflict,
-not overwritten), then the journal page with the first applied change's undo planned. Each picture is the real window grabbed under a real X server.
+not overwritten), then the journal page with the first applied change's undo planned. Each picture is the real
+window grabbed under a real X server.
 """
 
 from __future__ import annotations
