@@ -21,6 +21,7 @@ runs into it is cut off there.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -91,6 +92,14 @@ def _check_key(key: str) -> None:
             "The access key contains spaces, line breaks or other characters a key never has; "
             "copy it again exactly as Bird showed it."
         )
+
+
+def _dumps(body: Any) -> bytes:
+    """orjson, except for integers beyond 64 bits (a server's own attribute, sent back as read), which it refuses."""
+    try:
+        return orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 class HttpSession:
@@ -199,7 +208,7 @@ class HttpSession:
         content = None
         send_headers = dict(headers or {})
         if json_body is not None:
-            content = orjson.dumps(json_body)
+            content = _dumps(json_body)
             send_headers.setdefault("Content-Type", "application/json")
         deadline = time.monotonic() + self.settings.call_budget
         attempt = 0

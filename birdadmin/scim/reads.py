@@ -118,7 +118,7 @@ class ScimReader(ScimEndpoint):
         first, then meta.version). An answer about another user than ``user_id`` is a ProtocolError."""
         url = self.url("Users", user_id)
         response = self._session.request("GET", url, params={"attributes": attributes} if attributes else None)
-        data = dict(self._resource(parse_json(response, service="SCIM"), url))
+        data = dict(self._resource(parse_json(response, service="SCIM", exact=True), url))  # it may be written back
         check_same_id(user_id, data, "user", url)
         meta = data.get("meta")
         version = response.headers.get("ETag") or (meta.get("version") if isinstance(meta, dict) else None)
