@@ -36,6 +36,7 @@ class ConnectionSpec:
     # a confirmation; the Owner role's UUID where role names are unknown (docs/bird.md, H2).
     batch_threshold: int = 25
     owner_role_id: str | None = None
+    owner_warn_above: int = 3  # audit: more active Owners than this is a finding
 
     @property
     def has_accounts(self) -> bool:
@@ -66,6 +67,7 @@ def spec_for_profile(profile: Profile, scim_key: str, accounts_key: str | None) 
         profile_name=profile.name,
         batch_threshold=profile.batch_threshold,
         owner_role_id=profile.owner_role_id,
+        owner_warn_above=profile.owner_warn_above,
     )
 
 

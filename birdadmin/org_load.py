@@ -9,8 +9,10 @@ group-to-team map. Building a Session sends nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from birdadmin import errors
@@ -18,10 +20,11 @@ from birdadmin.catalogue_source import build_catalogue
 from birdadmin.connection import ConnectionSpec
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.domain.effective import GroupRoleMap, memberships_from_groups
+from birdadmin.domain.org_state import GroupState, OrgState
 from birdadmin.errors import Explanation, explain
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.client import ScimClient
-from birdadmin.scim.resources import Group
+from birdadmin.scim.resources import Group, User
 
 if TYPE_CHECKING:
     from birdadmin.bird.accounts import AccountsClient
@@ -126,3 +129,30 @@ def _with_members(scim: ScimClient, groups: list[Group]) -> list[Group]:
         return []
     with ThreadPoolExecutor(max_workers=_MEMBER_FETCHERS, thread_name_prefix="scim-members") as pool:
         return list(pool.map(one, groups))
+
+
+def org_state(
+    users: Sequence[User],
+    data: OrgData,
+    *,
+    label: str = "",
+    profile: str = "",
+    complete: bool = True,
+    taken_at: str | None = None,
+) -> OrgState:
+    """The loaded organization as one :class:`OrgState` (what audits, snapshots and reports read)."""
+    members: dict[str, list[str]] = {g.id: [] for g in data.groups}
+    for user_id, groups in data.memberships.items():
+        for group_id, _ in groups:
+            members.setdefault(group_id, []).append(user_id)
+    known = data.group_roles_known
+    states = tuple(
+        GroupState(
+            g.id, g.display_name or g.id, tuple(members.get(g.id, ())),
+            tuple(data.group_roles.get(g.id, ())) if known else None,
+            team.id if (team := data.group_map.team(g.id)) is not None else None,
+        )
+        for g in data.groups
+    )
+    when = taken_at or datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return OrgState(tuple(users), states, data.catalogue, when, label, profile, complete, known)

@@ -21,6 +21,7 @@ from birdadmin.store.timeouts import MAX_TIMEOUT, MIN_TIMEOUT, timeout_problem
 
 MAX_NAME_LENGTH = 80
 MIN_BATCH_THRESHOLD, MAX_BATCH_THRESHOLD, DEFAULT_BATCH_THRESHOLD = 1, 100_000, 25
+DEFAULT_OWNER_WARN_ABOVE = 3
 OWNER_ROLE_PROBLEM = "The Owner role must be a role UUID like 123e4567-e89b-12d3-a456-426614174000."
 
 
@@ -44,6 +45,8 @@ class Profile(BaseModel):
     # role's UUID where role names are unknown (otherwise the catalogue's role named "Owner" is used).
     batch_threshold: int = Field(default=DEFAULT_BATCH_THRESHOLD, ge=MIN_BATCH_THRESHOLD, le=MAX_BATCH_THRESHOLD)
     owner_role_id: str | None = None
+    # Audit: more active Owners than this is a finding (one alone is always warned about).
+    owner_warn_above: int = Field(default=DEFAULT_OWNER_WARN_ABOVE, ge=1, le=10_000)
     scim_key_fingerprint: str | None = None
     scim_key_stored_at: datetime | None = None
     accounts_key_fingerprint: str | None = None

@@ -1,0 +1,40 @@
+"""The organization as one piece of data (domain/org_state.py), built from a real load of the emulator."""
+
+from __future__ import annotations
+
+from birdadmin.connection import spec_for_emulator
+from birdadmin.emulator import EmulatorOptions, start_emulator
+from birdadmin.org_load import Session, load_org, org_state
+
+
+def test_a_loaded_organization_becomes_one_state_with_the_same_memberships_and_roles() -> None:
+    with start_emulator(EmulatorOptions(port=0, users=40, groups=5, seed=4)) as emu:
+        session = Session(spec_for_emulator(emu))
+        try:
+            data = load_org(session)
+            users = session.scim.list_users()
+        finally:
+            session.close()
+    state = org_state(users, data, label="Demo", complete=True)
+    assert len(state.users) == 40 and len(state.groups) == len(data.groups) == 5
+    assert state.memberships() == data.memberships
+    assert state.group_roles() == dict(data.group_roles)
+    assert all(g.team_id for g in state.groups)  # every demo group has its Bird team
+    assert state.taken_at.endswith("Z") and state.group_roles_known
+    some = users[3]
+    assert state.user(some.id) is some and state.user("nobody") is None
+
+
+def test_without_the_accounts_api_group_roles_are_unknown_not_empty() -> None:
+    with start_emulator(EmulatorOptions(port=0, users=10, groups=3, seed=4)) as emu:
+        spec = spec_for_emulator(emu)
+        spec.accounts_url = None
+        session = Session(spec)
+        try:
+            data = load_org(session)
+            users = session.scim.list_users()
+        finally:
+            session.close()
+    state = org_state(users, data)
+    assert not state.group_roles_known and all(g.role_ids is None for g in state.groups)
+    assert state.group_roles() == {}
