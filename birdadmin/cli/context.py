@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from birdadmin.bird.accounts import AccountsClient, TeamRoleChange
     from birdadmin.cli.guards import CliGuards
     from birdadmin.domain.catalogue import RoleCatalogue
+    from birdadmin.domain.org_state import OrgState
     from birdadmin.domain.role_plan import RoleRequest
     from birdadmin.scim.resources import Group
     from birdadmin.scim.writes import RoleChange
@@ -286,6 +287,16 @@ class CliContext:
 
             self._guards = CliGuards(self)
         return self._guards
+
+    def org_state(self) -> OrgState:
+        """The whole organization as one ``OrgState`` (audits, snapshots, reports), loaded as the window loads it
+        and once per command; a listing cut short is an error (exit 5), so what it holds is complete."""
+        from birdadmin.org_load import org_state
+
+        guards = self.guards()
+        users = guards.organization().users
+        conn = self.connection()
+        return org_state(users, guards.organization_data(), label=conn.label, profile=conn.profile_name or "")
 
     # -- the journal (store/journal.py) ------------------------------------------------------------------------
 

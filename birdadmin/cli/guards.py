@@ -154,7 +154,7 @@ class CliGuards:
         kept = {ref.id.lower() for ref in after}
         if not owners or not any(r.lower() in owners and r.lower() not in kept for r in team.role_ids):
             return
-        groups = [gid for gid, t in self._organization_data().group_map.team_for_group.items() if t.id == team.id]
+        groups = [gid for gid, t in self.organization_data().group_map.team_for_group.items() if t.id == team.id]
         roles = tuple(ref.id for ref in after)
         self._guard(args, PlannedChanges(group_roles=tuple(GroupRolesChange(gid, roles) for gid in groups)))
 
@@ -193,7 +193,7 @@ class CliGuards:
             self._ctx.out.error(f"birdadmin-cli: {owner_unknown_warning()}")
         return owners
 
-    def _organization_data(self) -> OrgData:
+    def organization_data(self) -> OrgData:
         """Groups with their members, teams and their roles, loaded as the window loads them (``org_load``)."""
         if self._org_data is None:
             from birdadmin.org_load import Session, load_org
@@ -212,7 +212,7 @@ class CliGuards:
         if self._org is None:
             from birdadmin.domain.guards import OrgSnapshot
 
-            data = self._organization_data()
+            data = self.organization_data()
             users = self._ctx.scim().list_users()
             self._org = OrgSnapshot(users, data.memberships, data.group_roles, data.catalogue)
         return self._org
