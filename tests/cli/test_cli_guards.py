@@ -153,7 +153,7 @@ def test_add_and_harmless_removals_never_load_the_organization(
         raise AssertionError("the organization was loaded")
 
     monkeypatch.setattr(CliGuards, "organization", refuse)
-    monkeypatch.setattr(CliGuards, "_organization_data", refuse)
+    monkeypatch.setattr(CliGuards, "organization_data", refuse)
     group = emu.state.groups()[0]
     user = plain_user(emu)
     assert run("users", "roles", "add", user["userName"], "Owner")[0] == 0
