@@ -8,6 +8,7 @@ built inside the measured time). Target: <= 1 s in total. Run: ``python -m tests
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 import tracemalloc
@@ -47,6 +48,7 @@ def synthetic_state(users: int = 100_000, groups: int = 2_000, roles: int = 50, 
 def run_once(state: OrgState) -> dict[str, float]:
     """Each step's seconds, in the order an audit view needs them."""
     times: dict[str, float] = {}
+    cpu = time.process_time()
     started = time.perf_counter()
     matrix = user_matrix(state)
     times["index + users x roles matrix"] = time.perf_counter() - started
@@ -60,6 +62,7 @@ def run_once(state: OrgState) -> dict[str, float]:
     found = findings(state)
     times[f"findings ({len(found):,})"] = time.perf_counter() - step
     times["total"] = time.perf_counter() - started
+    times["cpu"] = time.process_time() - cpu  # this process's CPU time: what a shared machine does not inflate
     return times
 
 
@@ -79,10 +82,12 @@ def main() -> int:
     assert best is not None
     print(f"audit core: {args.users:,} users, {args.groups:,} groups, {args.roles} roles (best of {args.repeat})")
     for name, seconds in best.items():
-        if name != "total":
+        if name not in ("total", "cpu"):
             print(f"  {name:<52} {seconds * 1000:8.0f} ms")
     total = best["total"]
-    print(f"  {'total':<52} {total * 1000:8.0f} ms (target <= 1000 ms) {verdict(total <= 1.0)}")
+    print(f"  {'total, wall clock':<52} {total * 1000:8.0f} ms (target <= 1000 ms) {verdict(total <= 1.0)}")
+    print(f"  {'total, CPU time of this process':<52} {best['cpu'] * 1000:8.0f} ms (target <= 1000 ms) "
+          f"{verdict(best['cpu'] <= 1.0)}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     state = synthetic_state(args.users, args.groups, args.roles)
     tracemalloc.start()
     matrix = user_matrix(state)
