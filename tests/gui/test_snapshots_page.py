@@ -185,3 +185,23 @@ def test_a_tampered_snapshot_is_refused_in_a_sentence(qtbot: Any, page: Snapshot
     assert "does not match its content hash" in error.message
     with SnapshotStore(tmp_path / FILE_NAME) as store:
         assert len(store.list()) == 1
+
+
+def test_birdadmin_snapshot_id_opens_the_window_directly(qtbot: Any, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from birdadmin import app, errors
+    from birdadmin.domain.catalogue import RoleCatalogue
+    from birdadmin.domain.org_state import GroupState, OrgState
+    from birdadmin.scim.resources import User
+
+    monkeypatch.setenv("BIRDADMIN_DATA_DIR", str(tmp_path / "data"))
+    state = OrgState((User("u1", "ann@example.com", "Ann"),), (GroupState("g1", "Admins", ("u1",), ()),),
+                     RoleCatalogue(), "2026-12-01T10:00:00Z", "Acme")
+    with SnapshotStore() as store:
+        info = store.save(state)
+    assert app.parse_args(["--snapshot", str(info.id)]).snapshot == info.id
+    window = app.open_snapshot(info.id)
+    qtbot.addWidget(window)
+    assert window.banner.text().startswith("Snapshot of Acme taken ") and window.users_model.rowCount() == 1
+    with pytest.raises(errors.InputError, match="no snapshot 99"):
+        app.open_snapshot(99)
