@@ -116,6 +116,7 @@ _COMMANDS = {
     "profiles": "stored connection profiles (keys in the OS keyring)",
     "journal": "the local journal of changes sent (hash-chained)",
     "audit": "who has which role and why, the role matrix, audit findings",
+    "snapshot": "saved states of the organization, and what changed since",
 }
 
 
