@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any, Literal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -29,6 +30,7 @@ Kind = Literal["users", "groups"]
 Active = Literal["all", "active", "inactive"]
 Source = Literal["any", "direct", "inherited"]
 
+_INVERT = bytes(0 if value else 1 for value in range(256))
 _BIT_TABLES = {
     bit: bytes(1 if value & bit else 0 for value in range(256)) for bit in (DIRECT, INHERITED)
 }
@@ -100,19 +102,25 @@ def visible_columns(data: MatrixData, roles: frozenset[str] | None) -> list[int]
     return [c for c, rid in enumerate(data.matrix.role_ids) if roles is None or rid in roles]
 
 
-def _source_hits(data: MatrixData, columns: Sequence[int], source: Source) -> bytes | None:
-    """One byte per row: 1 when a shown column holds the role by ``source``; None when any source will do."""
+def _source_mask(data: MatrixData, columns: Sequence[int], source: Source) -> int | None:
+    """Bit r (from the top) set when row r holds a shown role by ``source``; None when any source will do."""
     if source == "any":
         return None
-    rows = data.row_count()
     table = _BIT_TABLES[DIRECT if source == "direct" else INHERITED]
-    hits = 0
+    mask = 0
     for col in columns:
-        hits |= int.from_bytes(data.planes[col].translate(table), "big")
-    return hits.to_bytes(rows, "big") if rows else b""
+        mask |= int.from_bytes(data.planes[col].translate(table), "big")
+    return mask
 
 
-def _group_rows(data: MatrixData, group_id: str) -> list[int] | None:
+def _active_mask(data: MatrixData, active: Active) -> int | None:
+    if active == "all":
+        return None
+    wanted = data.active if active == "active" else data.active.translate(_INVERT)
+    return int.from_bytes(wanted, "big")
+
+
+def _group_rows(data: MatrixData, group_id: str) -> list[int]:
     if data.kind == "groups":
         row = data.row_at.get(group_id)
         return [] if row is None else [row]
@@ -121,21 +129,24 @@ def _group_rows(data: MatrixData, group_id: str) -> list[int] | None:
 
 
 def visible(data: MatrixData, flt: MatrixFilter) -> tuple[list[int], list[int]]:
-    """(matrix rows, matrix columns) that ``flt`` shows, in matrix order."""
+    """(matrix rows, matrix columns) that ``flt`` shows, in matrix order. The row conditions are one byte per row
+    each, combined as big integers and read back through ``itertools.compress``: no Python loop per row."""
     columns = visible_columns(data, flt.roles)
-    rows: Sequence[int] = range(data.row_count())
+    count = data.row_count()
+    masks = [m for m in (_source_mask(data, columns, flt.source), _active_mask(data, flt.active)) if m is not None]
     if flt.group_id is not None:
-        rows = _group_rows(data, flt.group_id) or []
-    hits = _source_hits(data, columns, flt.source)
-    active = data.active
-    want_active = {"active": 1, "inactive": 0}.get(flt.active)
-    if hits is None and want_active is None:
-        return list(rows), columns
-    if hits is None:
-        return [r for r in rows if active[r] == want_active], columns
-    if want_active is None:
-        return [r for r in rows if hits[r]], columns
-    return [r for r in rows if hits[r] and active[r] == want_active], columns
+        rows = _group_rows(data, flt.group_id)
+        if not masks or not rows:
+            return rows, columns
+    if not masks:
+        return list(range(count)), columns
+    combined = masks[0]
+    for mask in masks[1:]:
+        combined &= mask
+    keep = combined.to_bytes(count, "big") if count else b""
+    if flt.group_id is not None:
+        return [r for r in rows if keep[r]], columns
+    return list(compress(range(count), keep)), columns
 
 
 def via_groups(flags: int, sources: Sequence[str]) -> list[str]:
@@ -160,12 +171,20 @@ Index = QModelIndex | QPersistentModelIndex
 FlagsRole = Qt.ItemDataRole.UserRole + 40  # the cell's DIRECT/INHERITED bits (0 for the name column)
 RoleIdRole = Qt.ItemDataRole.UserRole + 41  # the column's role id (headerData, and data of a role cell)
 MARKS = {0: "", DIRECT: "●", INHERITED: "○", DIRECT | INHERITED: "●○"}
-_TINTS = {
+TINTS = {
     DIRECT: QBrush(QColor(205, 225, 250)),
     INHERITED: QBrush(QColor(250, 232, 200)),
     DIRECT | INHERITED: QBrush(QColor(215, 238, 210)),
 }
 _CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_DISPLAY, _BACKGROUND, _ALIGN, _TOOLTIP, _ACCESSIBLE = (int(r) for r in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole))
+FLAGS_ROLE, ROLE_ID_ROLE = int(FlagsRole), int(RoleIdRole)
+_HEADER_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, ROLE_ID_ROLE})
+_CELL_ROLES = frozenset({_DISPLAY, _BACKGROUND, _ALIGN, _TOOLTIP, _ACCESSIBLE, FLAGS_ROLE, ROLE_ID_ROLE})
 
 
 class MatrixModel(QAbstractTableModel):
@@ -211,35 +230,36 @@ class MatrixModel(QAbstractTableModel):
         return 0 if parent.isValid() or self._data is None else len(self._cols) + 1
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _CELL_FLAGS if index.isValid() else _NO_FLAGS
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        """Painting asks about seven roles per visible cell: the ones not answered leave first, and every
+        comparison is between plain ints (comparing with Qt's enums costs more than the answer)."""
         data = self._data
         if data is None or not index.isValid():
             return None
+        column = index.column()
         row = self._rows[index.row()]
-        if index.column() == 0:
+        if column == 0:
             return self._name_data(data, row, role)
-        col = self._cols[index.column() - 1]
+        if role not in _CELL_ROLES:
+            return None
+        col = self._cols[column - 1]
         flags = data.planes[col][row]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return MARKS[flags]
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return _TINTS.get(flags)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        if role == _BACKGROUND:
+            return TINTS.get(flags)
+        if role == _ALIGN:
             return _CENTER
-        if role == FlagsRole:
+        if role == FLAGS_ROLE:
             return flags
-        if role == RoleIdRole:
+        if role == ROLE_ID_ROLE:
             return data.matrix.role_ids[col]
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            words = source_text(flags, data.matrix.sources(row, col) if flags else ())
-            if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{data.role_names[col]}: {words}"
-            return f"{data.role_names[col]} for {data.matrix.row_names[row]}: {words}"
-        return None
+        words = source_text(flags, data.matrix.sources(row, col) if flags else ())
+        if role == _ACCESSIBLE:
+            return f"{data.role_names[col]}: {words}"
+        return f"{data.role_names[col]} for {data.matrix.row_names[row]}: {words}"
 
     def _name_data(self, data: MatrixData, row: int, role: int) -> Any:
         inactive = not data.active[row]
@@ -259,22 +279,22 @@ class MatrixModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         data = self._data
-        if orientation == Qt.Orientation.Vertical or data is None or not 0 <= section < len(self._cols) + 1:
-            if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-                return section + 1
+        if role not in _HEADER_ROLES or data is None:
             return None
+        if orientation == Qt.Orientation.Vertical or not 0 <= section < len(self._cols) + 1:
+            return section + 1 if orientation == Qt.Orientation.Vertical and role == _DISPLAY else None
         if section == 0:
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if role in (_DISPLAY, _TOOLTIP):
                 return self.tr("User") if data.kind == "users" else self.tr("Group")
             return None
         col = self._cols[section - 1]
         role_id = data.matrix.role_ids[col]
         count = data.matrix.counts.get(role_id, 0)
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return f"{data.role_names[col]}\n{count}"
-        if role == RoleIdRole:
+        if role == ROLE_ID_ROLE:
             return role_id
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (_TOOLTIP, _ACCESSIBLE):
             rows = self.tr("users") if data.kind == "users" else self.tr("groups")
             bound = "" if data.complete else self.tr("at least ")
             return self.tr("{name} ({id}): held by {bound}{count} {rows}").format(

@@ -10,6 +10,7 @@ when the page is shown. Filters run on the GUI thread over byte planes (``qtmode
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from birdadmin.org_load import org_state
 from birdadmin.qtmodels.matrix import Kind, MatrixData, MatrixFilter, MatrixModel, build_both, visible
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.file_actions import rows_csv
+from birdadmin.ui.matrix_delegate import MarkDelegate
 from birdadmin.ui.matrix_export import csv_rows, json_document
 from birdadmin.ui.matrix_frozen import FrozenColumnTable
 from birdadmin.ui.matrix_menu import cell_menu
@@ -135,6 +137,7 @@ class MatrixPage(QWidget):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setTabKeyNavigation(False)
         table.setWordWrap(False)
+        table.setItemDelegate(MarkDelegate(table))  # the name column is in the frozen view, painted as text
         for view in (table, table.frozen):
             rows = view.verticalHeader()
             rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # 100,000 rows: never measured one by one
@@ -189,6 +192,10 @@ class MatrixPage(QWidget):
                                     on_error=self._failed)
 
     def _computed(self, both: tuple[MatrixData, MatrixData]) -> None:
+        # The matrices (with the organization they came from) live long; a full cyclic collection walking them
+        # would stall the event loop by 100-250 ms at 100,000 users (tests/benchmarks/bench_matrix.py). Frozen,
+        # the collector skips them; reference counting still frees them when replaced.
+        gc.freeze()
         self._set_data({"users": both[0], "groups": both[1]})
         self.computed.emit()
 
