@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal, Slot
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -47,6 +47,7 @@ KINDS = (("users", "Users and their roles"), ("groups", "Groups and their roles"
 ACTIVE = (("all", "Active and inactive"), ("active", "Active only"), ("inactive", "Inactive only"))
 SOURCES = (("any", "Any source"), ("direct", "Held directly"), ("inherited", "Through a group"))
 LEGEND = "● direct   ○ through a group   ●○ both"
+GROUP_LEGEND = "● the group gives the role to its members"
 
 
 def _combo(parent: QWidget, name: str, accessible: str, items: tuple[tuple[str, str], ...]) -> QComboBox:
@@ -248,18 +249,32 @@ class MatrixPage(QWidget):
     @Slot()
     def _show_filtered(self) -> None:
         data = self._data.get(self.current_kind())
-        self.active.setEnabled(self.current_kind() == "users")
+        users = self.current_kind() == "users"
+        self.active.setEnabled(users)  # a group is neither active nor inactive,
+        self.source.setEnabled(users)  # and gives its roles itself (DIRECT): both filters are for users
+        self.legend.setText(self.tr(LEGEND) if users else self.tr(GROUP_LEGEND))
         if data is None:
             self.model.show(None, [], [])
             self._update_count(None, 0)
             return
         flt = self.current_filter()
         if data.kind == "groups":
-            flt = MatrixFilter(flt.roles, flt.group_id, "all", flt.source)
+            flt = MatrixFilter(flt.roles, flt.group_id, "all", "any")
         rows, cols = visible(data, flt)
         self.model.show(data, rows, cols)
-        self.table.setColumnWidth(0, 220)
+        self._fit_columns(data, cols)
         self._update_count(data, len(rows))
+
+    def _fit_columns(self, data: MatrixData, cols: list[int]) -> None:
+        """Each role column as wide as its name (bold, as the current column's header shows it), within bounds;
+        a longer name is cut and read whole in the header's tooltip."""
+        font = self.table.horizontalHeader().font()
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        self.table.setColumnWidth(0, 220)
+        for section, col in enumerate(cols, start=1):
+            width = metrics.horizontalAdvance(data.role_names[col]) + 22
+            self.table.setColumnWidth(section, max(64, min(width, 200)))
 
     def _update_count(self, data: MatrixData | None, shown: int) -> None:
         for button in (self.csv_button, self.json_button, self.roles_button):

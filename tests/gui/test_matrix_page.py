@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +224,44 @@ def test_build_without_a_window_matches_the_page(demo_window: MainWindow, qtbot:
     data = build(_state(demo_window), "users")
     assert page.model.matrix_data is not None
     assert data.matrix.row_ids == page.model.matrix_data.matrix.row_ids
+
+
+def _dark(image: Any, x: int, y: int) -> bool:
+    color = image.pixelColor(x, y)
+    return color.lightness() < 100
+
+
+def test_cells_are_told_apart_by_shape(demo_window: MainWindow, qtbot: Any) -> None:
+    """A direct cell has a filled dot at its centre; a through-group cell has a ring (its centre stays light)."""
+    page = _page(demo_window, qtbot)
+    table = page.table
+    for want, centre_dark in ((DIRECT, True), (INHERITED, False)):
+        index = _cell(page, want)
+        table.scrollTo(index)
+        qtbot.wait(20)
+        rect = table.visualRect(index)
+        image = table.viewport().grab().toImage()
+        x, y = rect.center().x(), rect.center().y()
+        assert _dark(image, x, y) is centre_dark, want
+        assert any(_dark(image, x + dx, y) for dx in range(-6, 7)), want  # the ring's edge, or the dot
+
+
+def test_a_partial_organization_is_marked(demo_window: MainWindow, qtbot: Any) -> None:
+    page = _page(demo_window, qtbot)
+    assert page.mark.isHidden()
+    with qtbot.waitSignal(page.computed, timeout=TIMEOUT_MS):
+        page.set_state(replace(_state(demo_window), complete=False))
+    assert not page.mark.isHidden() and page.mark.text().startswith("Not complete")
+    assert "at least" in page.model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_double_click_opens_the_user_or_group(demo_window: MainWindow, qtbot: Any) -> None:
+    page = _page(demo_window, qtbot)
+    index = page.model.index(2, 0)
+    with qtbot.waitSignal(page.open_user, timeout=1000) as opened:
+        page.table.doubleClicked.emit(index)
+    assert opened.args == [index.data(IdRole)]
+    _select(page.kind, "groups")
+    with qtbot.waitSignal(page.open_group, timeout=1000) as opened:
+        page.table.frozen.doubleClicked.emit(page.model.index(0, 0))
+    assert opened.args == [page.model.index(0, 0).data(IdRole)]
