@@ -19,6 +19,8 @@ _RADIUS = 4.5
 class MarkDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
+        if index.column() == 0:
+            return  # the name column lies under the frozen view (ui/matrix_frozen.py), which paints it
         flags = index.data(FLAGS_ROLE)
         rect: QRect = option.rect
         state = option.state
