@@ -76,7 +76,7 @@ class RolesView(QWidget):
         header.resizeSection(RoleColumn.DIRECT, 100)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self._build_holders())
-        self.splitter.setSizes([700, 420])
+        self.splitter.setSizes([620, 500])
         layout.addWidget(self.splitter, 1)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.refresh_icons()
@@ -112,9 +112,12 @@ class RolesView(QWidget):
             self.holders_tabs, "roleHoldersTable", self.tr("Users holding the role"),
             sorting_proxy(self.holders_model, holders), flags=True,
         )
-        self.holders_table.horizontalHeader().resizeSection(0, 180)
-        self.holders_table.horizontalHeader().resizeSection(2, 200)
-        self.holders_table.horizontalHeader().resizeSection(3, 60)
+        header = self.holders_table.horizontalHeader()
+        # The pane is narrow: who, the marks and how first; the display name last (it stretches).
+        for visual, column in enumerate((0, 4, 2, 3, 1)):
+            header.moveSection(header.visualIndex(column), visual)
+        for column, width in ((0, 170), (4, 100), (2, 150), (3, 50)):
+            header.resizeSection(column, width)
         self.holders_tabs.addTab(self.holders_table, self.tr("Who has it"))
         self.holders_chart = HoldersChart()
         chart_scroll = QScrollArea(self.holders_tabs)
