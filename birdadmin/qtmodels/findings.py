@@ -47,7 +47,7 @@ def tr(text: str) -> str:
 
 def severity_rank(severity: str) -> int:
     """0 for "info" up to 3 for "high"; an unknown word ranks as "info"."""
-    return SEVERITIES.index(severity) if severity in SEVERITIES else 0  # type: ignore[arg-type]
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
 
 
 def kind_text(kind: str) -> str:
@@ -55,9 +55,7 @@ def kind_text(kind: str) -> str:
 
 
 def subject_text(finding: Finding) -> str:
-    if finding.subject_kind == "organization":
-        return tr("Organization {name}").format(name=finding.subject_name).strip()
-    word = tr("user") if finding.subject_kind == "user" else tr("group")
+    word = {"user": tr("user"), "group": tr("group")}.get(finding.subject_kind, tr("organization"))
     return f"{finding.subject_name or finding.subject_id} ({word})"
 
 
@@ -67,26 +65,35 @@ class FindingsFilter:
     kind: str = ""  # "" for every kind
     text: str = ""
 
-    def accepts(self, finding: Finding) -> bool:
-        if severity_rank(finding.severity) < severity_rank(self.min_severity):
-            return False
-        if self.kind and finding.kind != self.kind:
-            return False
+    def select(self, found: Sequence[Finding]) -> list[Finding]:
+        """The findings this filter lets through, in their order (the work done once, not per finding)."""
+        lowest = severity_rank(self.min_severity)
+        ranks = {s: severity_rank(s) for s in {f.severity for f in found}}
+        kinds = {k: kind_text(k).casefold() for k in {f.kind for f in found}}
         needle = self.text.strip().casefold()
-        if not needle:
-            return True
-        hay = (finding.subject_name, finding.subject_id, finding.message, kind_text(finding.kind), *finding.role_ids)
-        return any(needle in part.casefold() for part in hay)
+
+        def matches(f: Finding) -> bool:
+            return (needle in f.subject_name.casefold() or needle in f.message.casefold() or needle in kinds[f.kind]
+                    or needle in f.subject_id.casefold() or any(needle in r for r in f.role_ids))
+
+        return [f for f in found if ranks[f.severity] >= lowest and (not self.kind or f.kind == self.kind)
+                and (not needle or matches(f))]
+
+    def accepts(self, finding: Finding) -> bool:
+        return bool(self.select([finding]))
 
 
 class FindingsModel(QAbstractTableModel):
-    """Every finding, the filtered ones shown; rows sort by severity (highest first) through ``SortRole``."""
+    """Every finding, the filtered ones shown, sorted here (not by a proxy: a large organization has tens of
+    thousands of findings, and a proxy would call ``data`` per comparison); by severity, highest first, at first.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._all: list[Finding] = []
         self._rows: list[Finding] = []
         self._filter = FindingsFilter()
+        self._sort: tuple[int, Qt.SortOrder] = (FindingColumn.SEVERITY, Qt.SortOrder.AscendingOrder)
         self.icons: Mapping[str, QIcon] = {}  # severity -> icon, set by the view
 
     def rowCount(self, parent: Index = _ROOT) -> int:
@@ -108,9 +115,7 @@ class FindingsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(finding, column)
         if role == SortRole:
-            if column == FindingColumn.SEVERITY:  # highest first in ascending order, then by subject
-                return f"{3 - severity_rank(finding.severity)} {finding.subject_name.casefold()}"
-            return self._text(finding, column).casefold()
+            return self.data_sort_key(finding, column)
         if role == Qt.ItemDataRole.DecorationRole and column == FindingColumn.SEVERITY:
             return self.icons.get(finding.severity)
         if role == Qt.ItemDataRole.ToolTipRole and column == FindingColumn.MESSAGE:
@@ -140,10 +145,46 @@ class FindingsModel(QAbstractTableModel):
             self._filter = value
             self._refilter()
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """What a click on a header asks for; the severity column sorts highest first when ascending."""
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        self._sort_rows()
+        self.layoutChanged.emit()
+
+    def _sort_rows(self) -> None:
+        column, order = self._sort
+        if column in (FindingColumn.SEVERITY, FindingColumn.MESSAGE):  # no translated text in the key: direct
+            key = self.data_sort_key
+            self._rows.sort(key=lambda f: key(f, column), reverse=order == Qt.SortOrder.DescendingOrder)
+            return
+        if column == FindingColumn.KIND:
+            texts = {k: kind_text(k).casefold() for k in {f.kind for f in self._rows}}  # translated once
+            self._rows.sort(key=lambda f: (texts[f.kind], f.subject_name.casefold()),
+                            reverse=order == Qt.SortOrder.DescendingOrder)
+        else:
+            self._rows.sort(key=lambda f: ((f.subject_name or f.subject_id).casefold(), f.subject_kind),
+                            reverse=order == Qt.SortOrder.DescendingOrder)
+
+    @classmethod
+    def data_sort_key(cls, finding: Finding, column: int) -> tuple[int, str, str]:
+        """What a column sorts by (``SortRole``); the severity column puts the highest first."""
+        name = finding.subject_name.casefold()
+        if column == FindingColumn.SEVERITY:
+            return (3 - severity_rank(finding.severity), name, finding.kind)
+        if column == FindingColumn.MESSAGE:
+            return (0, finding.message.casefold(), name)
+        return (0, cls._text(finding, column).casefold(), name)
+
     def _refilter(self) -> None:
         self.beginResetModel()
-        self._rows = [f for f in self._all if self._filter.accepts(f)]
+        self._rows = self._filter.select(self._all)
+        self._sort_rows()
         self.endResetModel()
+
+    def shown(self) -> list[Finding]:
+        """The findings shown, in the table's order."""
+        return list(self._rows)
 
     def total(self) -> int:
         return len(self._all)
@@ -155,7 +196,7 @@ class FindingsModel(QAbstractTableModel):
 
     def counts(self) -> dict[str, int]:
         """severity -> findings shown of that severity."""
-        out = dict.fromkeys(SEVERITIES, 0)
+        out: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
         for finding in self._rows:
             out[finding.severity] = out.get(finding.severity, 0) + 1
         return out

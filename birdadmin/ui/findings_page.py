@@ -43,7 +43,7 @@ from birdadmin.safe_text import csv_row
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.icons import error_color, icon, warning_color
 from birdadmin.ui.scope_marks import ScopeTexts, partial_mark, show_mark
-from birdadmin.ui.tables import ColumnFitter, make_table, sorting_proxy
+from birdadmin.ui.tables import ColumnFitter, make_table
 
 CHANNEL = "findings"
 CSV_HEADER = ("severity", "kind", "subjectKind", "subjectId", "subject", "message", "roleIds")
@@ -69,7 +69,6 @@ class FindingsPage(QWidget):
         self._scope_texts = ScopeTexts(self)
         self._partial = False
         self.model = FindingsModel(self)
-        self.proxy = sorting_proxy(self.model, self)
         self._build()
         self.refresh_icons()
 
@@ -83,7 +82,8 @@ class FindingsPage(QWidget):
         layout.addWidget(self.count_label)
         self.partial_mark = partial_mark(self)
         layout.addWidget(self.partial_mark)
-        self.table = make_table(self, "findingsTable", self.tr("Findings"), self.proxy)
+        # No sorting proxy: the model filters and sorts itself (qtmodels/findings.py says why).
+        self.table = make_table(self, "findingsTable", self.tr("Findings"), self.model)
         self._fitter = ColumnFitter(self.table, {FindingColumn.SEVERITY: 100, FindingColumn.KIND: 170,
                                                  FindingColumn.SUBJECT: 220, FindingColumn.MESSAGE: 420})
         self.table.sortByColumn(FindingColumn.SEVERITY, Qt.SortOrder.AscendingOrder)
@@ -242,7 +242,7 @@ class FindingsPage(QWidget):
 
     def shown_findings(self) -> list[Finding]:
         """The findings as the table shows them: filtered, in the table's order."""
-        return [self.proxy.index(row, 0).data(ObjectRole) for row in range(self.proxy.rowCount())]
+        return self.model.shown()
 
     def csv_export(self) -> tuple[str, list[list[str]]]:
         """The rows shown, with ids (Ctrl+E on this page asks for this; ui/file_actions.py)."""
