@@ -88,6 +88,10 @@ def test_the_roles_page_chart_counts_as_a_raw_listing_does(demo_window: Any, qtb
             via.setdefault(ref["id"], set()).update(members)
     chart = demo_window.roles_view.holders_chart
     assert chart.objectName() == "holdersChart"
+    qtbot.wait(200)
+    assert chart.rows() == [] and demo_window.roles_page.state() is None  # no work for a page not shown
+    demo_window.show()
+    demo_window.window_actions.roles.trigger()
     qtbot.waitUntil(lambda: bool(chart.rows()), timeout=10_000)
     got = {name: (direct, groups) for name, direct, groups in chart.rows()}
     for role_id, name in names.items():

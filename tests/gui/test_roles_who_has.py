@@ -94,3 +94,18 @@ def test_unknown_group_roles_keep_the_scope_wording(make_window: Any, demo_emula
     title = window.roles_view.holders_title.text()
     assert f"{len(direct)} users hold" in title and "unknown without the Accounts API" in title
     assert {r.id for r in window.roles_view.holders_model.records()} == direct
+
+
+def test_one_pass_and_the_audit_index_give_the_same_holders(demo_window: Any, qtbot: Any) -> None:
+    """Until the worker's OrgState is there, the page counts in one pass; both answers must be the same."""
+    from birdadmin.domain.audit import who_has
+    from birdadmin.ui.roles_page import holder_rows
+
+    page = demo_window.roles_page
+    demo_window.show()
+    demo_window.window_actions.roles.trigger()
+    qtbot.waitUntil(lambda: page.state() is not None, timeout=10_000)
+    state, org = page.state(), demo_window.context.org
+    users = demo_window.context.organization.users.as_list()
+    for role_id in roles_raw(demo_window.emulator):
+        assert holder_rows(role_id, users, org) == who_has(state, role_id), role_id
