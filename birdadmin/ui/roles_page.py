@@ -11,9 +11,9 @@ from birdadmin.domain.catalogue import RoleInfo
 from birdadmin.domain.effective import holders
 from birdadmin.domain.org_state import OrgState
 from birdadmin.org_load import OrgData, org_state
-from birdadmin.scim.resources import User
 from birdadmin.qtmodels.catalogue import RolesModel
 from birdadmin.qtmodels.users import UsersModel
+from birdadmin.scim.resources import User
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.role_grant import RoleGrant
 from birdadmin.ui.roles_view import RolesView
