@@ -1,4 +1,5 @@
-"""The Roles page's behaviour: the catalogue with its counts, who holds the selected role, and local names."""
+"""The Roles page's behaviour: the catalogue with its counts, who holds the selected role (``domain/audit.py``
+``who_has``), the chart of holders per role, and local names."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The Roles page: the catalogue, and who holds a selected role, directly and through which groups."""
+"""The Roles page: the catalogue, who holds a selected role (each holder once, with every source: directly and
+through which groups; docs/bird.md, H2), and a chart of holders per role beside them."""
 
 from __future__ import annotations
 
