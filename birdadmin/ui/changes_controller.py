@@ -76,8 +76,8 @@ class ChangesController(QObject):
     def connection_changed(self) -> None:
         """The queue shown belongs to the previous connection (it stays on disk): the new one's comes back, checked
         against the server (ui/queue_keeper.py), and writing follows the new connection's read-only rule."""
+        self.keeper.connection_changed()  # first: it stops keeping the old queue, so the reset is not written there
         self._context.pending.reset()
-        self.keeper.connection_changed()
         self.update_read_only()
 
     @Slot(str)
