@@ -380,3 +380,21 @@ def test_an_undo_that_would_empty_a_users_roles_says_so() -> None:
     assert plan.change is not None and plan.change.after == ()
     note = undo_note(target, plan, lambda r: "Owner")
     assert "would leave bob with no roles at all" in note and "H1" in note and "changed since" not in note
+
+
+def test_an_undo_read_that_ends_after_a_connection_change_plans_nothing(qtbot: Any, make_page, context, cli,
+                                                                        demo_emulator) -> None:
+    """The target was read on the first connection: its inverse never goes into the next connection's queue."""
+    emu = demo_emulator
+    analyst = role_id(emu, "Analyst")
+    user = _user_without(emu, analyst)
+    cli("users", "roles", "add", user["userName"], analyst)
+    connect(context, emu)
+    page = make_page()
+    assert page.select_entry(1) and page.undo_button.isEnabled()
+    first = context.session
+    with qtbot.waitSignal(page.runner.done, timeout=WAIT_MS, check_params_cb=lambda c: c == UNDO):
+        page.undo_button.click()
+        context.session = Session(spec_for_emulator(emu, label="Another connection"))  # before the read answers
+    first.close()
+    assert len(context.pending.queue) == 0 and context.pending.undo_stack.count() == 0
