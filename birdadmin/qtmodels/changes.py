@@ -16,6 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 
 from birdadmin.domain.catalogue import short_id
 from birdadmin.domain.changes import Change, Key
+from birdadmin.qtmodels.plain import plain_tooltip
 from birdadmin.qtmodels.roles import IdRole, ObjectRole, RoleContext, SortRole
 
 Index = QModelIndex | QPersistentModelIndex
@@ -111,10 +112,10 @@ class ChangesModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, SortRole):
             return self._display(change, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == ChangeColumn.CHANGE:
-                return self.names.before_after(change)
+            if column == ChangeColumn.CHANGE:  # role names and reasons are the server's: text, never markup
+                return plain_tooltip(self.names.before_after(change))
             if column == ChangeColumn.STATUS:
-                return status_text(change)
+                return plain_tooltip(status_text(change))
             return None
         if role == ObjectRole:
             return change

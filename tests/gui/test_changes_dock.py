@@ -187,7 +187,9 @@ def test_a_new_connection_starts_an_empty_queue(demo_window: MainWindow, demo_em
     plan_roles(window, [user_named(window, "José Álvarez")], "Add role Analyst", add=[role("Analyst")])
     assert len(window.context.pending) == 1
     with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
-        assert window.connect_to(spec_for_emulator(demo_emulator, label="Again"))
+        # Another connection (its own kept queue): the same one would bring this queue back (test_queue_kept.py).
+        assert window.connect_to(dataclasses.replace(spec_for_emulator(demo_emulator, label="Again"),
+                                                     names_key="profile-x"))
     assert len(window.context.pending) == 0
     assert not action(window, "undoAction").isEnabled()  # the previous organization's history is gone too
     assert window.changes.dock.model.rowCount() == 0
