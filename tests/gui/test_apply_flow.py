@@ -362,3 +362,20 @@ def test_each_status_change_reaches_the_worker_hook_before_the_window(demo_windo
     apply_and_wait(dialog, qtbot)
     assert seen == [(jose.id, "in-flight", False), (jose.id, "done", False)]
     dialog.close()
+
+
+def test_the_guards_read_only_the_changes_that_will_be_sent(demo_window: MainWindow, qtbot: Any) -> None:
+    """A conflict is left out of the apply, so it must not count for the guards: an Owner it would give does not
+    keep the organization's last Owners from being removed unasked (docs/bird.md, H2)."""
+    from dataclasses import replace
+
+    window = demo_window
+    owners = [user_named(window, "Margaret Hamilton"), user_named(window, "Grace Hopper")]
+    plan_roles(window, owners, "Take Owner", add=[role("Administrator")], remove=[role("Owner")])
+    pending = window.context.pending
+    [heir] = plan_user_roles(pending.queue, [user_named(window, "José Álvarez")], add=[role("Owner")])
+    pending.restore([replace(heir, status="conflict", theirs=heir.before, reason="changed on the server")])
+    dialog = open_preview(window, qtbot)
+    assert dialog.summary.text().startswith("2 changes will be sent; they touch 2 users.")
+    assert dialog.guards.owner_box is not None and not dialog.apply_button.isEnabled()
+    dialog.reject()
