@@ -83,8 +83,11 @@ def test_a_change_in_flight_at_a_crash_is_checked_before_it_is_offered(make_wind
     with Journal() as journal:  # its journal entry, which the crash prevented, was written on the check
         [entry] = journal.entries()
     assert entry.content["change"] == landed.id and entry.content["recovered"] is True
-    with ChangeStore() as store:
-        assert [c.id for c in store.load(spec.names_key)] == [waiting.id]
+    def kept() -> list[str]:
+        with ChangeStore() as store:
+            return [c.id for c in store.load(spec.names_key)]
+
+    qtbot.waitUntil(lambda: kept() == [waiting.id], timeout=LOAD_TIMEOUT_MS)  # written by the keeper's own thread
 
 
 def test_journal_page_and_edit_actions_have_their_places(make_window: Callable[..., MainWindow], qtbot: Any) -> None:
