@@ -16,6 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 
 from birdadmin.domain.catalogue import short_id
 from birdadmin.domain.changes import Change, Key
+from birdadmin.qtmodels.plain import plain_tooltip
 from birdadmin.qtmodels.roles import IdRole, ObjectRole, RoleContext, SortRole
 
 Index = QModelIndex | QPersistentModelIndex
@@ -89,6 +90,7 @@ class ChangesModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[Change] = []
+        self._row_by_key: dict[Key, int] = {}
         self.names = ChangeNames()
 
     def rowCount(self, parent: Index = _ROOT) -> int:
@@ -111,10 +113,10 @@ class ChangesModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, SortRole):
             return self._display(change, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == ChangeColumn.CHANGE:
-                return self.names.before_after(change)
+            if column == ChangeColumn.CHANGE:  # role names and reasons are the server's: text, never markup
+                return plain_tooltip(self.names.before_after(change))
             if column == ChangeColumn.STATUS:
-                return status_text(change)
+                return plain_tooltip(status_text(change))
             return None
         if role == ObjectRole:
             return change
@@ -139,22 +141,23 @@ class ChangesModel(QAbstractTableModel):
     def set_changes(self, changes: Sequence[Change]) -> None:
         self.beginResetModel()
         self._rows = list(changes)
+        self._row_by_key = {c.key: row for row, c in enumerate(self._rows)}  # a scan per look-up was O(n) each
         self.endResetModel()
 
     def update_change(self, change: Change) -> bool:
         """Show ``change`` (matched by target) in its row, e.g. "In flight"; False when it has no row."""
-        for row, shown in enumerate(self._rows):
-            if shown.key == change.key:
-                self._rows[row] = change
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(ChangeColumn) - 1))
-                return True
-        return False
+        row = self.row_of(change.key)
+        if row < 0:
+            return False
+        self._rows[row] = change
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(ChangeColumn) - 1))
+        return True
 
     def change_at(self, row: int) -> Change | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, key: Key) -> int:
-        return next((i for i, c in enumerate(self._rows) if c.key == key), -1)
+        return self._row_by_key.get(key, -1)
 
     def changes(self) -> list[Change]:
         return list(self._rows)

@@ -114,9 +114,11 @@ class GuardsPanel(QFrame):
         )
 
     def result(self) -> GuardResult:
-        data = self._data
-        return check(data.snapshot, data.planned, self.overrides(), owner_role_id=data.owner_role_id,
-                     batch_threshold=data.batch_threshold)
+        """The guards with the answers given: ``check`` leaves out a violation its override allows, so this is the
+        full result less the answered ones (checking again cost 50-150 ms per keystroke with 10,000 changes)."""
+        overrides = self.overrides()
+        return GuardResult(tuple(v for v in self.full.violations if not getattr(overrides, v.override)),
+                           self.full.warnings)
 
     def answered(self) -> bool:
         """Every violation has its answer (checked, or the number typed)."""

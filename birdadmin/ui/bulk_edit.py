@@ -147,7 +147,7 @@ class BulkEdit(QObject):
         def done(changes: list[Change]) -> None:
             if self._context.org is not org:
                 return  # another connection or load meanwhile: these users are not its users
-            if not bulk_plan.still_current(pending.queue, planned_on, changes):  # edited meanwhile: plan again
+            if not bulk_plan.still_current(pending.queue, planned_on, changes, users):  # edited meanwhile: plan again
                 changes = bulk_plan.plan_role_for_users(pending.queue, users, role_id, add=add)
             self._queue_roles(changes, role_id, add=add)
 

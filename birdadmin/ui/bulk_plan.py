@@ -56,9 +56,12 @@ def snapshot(queue: ChangeQueue, users: Iterable[User]) -> ChangeQueue:
     return ChangeQueue(c for c in (queue.get(("user-roles", u.id)) for u in users) if c is not None)
 
 
-def still_current(queue: ChangeQueue, planned_on: ChangeQueue, changes: Iterable[Change]) -> bool:
-    """True when no change was queued for these targets since ``planned_on`` was taken (the same objects)."""
-    return all(queue.get(c.key) is planned_on.get(c.key) for c in changes)
+def still_current(queue: ChangeQueue, planned_on: ChangeQueue, changes: Iterable[Change],
+                  users: Iterable[User]) -> bool:
+    """True when no change was queued for these targets since ``planned_on`` was taken (the same objects): every
+    user of the edit, not only those it changes (one it left out may have been edited meanwhile)."""
+    keys = [c.key for c in changes] + [("user-roles", u.id) for u in users]
+    return all(queue.get(k) is planned_on.get(k) for k in keys)
 
 
 def group_members(memberships: Mapping[str, Sequence[tuple[str, str]]], group_id: str) -> list[str]:

@@ -76,8 +76,8 @@ class ChangesController(QObject):
     def connection_changed(self) -> None:
         """The queue shown belongs to the previous connection (it stays on disk): the new one's comes back, checked
         against the server (ui/queue_keeper.py), and writing follows the new connection's read-only rule."""
+        self.keeper.connection_changed()  # first: it stops keeping the old queue, so the reset is not written there
         self._context.pending.reset()
-        self.keeper.connection_changed()
         self.update_read_only()
 
     @Slot(str)
@@ -184,7 +184,8 @@ class ChangesController(QObject):
             return None
 
     def guard_input(self) -> GuardInput:
-        """The organization as loaded and the connection's guard settings (the profile's, ``spec_for_profile``)."""
+        """The organization as loaded, the changes an apply sends (conflicts are left out, so an Owner a conflict
+        would give cannot hide the loss of the last one) and the connection's guard settings (``spec_for_profile``)."""
         org = self._context.organization
         data = self._context.org
         session = self._context.session
@@ -195,8 +196,9 @@ class ChangesController(QObject):
             **({"catalogue": data.catalogue} if data is not None else {}),
         )
         complete = org is not None and org.scope().complete and data is not None and data.group_roles_known
+        sent = [c for c in self._context.pending.queue.open() if c.status != "conflict"]  # as ApplyDialog sends
         return GuardInput(
-            snapshot, to_planned(self._context.pending.queue.open()),
+            snapshot, to_planned(sent),
             owner_role_id=session.spec.owner_role_id if session is not None else None,
             batch_threshold=session.spec.batch_threshold if session is not None else DEFAULT_BATCH_THRESHOLD,
             complete=complete,

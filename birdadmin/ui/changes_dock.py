@@ -8,7 +8,7 @@ the same additions and removals on it (``Change.replanned``), one undoable step.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Slot
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Slot
 from PySide6.QtGui import QAction, QFontDatabase
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -156,12 +156,17 @@ class ChangesDock(QDockWidget):
         keep = {c.key for c in self.selected_changes()}
         self.model.set_names(change_names(self._context))
         self.model.set_changes(list(self._context.pending.queue))
-        selection = self.table.selectionModel()
-        for key in keep:
-            row = self.model.row_of(key)
-            if row >= 0:
-                flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-                selection.select(self.model.index(row, 0), flags)
+        rows = sorted(r for r in (self.model.row_of(key) for key in keep) if r >= 0)
+        if rows:  # one selection of row ranges: a row at a time re-listed the selection per row (10,000: minutes)
+            kept = QItemSelection()
+            start = previous = rows[0]
+            for row in [*rows[1:], None]:
+                if row is None or row != previous + 1:
+                    kept.select(self.model.index(start, 0), self.model.index(previous, 0))
+                    start = row if row is not None else start
+                previous = row if row is not None else previous
+            flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().select(kept, flags)
         self.update_state()
         self._selection_changed()
 
@@ -189,7 +194,9 @@ class ChangesDock(QDockWidget):
         self.remove_action.setEnabled(pending.writable and bool(self.selected_changes()))
 
     def selected_changes(self) -> list[Change]:
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        """From the selection's ranges (rows are selected whole): ``selectedRows()`` walks every cell."""
+        rows = sorted({r for part in self.table.selectionModel().selection() for r in range(part.top(),
+                                                                                            part.bottom() + 1)})
         return [c for c in (self.model.change_at(r) for r in rows) if c is not None]
 
     def _current(self) -> Change | None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from birdadmin.qtmodels.plain import plain_tooltip
 from birdadmin.qtmodels.roles import IdRole
 
 
@@ -59,7 +60,7 @@ class ChooserDialog(QDialog):
         for choice in choices:
             item = QListWidgetItem(choice.text, self.list)
             item.setData(IdRole, choice.id)
-            item.setToolTip(choice.tooltip or choice.text)
+            item.setToolTip(plain_tooltip(choice.tooltip or choice.text))  # server names: text, never markup
         self.list.currentItemChanged.connect(self._update)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept() if self.ok.isEnabled() else None)
         layout.addWidget(self.list, 1)

@@ -370,14 +370,15 @@ class JournalPage(QWidget):
         if target is None or session is None:
             self.undo_note.setText(reason)
             return
-        org = self._context.org
-        team_groups = getattr(getattr(org, "group_map", None), "team_for_group", {}) or {}
+        team_groups = getattr(getattr(self._context.org, "group_map", None), "team_for_group", {}) or {}
         self.undo_note.setText(self.tr("Reading {name} as it is now…").format(name=target.target_name))
         self._context.runner.submit(lambda: current_state(session, target, team_groups), channel=UNDO,
-                                    on_result=lambda state: self._plan_undo(target, state),
+                                    on_result=lambda state: self._plan_undo(target, state, session),
                                     on_error=self._undo_failed)
 
-    def _plan_undo(self, target: UndoTarget, state: tuple[str, tuple[str, ...], str | None]) -> None:
+    def _plan_undo(self, target: UndoTarget, state: tuple[str, tuple[str, ...], str | None], session: Any) -> None:
+        if session is not self._context.session:  # read on a connection since closed: not this queue's target
+            return
         group_id, current, version = state
         key_target = target if group_id == target.target_id else UndoTarget(
             target.entry_id, target.kind, group_id, target.target_name, target.before, target.after)

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from birdadmin.domain.catalogue import RoleCatalogue, short_id
+from birdadmin.qtmodels.plain import plain_tooltip
 from birdadmin.qtmodels.plan_marks import ADDED, REMOVED, Mark, mark_description, mark_icon, mark_text, marked_font
 from birdadmin.qtmodels.roles import FlagRole, IdRole
 from birdadmin.scim.role_values import role_key
@@ -128,7 +129,7 @@ class RoleChecklist(QWidget):
         else:
             item.setIcon(icon("roles", self.palette()))
         tip = entry.description or (self.tr("This UUID is not in the role catalogue") if entry.unknown else "")
-        item.setToolTip(f"{tip}\n{entry.id}" if tip else entry.id)
+        item.setToolTip(plain_tooltip(f"{tip}\n{entry.id}" if tip else entry.id))  # the server's description
         item.setData(FlagRole, self.tr("unknown role") if entry.unknown else "")
         described = [entry.id]
         if entry.mark:

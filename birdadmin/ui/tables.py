@@ -88,7 +88,7 @@ class ColumnFitter(QObject):
         view.viewport().installEventFilter(self)
 
     def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Resize and self.active:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show) and self.active:
             self.fit()
         return False
 
@@ -103,6 +103,8 @@ class ColumnFitter(QObject):
         return max(header.minimumSectionSize(), header.fontMetrics().horizontalAdvance(text) + 16)
 
     def fit(self) -> None:
+        if not self._view.isVisible():
+            return  # a hidden page's viewport is a few pixels wide (a grab() lays it out): fit it once shown
         if self._current() != self._applied:
             self.active = False  # someone else set the widths: keep them
             return

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from birdadmin.errors import Explanation
+from birdadmin.qtmodels.plain import plain_tooltip
 from birdadmin.qtmodels.roles import IdRole
 from birdadmin.scim.filters import quote
 from birdadmin.scim.reads import ScimReader
@@ -193,12 +194,12 @@ class UserPickerDialog(QDialog):
         if reason:
             item.setText(f"{label}  ({reason})")
             item.setFlags(Qt.ItemFlag.ItemIsSelectable)
-            item.setToolTip(reason)
+            item.setToolTip(plain_tooltip(reason))
             return
         item.setText(label)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked if user.id in self._chosen else Qt.CheckState.Unchecked)
-        item.setToolTip(user.id)
+        item.setToolTip(plain_tooltip(user.id))  # the server's id: text, never markup
 
     @Slot(QListWidgetItem)
     def _item_changed(self, item: QListWidgetItem) -> None:

@@ -64,3 +64,15 @@ def create_user(emu: Any, user_name: str, display_name: str) -> str:
 def known_roles(window: MainWindow) -> list[Any]:
     catalogue = window.context.org.catalogue  # type: ignore[union-attr]
     return [r for r in catalogue.roles() if catalogue.is_known(r.id)]
+
+
+def tooltip_text(tooltip: str) -> str:
+    """What Qt's tooltip shows for ``tooltip``: rich text when it merely looks like HTML, else the text."""
+    from PySide6.QtGui import Qt as QtText
+    from PySide6.QtGui import QTextDocument
+
+    if not QtText.mightBeRichText(tooltip):
+        return tooltip
+    document = QTextDocument()
+    document.setHtml(tooltip)
+    return document.toPlainText().replace("\xa0", " ")

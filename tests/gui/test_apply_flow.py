@@ -364,3 +364,41 @@ def test_each_status_change_reaches_the_worker_hook_before_the_window(demo_windo
     apply_and_wait(dialog, qtbot)
     assert seen == [(jose.id, "in-flight", False), (jose.id, "done", False)]
     dialog.close()
+
+
+def test_the_guards_read_only_the_changes_that_will_be_sent(demo_window: MainWindow, qtbot: Any) -> None:
+    """A conflict is left out of the apply, so it must not count for the guards: an Owner it would give does not
+    keep the organization's last Owners from being removed unasked (docs/bird.md, H2)."""
+    from dataclasses import replace
+
+    window = demo_window
+    owners = [user_named(window, "Margaret Hamilton"), user_named(window, "Grace Hopper")]
+    plan_roles(window, owners, "Take Owner", add=[role("Administrator")], remove=[role("Owner")])
+    pending = window.context.pending
+    [heir] = plan_user_roles(pending.queue, [user_named(window, "José Álvarez")], add=[role("Owner")])
+    pending.restore([replace(heir, status="conflict", theirs=heir.before, reason="changed on the server")])
+    dialog = open_preview(window, qtbot)
+    assert dialog.summary.text().startswith("2 changes will be sent; they touch 2 users.")
+    assert dialog.guards.owner_box is not None and not dialog.apply_button.isEnabled()
+    dialog.reject()
+
+
+def test_answering_the_guards_does_not_check_the_batch_again(demo_window: MainWindow, qtbot: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guards are checked once when the dialog opens; each answer (a digit typed, a box ticked) only looks at
+    what is answered: a check per keystroke held the GUI thread 50-150 ms with 10,000 changes."""
+    from birdadmin.ui import apply_guards
+
+    calls: list[int] = []
+    real = apply_guards.check
+    monkeypatch.setattr(apply_guards, "check", lambda *a, **k: calls.append(1) or real(*a, **k))
+    window = demo_window
+    org = window.context.organization
+    assert org is not None
+    users = [u for u in org.users if role("Analyst") not in u.roles][:30]
+    plan_roles(window, users, "Add role Analyst to 30 users", add=[role("Analyst")])
+    dialog = open_preview(window, qtbot)
+    assert dialog.guards.batch_edit is not None and not dialog.apply_button.isEnabled()
+    qtbot.keyClicks(dialog.guards.batch_edit, "30")
+    assert dialog.apply_button.isEnabled() and dialog.guards.result().ok and len(calls) == 1
+    dialog.reject()

@@ -72,3 +72,18 @@ def test_member_addition(loaded: list[str], adding: list[str]) -> None:
     assert bulk_plan.plan_member_addition(queue, "g1", "Group", loaded, adding) is None  # nothing more to add
     memberships = dict.fromkeys(loaded, (("g1", "Group"),))
     assert set(bulk_plan.group_members(memberships, "g1")) == set(loaded)
+
+
+def test_a_user_the_worker_left_out_but_edited_meanwhile_is_planned_again() -> None:
+    """A bulk removal planned on a worker leaves out a user who lacked the role; when that user is given the role
+    while the worker runs, the result is stale and planned again, so the role is removed from them too."""
+    role = ROLES[0]
+    lacks, holds = User("u1", "a@example.com", roles=(ROLES[1],)), User("u2", "b@example.com", roles=(role,))
+    queue = ChangeQueue()
+    planned_on = bulk_plan.snapshot(queue, [lacks, holds])
+    changes = bulk_plan.plan_in_slices(planned_on, [lacks, holds], role, add=False)
+    assert [c.target_id for c in changes] == ["u2"]
+    for change in plan_user_roles(queue, [lacks], add=[role]):  # the checklist, while the worker ran
+        queue.put(change)
+    assert not bulk_plan.still_current(queue, planned_on, changes, [lacks, holds])
+    assert bulk_plan.still_current(ChangeQueue(), planned_on, changes, [lacks, holds])

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from birdadmin.ui.main_window import MainWindow
-from tests.gui.edit_support import known_roles, lower, planned, shown, space_on, undo_texts
+from tests.gui.edit_support import known_roles, lower, planned, shown, space_on, tooltip_text, undo_texts
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
 
@@ -39,7 +39,8 @@ def test_checklist_lists_the_catalogue_by_name_checked_as_held(demo_window: Main
     assert not any(e.mark for e in entries)
     role = known_roles(demo_window)[0]
     item = checklist.item_for(role.id)
-    assert role.id in item.toolTip() and (not role.description or role.description in item.toolTip())
+    tip = tooltip_text(item.toolTip())
+    assert role.id in tip and (not role.description or role.description in tip)
     # The search box narrows the list by name.
     checklist.search.setText(role.name[:4])
     items = [checklist.list.item(i) for i in range(checklist.list.count())]

@@ -18,7 +18,7 @@ from PySide6.QtCore import QThreadPool
 from birdadmin.cli import main
 from birdadmin.connection import spec_for_emulator
 from birdadmin.errors import Explanation
-from birdadmin.qtmodels.journal import JournalModel, journal_rows
+from birdadmin.qtmodels.journal import JournalColumn, JournalModel, journal_rows
 from birdadmin.qtmodels.roles import FlagRole
 from birdadmin.services.connection import Organization, Session, load_org
 from birdadmin.services.tasks import TaskRunner
@@ -380,3 +380,38 @@ def test_an_undo_that_would_empty_a_users_roles_says_so() -> None:
     assert plan.change is not None and plan.change.after == ()
     note = undo_note(target, plan, lambda r: "Owner")
     assert "would leave bob with no roles at all" in note and "H1" in note and "changed since" not in note
+
+
+def test_an_undo_read_that_ends_after_a_connection_change_plans_nothing(qtbot: Any, make_page, context, cli,
+                                                                        demo_emulator) -> None:
+    """The target was read on the first connection: its inverse never goes into the next connection's queue."""
+    emu = demo_emulator
+    analyst = role_id(emu, "Analyst")
+    user = _user_without(emu, analyst)
+    cli("users", "roles", "add", user["userName"], analyst)
+    connect(context, emu)
+    page = make_page()
+    assert page.select_entry(1) and page.undo_button.isEnabled()
+    first = context.session
+    with qtbot.waitSignal(page.runner.done, timeout=WAIT_MS, check_params_cb=lambda c: c == UNDO):
+        page.undo_button.click()
+        context.session = Session(spec_for_emulator(emu, label="Another connection"))  # before the read answers
+    first.close()
+    assert len(context.pending.queue) == 0 and context.pending.undo_stack.count() == 0
+
+
+def test_columns_are_not_squeezed_while_the_page_is_hidden(make_window: Any, qtbot: Any) -> None:
+    """A window that never showed the journal keeps its columns' preferred widths (they were fitted to the hidden
+    page's few pixels, saved with the window's state at close and restored as if a person had chosen them)."""
+    window = make_window()
+    window.resize(1024, 640)
+    window.show()
+    qtbot.waitExposed(window)
+    window.grab()  # delivers the hidden page's pending resize (the viewport a few pixels wide) as a screenshot does
+    header = window.journal_page.table.horizontalHeader()
+    assert not window.journal_page.isVisible()
+    assert header.sectionSize(JournalColumn.TIME) == 150 and header.sectionSize(JournalColumn.TARGET) == 200
+    window.show_journal()
+    qtbot.waitUntil(lambda: window.journal_page.table.isVisible())
+    fitted = [header.sectionSize(c) for c in (JournalColumn.TIME, JournalColumn.TARGET, JournalColumn.CHANGE)]
+    assert window.journal_page._fitter.active and fitted[0] > 90 and fitted[1] > 100 and fitted[2] > 140, fitted

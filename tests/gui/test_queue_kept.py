@@ -123,3 +123,26 @@ def test_the_journal_page_shows_what_an_apply_wrote(make_window: Callable[..., M
     page = window.journal_page
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=LOAD_TIMEOUT_MS)
     assert user.user_name in page.model.index(0, 3).data()
+
+
+def test_switching_connection_keeps_the_previous_queue_on_disk(make_window: Callable[..., MainWindow], emu: Any,
+                                                               qtbot: Any) -> None:
+    """Connecting elsewhere leaves the first connection's queue kept (the reset of the shown queue belongs to the
+    new connection and is not written over the old one's)."""
+    from birdadmin.ui.queue_keeper import queue_key
+
+    window = make_window()
+    connect(window, emu, qtbot)
+    key = queue_key(window.session.spec)
+    users = window.context.organization.users.as_list()[:2]
+    pending = window.context.pending
+    pending.plan(plan_user_roles(pending.queue, users, add=[emu.state.roles()[5]["id"]]), "Add a role to 2 users")
+    planned = sorted(c.id for c in pending.queue)
+    with start_emulator(EmulatorOptions(port=0, users=5, groups=1, seed=3)) as other:
+        with qtbot.waitSignal(window.changes.keeper.restored, timeout=LOAD_TIMEOUT_MS):
+            assert window.connect_to(replace(spec_for_emulator(other), names_key="profile-other"))
+        wait_loaded(qtbot, window)
+        assert len(pending.queue) == 0
+        window.close()  # every write on disk
+    with ChangeStore() as store:
+        assert sorted(c.id for c in store.load(key)) == planned
