@@ -98,7 +98,9 @@ class ApplyDialog(QDialog):
         self.outcome.setVisible(False)
         layout.addWidget(self.outcome)
         self.buttons = QDialogButtonBox(self)
-        self.apply_button = QPushButton(self.tr("&Apply {count} changes").format(count=len(self._changes)), self)
+        count = len(self._changes)
+        self.apply_button = QPushButton(
+            self.tr("&Apply 1 change") if count == 1 else self.tr("&Apply {count} changes").format(count=count), self)
         self.apply_button.setObjectName("applyButton")
         self.apply_button.setDefault(False)
         self.apply_button.setAutoDefault(False)
@@ -120,8 +122,13 @@ class ApplyDialog(QDialog):
         return label
 
     def _summary_text(self) -> str:
-        text = self.tr("{count} changes will be sent; they touch {users} users.").format(
-            count=len(self._changes), users=self.guards.touched)
+        count, users = len(self._changes), self.guards.touched
+        sent = self.tr("1 change will be sent") if count == 1 else self.tr("{count} changes will be sent").format(
+            count=count)
+        touch = self.tr("it touches 1 user.") if users == 1 and count == 1 else (
+            self.tr("they touch 1 user.") if users == 1 else self.tr("{what} {users} users.").format(
+                what=self.tr("it touches") if count == 1 else self.tr("they touch"), users=users))
+        text = f"{sent}; {touch}"
         if self._left_out:
             text += " " + self.tr("{count} conflicts are left out: re-plan them on the current state first.").format(
                 count=len(self._left_out))

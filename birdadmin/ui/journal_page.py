@@ -234,9 +234,11 @@ class JournalPage(QWidget):
     def _show_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.entry_count
         if self.model.filter.active:
-            self.count_label.setText(self.tr("{shown} of {total} entries").format(shown=shown, total=total))
+            self.count_label.setText(self.tr("{shown} of {total} entries").format(shown=shown, total=total)
+                                     if total != 1 else self.tr("{shown} of 1 entry").format(shown=shown))
         else:
-            self.count_label.setText(self.tr("{total} entries").format(total=total))
+            text = self.tr("1 entry") if total == 1 else self.tr("{total} entries").format(total=total)
+            self.count_label.setText(text)
 
     # selection and detail ------------------------------------------------------------------------------------
 

@@ -402,3 +402,13 @@ def test_answering_the_guards_does_not_check_the_batch_again(demo_window: MainWi
     qtbot.keyClicks(dialog.guards.batch_edit, "30")
     assert dialog.apply_button.isEnabled() and dialog.guards.result().ok and len(calls) == 1
     dialog.reject()
+
+
+def test_one_change_is_counted_in_the_singular(demo_window: MainWindow, qtbot: Any) -> None:
+    window = demo_window
+    user = user_named(window, "Grace Hopper")
+    plan_roles(window, [user], "Add role Developer to Grace", add=[role("Developer")])
+    dialog = open_preview(window, qtbot)
+    assert dialog.apply_button.text() == "&Apply 1 change"
+    assert dialog.summary.text().startswith("1 change will be sent; it touches 1 user.")
+    dialog.close()

@@ -202,7 +202,7 @@ def test_a_hand_edited_entry_of_any_shape_is_shown_as_text(qtbot: Any, make_page
     append({"time": 5, "osUser": ["x"], "profile": "odd", "target": "nothing", "before": {"a": 1}, "status": None,
             "requests": ["GET", {"method": 1}]})
     page = make_page()
-    assert page.count_label.text() == "1 entries"
+    assert page.count_label.text() == "1 entry"
     assert page.select_entry(1) and "Action: unknown" in page.detail.toPlainText()
     assert not page.undo_button.isEnabled() and "cannot be undone" in page.undo_note.text()
 
