@@ -100,3 +100,20 @@ def shoot_editing(window: Any, out: Path) -> int:
     _save(window, out / "journal.png")
     window.close()
     return 0
+
+
+def shoot_matrix(window: Any, out: Path) -> int:
+    """The role matrix of the demo organization (users x roles, direct and through groups)."""
+    from birdadmin.ui.pages import PAGE_MATRIX
+
+    page = window.audit.matrix
+    done: list[bool] = []
+    page.computed.connect(lambda: done.append(True))
+    window.audit.actions[PAGE_MATRIX].trigger()
+    if not _spin(lambda: bool(done), 60):
+        print("the matrix was not computed in time", file=sys.stderr)
+        return 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _save(window, out)
+    window.close()
+    return 0
