@@ -115,6 +115,7 @@ _COMMANDS = {
     "roles": "the role catalogue (names need the Accounts API)",
     "profiles": "stored connection profiles (keys in the OS keyring)",
     "journal": "the local journal of changes sent (hash-chained)",
+    "report": "the PDF audit report (who has which role, findings, changes since a snapshot)",
 }
 
 
