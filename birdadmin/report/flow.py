@@ -78,6 +78,17 @@ class Layout:
         painter.restore()
 
 
+def font(points: float, *, bold: bool = False) -> QFont:
+    """A report font: no ligatures, so text copied from the PDF (a role UUID ending in "ff", "file") is the text
+    written, not a ligature glyph."""
+    made = QFont()
+    made.setPointSizeF(points)
+    made.setBold(bold)
+    for tag in ("liga", "clig", "dlig"):
+        made.setFeature(QFont.Tag(tag), 0)
+    return made
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= CELL_LIMIT else text[:CELL_LIMIT] + "…"
 
@@ -114,10 +125,7 @@ def lay_out(
     blocks: Sequence[Block], body: QRectF, device: QPaintDevice, make_doc: Callable[[str], QTextDocument]
 ) -> Layout:
     """Place ``blocks`` on pages of ``body``'s size (measured on ``device``)."""
-    regular = QFont()
-    regular.setPointSizeF(TABLE_PT)
-    bold = QFont(regular)
-    bold.setBold(True)
+    regular, bold = font(TABLE_PT), font(TABLE_PT, bold=True)
     metrics = (QFontMetricsF(regular, device), QFontMetricsF(bold, device))
     pad = PAD_PT * device.logicalDpiY() / 72
     layout = Layout(body, (regular, bold), pad)

@@ -20,13 +20,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtGui import QColor, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
 from birdadmin.domain.org_state import OrgState
 from birdadmin.report import markup
 from birdadmin.report.chart import paint_chart
 from birdadmin.report.content import ReportContent, build
-from birdadmin.report.flow import Layout, lay_out
+from birdadmin.report.flow import Layout, font, lay_out
 from birdadmin.safe_text import terminal_line
 
 RESOLUTION = 300  # dots per inch of the PDF's coordinate space (text and lines stay vector graphics)
@@ -54,13 +54,6 @@ def write_pdf(
     """
     content = build(state, roles=roles, since=since, owner_role_id=owner_role_id, owner_warn_above=owner_warn_above)
     return render(Path(path), content, state.catalogue.name_for)
-
-
-def font(points: float, *, bold: bool = False) -> QFont:
-    made = QFont()
-    made.setPointSizeF(points)
-    made.setBold(bold)
-    return made
 
 
 class _Frame:
