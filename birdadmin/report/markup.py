@@ -126,7 +126,7 @@ def who_has_section(sections: Sequence[WhoHas], *, group_roles_known: bool = Tru
                  Mark(", ".join(h.sources) + " (several)") if h.several else ", ".join(h.sources))
                 for h in s.holders
             ]
-            blocks.append(Table(("User name", "Display name", "Active", "Sources"), (30, 28, 10, 32), rows))
+            blocks.append(Table(("User name", "Display name", "Active", "Sources"), (37, 24, 9, 30), rows))
     return blocks
 
 

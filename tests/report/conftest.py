@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QtMsgType
 
+from tests.gui.conftest import demo_window, make_window  # noqa: F401 - the window fixtures, for the dialog
+
 
 @pytest.fixture
 def no_qt_warnings(qapp: Any, qtlog: Any) -> Iterator[None]:
