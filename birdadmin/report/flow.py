@@ -143,6 +143,8 @@ def lay_out(
         elif isinstance(block, Prose):
             doc = make_doc(block.html)
             height = doc.size().height()
+            if layout.pages[-1] and layout.pages[-1][-1].kind == "prose":
+                y += pad * 3  # a heading after a paragraph: the space a heading's top margin would give
             if y + height > body.bottom() and layout.pages[-1]:
                 new_page()
             layout.pages[-1].append(_Op("prose", y, height, doc=doc))
