@@ -47,12 +47,16 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--demo-users", type=int, default=250, metavar="N", help="users in the demo (default 250)")
     parser.add_argument("--demo-groups", type=int, default=12, metavar="N", help="groups in the demo (default 12)")
     parser.add_argument("--demo-latency-ms", type=float, default=0, metavar="MS", help=argparse.SUPPRESS)
+    parser.add_argument("--snapshot", type=int, metavar="ID",
+                        help="open saved snapshot ID read-only, with no connection (see birdadmin-cli snapshot list)")
     args, qt_args = parser.parse_known_args(list(argv))
     unknown = [arg for arg in qt_args if arg.startswith("--")]  # Qt's own options take a single dash
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.demo and args.profile:
         parser.error("--demo and --profile cannot be combined")
+    if args.snapshot is not None and (args.demo or args.profile):
+        parser.error("--snapshot opens a snapshot with no connection: it cannot be combined with --demo or --profile")
     return args
 
 
@@ -168,6 +172,18 @@ def create_main_window(argv: list[str]) -> MainWindow:
     return window
 
 
+def open_snapshot(snapshot_id: int) -> Any:
+    """The read-only window of a saved snapshot (``--snapshot ID``); the snapshot is read before any window exists,
+    so there is no event loop to keep responsive yet. Raises the store's one-sentence error when it cannot be read."""
+    from birdadmin.store.snapshots import SnapshotStore
+    from birdadmin.ui.snapshot_window import SnapshotWindow
+
+    ensure_application()
+    with SnapshotStore() as store:
+        state = store.load(snapshot_id)
+    return SnapshotWindow(state, snapshot_id=snapshot_id)
+
+
 def missing_display() -> str | None:
     """A sentence when Qt would have no screen to open on: it would otherwise abort with a core dump."""
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
@@ -196,6 +212,16 @@ def main() -> int:
     if defect and not os.environ.get(IGNORE_DEFECT_ENV):
         print(f"birdadmin: {defect}", file=sys.stderr)
         return 1
+    if (snapshot_id := parse_args(argv).snapshot) is not None:
+        from birdadmin.errors import explain
+
+        try:
+            snapshot_window = open_snapshot(snapshot_id)
+        except Exception as exc:  # noqa: BLE001 - one sentence, never a traceback
+            print(f"birdadmin: {explain(exc).message}", file=sys.stderr)
+            return 2
+        snapshot_window.show()
+        return app.exec()
     window = create_main_window(argv)
     window.show()
     if os.environ.get(EXIT_AFTER_SHOW_ENV):

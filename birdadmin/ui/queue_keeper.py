@@ -115,6 +115,10 @@ class QueueKeeper(QObject):
 
         self._context.runner.submit(load, channel=RESTORE_CHANNEL, on_result=loaded, on_error=failed)
 
+    def flush(self) -> None:
+        """Return once every write asked for so far is on disk."""
+        self._writer.submit(lambda: None).result()
+
     def close(self) -> None:
         """Finish every write (the queue as last planned is on disk), then close the store."""
         self._key = None

@@ -344,7 +344,9 @@ def test_the_window_stays_responsive_while_applying(demo_window: MainWindow, qtb
     timer.stop()
     window.emulator.configure(latency_ms=0)  # type: ignore[attr-defined]
     assert [c.status for c in results] == ["done"] * 20
-    assert len(gaps) > 10 and max(gaps) < 250, max(gaps)
+    # Sent on the GUI thread, the 20 requests would freeze it for their whole 2 s; a bound well below that (and far
+    # above a busy machine's scheduling noise) tells the two apart without timing the machine.
+    assert len(gaps) > 10 and max(gaps) < 1000, max(gaps)
     dialog.close()
 
 

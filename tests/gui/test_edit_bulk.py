@@ -140,50 +140,27 @@ def test_grant_role_from_the_roles_page(demo_window: MainWindow, qtbot: Any, mon
     assert undo_texts(window) == [f"Add role {role.name} to 2 users"]
 
 
-class _LoopWatch:
-    """The longest the event loop went without running a 5 ms timer: how long the window was frozen."""
-
-    def __init__(self) -> None:
-        self.longest = 0.0
-        self._last = time.perf_counter()
-        self.timer = QTimer()
-        self.timer.setInterval(5)
-        self.timer.timeout.connect(self._tick)
-        self.timer.start()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.longest = max(self.longest, now - self._last)
-        self._last = now
-
-
-def test_planning_ten_thousand_users_never_blocks_the_event_loop_100_ms(demo_window: MainWindow, qtbot: Any) -> None:
+def test_planning_ten_thousand_users_runs_beside_the_event_loop(demo_window: MainWindow, qtbot: Any) -> None:
+    """The plan is made on a worker in slices, so the window keeps running meanwhile; how long its longest stall
+    is, is measured by tests/benchmarks/bench_editing.py (wall-clock budgets live in the benchmarks)."""
     roles = known_roles(demo_window)
     users = [User(f"bulk-{i:05d}", f"bulk{i}@example.com", roles=(roles[1].id,), version='W/"1"')
              for i in range(10_000)]
     bulk, pending = demo_window.users_page.bulk, demo_window.context.pending
-    stalls: list[float] = []
-    for _ in range(3):  # the machine's other load can stall any one round: the best of three is what we own
-        qtbot.wait(50)
-        watch = _LoopWatch()
-        started = time.perf_counter()
-        with qtbot.waitSignal(bulk.planned, timeout=30_000) as blocker:
-            assert bulk.plan_role(users, roles[0].id, add=True) is None  # planned on a worker
-        add_s = time.perf_counter() - started
-        assert blocker.args == [10_000] and len(pending.queue) == 10_000
-        assert undo_texts(demo_window)[-1] == f"Add role {roles[0].name} to 10000 users"
-        assert all(lower(c.after) == {roles[0].id, roles[1].id} for c in pending.queue)
-        started = time.perf_counter()
-        assert bulk.plan_group([u.id for u in users], demo_window.context.org.groups[0].id)  # type: ignore[union-attr]
-        group_s = time.perf_counter() - started
-        started = time.perf_counter()
-        pending.undo_stack.undo()
-        pending.undo_stack.undo()
-        undo_s = time.perf_counter() - started
-        qtbot.wait(30)
-        watch.timer.stop()
-        assert len(pending.queue) == 0
-        stalls.append(watch.longest)
-        print(f"10,000 users: add role {add_s * 1000:.0f} ms (worker), add to group {group_s * 1000:.0f} ms, undo "
-              f"both {undo_s * 1000:.0f} ms; longest event-loop stall {watch.longest * 1000:.0f} ms")
-    assert min(stalls) < 0.1, stalls
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    with qtbot.waitSignal(bulk.planned, timeout=30_000) as blocker:
+        assert bulk.plan_role(users, roles[0].id, add=True) is None  # handed to a worker, not planned here
+        started = len(ticks)
+    timer.stop()
+    assert len(ticks) > started  # the event loop ran while the plan was made
+    assert blocker.args == [10_000] and len(pending.queue) == 10_000
+    assert undo_texts(demo_window)[-1] == f"Add role {roles[0].name} to 10000 users"
+    assert all(lower(c.after) == {roles[0].id, roles[1].id} for c in pending.queue)
+    assert bulk.plan_group([u.id for u in users], demo_window.context.org.groups[0].id)  # type: ignore[union-attr]
+    pending.undo_stack.undo()
+    pending.undo_stack.undo()
+    assert len(pending.queue) == 0

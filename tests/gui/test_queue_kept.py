@@ -83,6 +83,7 @@ def test_a_change_in_flight_at_a_crash_is_checked_before_it_is_offered(make_wind
     with Journal() as journal:  # its journal entry, which the crash prevented, was written on the check
         [entry] = journal.entries()
     assert entry.content["change"] == landed.id and entry.content["recovered"] is True
+    window.changes.keeper.flush()  # what was checked is what is kept now (written on the keeper's thread)
     with ChangeStore() as store:
         assert [c.id for c in store.load(spec.names_key)] == [waiting.id]
 
