@@ -19,7 +19,6 @@ pytestmark = pytest.mark.usefixtures("no_qt_warnings")
 def test_the_dialog_writes_the_chosen_roles_on_a_worker(demo_window: Any, qtbot: Any, tmp_path: Path) -> None:
     window = demo_window
     dialog = open_report_dialog(window.context, window)
-    qtbot.addWidget(dialog)
     assert dialog.objectName() == "reportDialog" and dialog.isVisible()
     names = [dialog.roles.item(i).text() for i in range(dialog.roles.count())]
     assert "Owner" in names and "Agent" in names
@@ -45,17 +44,18 @@ def test_the_dialog_writes_the_chosen_roles_on_a_worker(demo_window: Any, qtbot:
     whole = "".join(" ".join(texts).split())
     assert agents and all("".join(name.split()) in whole for name in agents)
     assert "Agent" in who
-    dialog.close()
+    with qtbot.waitSignal(dialog.destroyed, timeout=5000):  # deleted on close; the window owns it until then
+        dialog.close()
 
 
 def test_a_file_that_cannot_be_written_is_said_in_the_dialog(demo_window: Any, qtbot: Any, tmp_path: Path) -> None:
     dialog = open_report_dialog(demo_window.context, demo_window)
-    qtbot.addWidget(dialog)
     dialog.file.setText(str(tmp_path / "missing" / "x.pdf"))
     with qtbot.waitSignal(demo_window.context.runner.done, timeout=LOAD_TIMEOUT_MS,
                           check_params_cb=lambda channel: channel == "report-pdf"):
         dialog.write.click()
     assert dialog.status.text().startswith("Not written:") and "could not be used" in dialog.status.text()
     assert dialog.write.isEnabled()
-    dialog.close()
+    with qtbot.waitSignal(dialog.destroyed, timeout=5000):  # deleted on close; the window owns it until then
+        dialog.close()
 
