@@ -2,8 +2,8 @@
 
 A table row is as tall as its tallest cell (text wrapped at word boundaries, or anywhere when a single word, such
 as an e-mail address, is wider than its column); a row never splits, and a table that runs over a page goes on with
-its header row repeated. A cell is cut at :data:`CELL_LIMIT` characters (a hostile 100 KB display name would
-otherwise make one row taller than a page).
+its header row repeated. Each cell is measured once, when it is placed; drawing reuses what was measured. A cell is
+cut at :data:`CELL_LIMIT` characters (a hostile 100 KB display name would otherwise make one row taller than a page).
 """
 
 from __future__ import annotations
@@ -21,6 +21,29 @@ TABLE_PT = 8.0
 PAD_PT = 2.0
 HEADER_FILL = QColor("#e6e6e6")
 RULE = QColor("#b0b0b0")
+INK = QColor("#000000")
+_TOP_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+ONE_LINE = int(_TOP_LEFT)
+WORD_WRAP = int(_TOP_LEFT | Qt.TextFlag.TextWordWrap)
+ANY_WRAP = int(_TOP_LEFT | Qt.TextFlag.TextWrapAnywhere)
+
+
+def font(points: float, *, bold: bool = False) -> QFont:
+    """A report font: no ligatures, so text copied from the PDF (a role UUID ending in "ff", "file") is the text
+    written, not a ligature glyph."""
+    made = QFont()
+    made.setPointSizeF(points)
+    made.setBold(bold)
+    for tag in ("liga", "clig", "dlig"):
+        made.setFeature(QFont.Tag(tag), 0)
+    return made
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    text: str
+    bold: bool
+    flags: int
 
 
 @dataclass
@@ -29,8 +52,8 @@ class _Op:
     y: float
     height: float
     doc: QTextDocument | None = None
-    table: Table | None = None
-    row: int = -1
+    widths: Sequence[float] = ()
+    cells: tuple[_Cell, ...] = ()
 
 
 @dataclass
@@ -45,52 +68,32 @@ class Layout:
         return len(self.pages)
 
     def draw_page(self, painter: QPainter, page: int) -> None:
+        painter.save()
+        painter.setFont(self.fonts[0])
+        bold = False
         for op in self.pages[page]:
-            if op.kind == "prose" and op.doc is not None:
+            if op.doc is not None:
                 painter.save()
                 painter.translate(self.body.left(), op.y)
                 op.doc.drawContents(painter)
                 painter.restore()
-            elif op.table is not None:
-                self._draw_row(painter, op)
-
-    def _draw_row(self, painter: QPainter, op: _Op) -> None:
-        table = op.table
-        assert table is not None
-        header = op.kind == "header"
-        cells: Sequence[object] = table.headers if header else table.rows[op.row]
-        widths = _column_widths(table, self.body.width())
-        rect = QRectF(self.body.left(), op.y, self.body.width(), op.height)
-        painter.save()
-        if header:
-            painter.fillRect(rect, HEADER_FILL)
-        x = self.body.left()
-        for cell, width in zip(cells, widths, strict=True):
-            bold = header or isinstance(cell, Mark)
-            text = _clip(cell if isinstance(cell, str) and header else cell_text(cell))  # type: ignore[arg-type]
-            painter.setFont(self.fonts[1] if bold else self.fonts[0])
-            inner = QRectF(x + self.pad, op.y + self.pad, width - 2 * self.pad, op.height - 2 * self.pad)
-            painter.setPen(QColor("#000000"))
-            painter.drawText(inner, _flags(QFontMetricsF(painter.font()), text, inner.width()), text)
-            x += width
-        painter.setPen(RULE)
-        painter.drawLine(QPointF(rect.left(), rect.bottom()), QPointF(rect.right(), rect.bottom()))
+                continue
+            left, right = self.body.left(), self.body.right()
+            if op.kind == "header":
+                painter.fillRect(QRectF(left, op.y, self.body.width(), op.height), HEADER_FILL)
+            painter.setPen(INK)
+            x, pad = left, self.pad
+            for cell, width in zip(op.cells, op.widths, strict=True):
+                if cell.bold != bold:
+                    bold = cell.bold
+                    painter.setFont(self.fonts[1] if bold else self.fonts[0])
+                painter.drawText(QRectF(x + pad, op.y + pad, width - 2 * pad, op.height - 2 * pad), cell.flags,
+                                 cell.text)
+                x += width
+            painter.setPen(RULE)
+            bottom = op.y + op.height
+            painter.drawLine(QPointF(left, bottom), QPointF(right, bottom))
         painter.restore()
-
-
-def font(points: float, *, bold: bool = False) -> QFont:
-    """A report font: no ligatures, so text copied from the PDF (a role UUID ending in "ff", "file") is the text
-    written, not a ligature glyph."""
-    made = QFont()
-    made.setPointSizeF(points)
-    made.setBold(bold)
-    for tag in ("liga", "clig", "dlig"):
-        made.setFeature(QFont.Tag(tag), 0)
-    return made
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= CELL_LIMIT else text[:CELL_LIMIT] + "…"
 
 
 def _column_widths(table: Table, width: float) -> list[float]:
@@ -98,37 +101,40 @@ def _column_widths(table: Table, width: float) -> list[float]:
     return [width * w / total for w in table.widths]
 
 
-def _flags(metrics: QFontMetricsF, text: str, width: float) -> int:
-    wrap = Qt.TextFlag.TextWordWrap
-    if any(metrics.horizontalAdvance(word) > width for word in text.split()):
-        wrap = Qt.TextFlag.TextWrapAnywhere
-    return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | wrap)
+class _Measure:
+    """Cells measured once: their text as drawn, their font, how they wrap, and the row's height."""
 
+    def __init__(self, device: QPaintDevice, fonts: tuple[QFont, QFont], pad: float) -> None:
+        self.metrics = (QFontMetricsF(fonts[0], device), QFontMetricsF(fonts[1], device))
+        self.pad = pad
+        self.line = self.metrics[0].height()
 
-def _row_height(metrics: tuple[QFontMetricsF, QFontMetricsF], cells: Sequence[object], widths: Sequence[float],
-                pad: float, *, header: bool = False) -> float:
-    line = metrics[0].height()
-    tallest = line
-    for cell, width in zip(cells, widths, strict=True):
-        bold = header or isinstance(cell, Mark)
-        text = _clip(cell if header else cell_text(cell))  # type: ignore[arg-type]
-        m = metrics[1] if bold else metrics[0]
-        inner = width - 2 * pad
-        if m.horizontalAdvance(text) <= inner:
-            continue
-        box = m.boundingRect(QRectF(0, 0, inner, 1e7), _flags(m, text, inner), text)
-        tallest = max(tallest, box.height())
-    return tallest + 2 * pad
+    def row(self, cells: Sequence[object], widths: Sequence[float], *, header: bool = False
+            ) -> tuple[float, tuple[_Cell, ...]]:
+        tallest, made = self.line, []
+        for cell, width in zip(cells, widths, strict=True):
+            bold = header or isinstance(cell, Mark)
+            text = cell_text(cell)  # type: ignore[arg-type]
+            if len(text) > CELL_LIMIT:
+                text = text[:CELL_LIMIT] + "…"
+            metrics, inner = self.metrics[1 if bold else 0], width - 2 * self.pad
+            if metrics.horizontalAdvance(text) <= inner:
+                made.append(_Cell(text, bold, ONE_LINE))
+                continue
+            wrap = ANY_WRAP if any(metrics.horizontalAdvance(w) > inner for w in text.split()) else WORD_WRAP
+            box = metrics.boundingRect(QRectF(0, 0, inner, 1e7), wrap, text)
+            tallest = max(tallest, box.height())
+            made.append(_Cell(text, bold, wrap))
+        return tallest + 2 * self.pad, tuple(made)
 
 
 def lay_out(
     blocks: Sequence[Block], body: QRectF, device: QPaintDevice, make_doc: Callable[[str], QTextDocument]
 ) -> Layout:
     """Place ``blocks`` on pages of ``body``'s size (measured on ``device``)."""
-    regular, bold = font(TABLE_PT), font(TABLE_PT, bold=True)
-    metrics = (QFontMetricsF(regular, device), QFontMetricsF(bold, device))
+    fonts = (font(TABLE_PT), font(TABLE_PT, bold=True))
     pad = PAD_PT * device.logicalDpiY() / 72
-    layout = Layout(body, (regular, bold), pad)
+    layout, measure = Layout(body, fonts, pad), _Measure(device, fonts, pad)
     y = body.top()
 
     def new_page() -> None:
@@ -151,17 +157,18 @@ def lay_out(
             y += height
         else:
             widths = _column_widths(block, body.width())
-            header = _row_height(metrics, block.headers, widths, pad, header=True)
+            header_height, header = measure.row(block.headers, widths, header=True)
             placed_header = False
-            for index, row in enumerate(block.rows):
-                height = min(_row_height(metrics, row, widths, pad), body.height() - header)
+            for row in block.rows:
+                height, cells = measure.row(row, widths)
+                height = min(height, body.height() - header_height)
                 if not placed_header or y + height > body.bottom():
-                    if y + header + height > body.bottom():
+                    if y + header_height + height > body.bottom():
                         new_page()
-                    layout.pages[-1].append(_Op("header", y, header, table=block))
-                    y += header
+                    layout.pages[-1].append(_Op("header", y, header_height, widths=widths, cells=header))
+                    y += header_height
                     placed_header = True
-                layout.pages[-1].append(_Op("row", y, height, table=block, row=index))
+                layout.pages[-1].append(_Op("row", y, height, widths=widths, cells=cells))
                 y += height
             y += pad * 3
     return layout
