@@ -176,3 +176,12 @@ def test_an_unwritable_path_is_a_plain_file_error(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="missing") as raised:
         write_pdf(tmp_path / "missing" / "report.pdf", states.small())
     assert raised.value.filename == str(tmp_path / "missing" / "report.pdf")
+
+
+def test_roles_through_groups_unknown_are_said_unknown(tmp_path: Path) -> None:
+    state = dataclasses.replace(states.small(), group_roles_known=False)
+    _, texts = written(tmp_path, state)
+    assert "unknown (no Accounts API): only direct roles are counted" in texts[0]
+    summary = next(t for t in texts if "Holders per role Users holding" in t)
+    assert "unknown" in summary
+    assert "roles through groups are unknown without the Accounts API" in texts[-1]
