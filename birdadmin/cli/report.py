@@ -20,9 +20,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sub = report.add_subparsers(dest="report_command", metavar="KIND", required=True)
     pdf = sub.add_parser("pdf", help="write the audit report to FILE as PDF")
     pdf.add_argument("file", metavar="FILE", help="the PDF file to write")
-    pdf.add_argument("--roles", nargs="+", metavar="ROLE", default=[],
+    pdf.add_argument("--roles", nargs="+", action="extend", metavar="ROLE", default=[],
                      help="roles (names or UUIDs) for the who-has section (default: every role held, or the Owner "
-                     "and the most-held ones when there are many)")
+                     "and the most-held ones when there are many); FILE goes before --roles, or after --")
     pdf.add_argument("--since", type=int, metavar="SNAPSHOT_ID",
                      help="list what changed since this saved snapshot ('birdadmin-cli snapshot list')")
     pdf.set_defaults(handler=write_report)
