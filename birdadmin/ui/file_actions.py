@@ -1,18 +1,20 @@
-"""Files the window reads and writes: the visible table as CSV, and local role names imported or exported.
+"""Files the window reads and writes: the visible table as CSV or JSON, and local role names imported or exported.
 
 Every failure becomes one plain sentence in the banner; a success is a passing note in the status bar. Every CSV
 line is written by ``safe_text.csv_row``, so no cell is one a spreadsheet would evaluate (the rule and why:
 ``birdadmin/safe_text.py``). A page may export something other than its table: a widget above the table with a
-``csv_export()`` method (the Roles page: the holders of the selected role) is asked first.
+``csv_export()`` method (the Roles page: the holders of the selected role) is asked first, and likewise a
+``json_export()`` method for JSON. JSON needs no cell rewriting: it is data, not formulas.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QWidget
@@ -25,6 +27,7 @@ from birdadmin.safe_text import csv_cell_original, csv_row
 from birdadmin.ui.context import WindowContext
 
 TABLE_FILE_NAME = "birdadmin.csv"
+TABLE_JSON_NAME = "birdadmin.json"
 
 
 class ExportsOwnRows(Protocol):
@@ -49,6 +52,36 @@ def table_csv(view: QAbstractItemView, users_model: UsersModel) -> str:
             cells = [model.index(row, c).data() or "" for c in columns]
             lines.append(csv_row([*cells, model.index(row, 0).data(IdRole) or ""]))
     return "".join(lines)
+
+
+def table_rows(view: QAbstractItemView, users_model: UsersModel) -> list[dict[str, str]]:
+    """``view``'s rows and columns as shown (the same as ``table_csv``), one object per row keyed by the column
+    headers, plus ``id``: what the JSON export writes."""
+    model = view.model()
+    header = view.horizontalHeader()  # type: ignore[attr-defined]
+    logical = (header.logicalIndex(v) for v in range(header.count()))
+    columns = [c for c in logical if not header.isSectionHidden(c)]
+    names = [str(model.headerData(c, Qt.Orientation.Horizontal) or f"column {c + 1}") for c in columns]
+    if "id" in names:  # the id key is ours; a column that happens to be called so keeps its own key
+        names = [f"{n} (column)" if n == "id" else n for n in names]
+    if model is users_model:
+        rows = zip(users_model.visible_texts(columns), users_model.visible_users(), strict=True)
+        return [{**dict(zip(names, texts, strict=True)), "id": user.id} for texts, user in rows]
+    out = []
+    for row in range(model.rowCount()):
+        cells = [str(model.index(row, c).data() or "") for c in columns]
+        out.append({**dict(zip(names, cells, strict=True)), "id": str(model.index(row, 0).data(IdRole) or "")})
+    return out
+
+
+def to_json(payload: Any) -> str:
+    """JSON as the exports write it: UTF-8 text, indented, one trailing newline."""
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def table_json(view: QAbstractItemView, users_model: UsersModel) -> str:
+    """The JSON counterpart of ``table_csv``: a list of row objects, the visible columns by header, and ``id``."""
+    return to_json(table_rows(view, users_model))
 
 
 def rows_csv(rows: Iterable[Sequence[str]]) -> str:
@@ -80,6 +113,18 @@ def _own_export(view: QAbstractItemView) -> tuple[str, Sequence[Sequence[str]]] 
     return None
 
 
+def _own_json(view: QAbstractItemView) -> tuple[str, Any] | None:
+    """What the page around ``view`` exports as JSON instead of the table (a ``json_export()`` method), if any."""
+    widget = view.parentWidget()
+    while widget is not None:
+        export = getattr(widget, "json_export", None)
+        if callable(export):
+            result: tuple[str, Any] | None = export()
+            return result
+        widget = widget.parentWidget()
+    return None
+
+
 class FileActions(QObject):
     """Export CSV, import and export role names; ``names_changed`` runs after role names were taken in."""
 
@@ -107,6 +152,27 @@ class FileActions(QObject):
         if not path:
             path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export as CSV"), name,
                                                   self.tr("CSV files (*.csv)"))
+        if path:
+            self._write_text(path, text, incomplete=incomplete)
+
+    def export_table_json(self, view: QAbstractItemView, users_model: UsersModel, path: str | None = None) -> None:
+        """The JSON counterpart of ``export_table`` (the window's "Export as JSON…"): the same rows and columns,
+        or what the page exports instead (the Roles page: the selected role's holders, with every source)."""
+        if self._context.session is None:
+            return
+        own = _own_json(view)
+        if own is None:
+            name, text = TABLE_JSON_NAME, table_json(view, users_model)
+        else:
+            name, text = own[0], to_json(own[1])
+        organization = self._context.organization
+        scope = organization.scope() if organization is not None else None
+        incomplete = scope is not None and not scope.complete
+        if incomplete and "(incomplete)" not in name:
+            name = f"{Path(name).stem} (incomplete){Path(name).suffix}"
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export as JSON"), name,
+                                                  self.tr("JSON files (*.json)"))
         if path:
             self._write_text(path, text, incomplete=incomplete)
 

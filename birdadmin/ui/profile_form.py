@@ -17,12 +17,10 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -31,17 +29,17 @@ from birdadmin.errors import InputError
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 from birdadmin.store.keys import moved_keys
+from birdadmin.store.profile_model import DEFAULT_OWNER_WARN_ABOVE
 from birdadmin.store.profiles import (
     DEFAULT_BATCH_THRESHOLD,
-    MAX_BATCH_THRESHOLD,
     MAX_TIMEOUT,
-    MIN_BATCH_THRESHOLD,
     MIN_TIMEOUT,
     Profile,
     validate_profile_fields,
 )
 from birdadmin.store.secrets import KEY_KINDS, KeyKind, clean_key
 from birdadmin.ui.hint_label import HintLabel, error_label
+from birdadmin.ui.profile_guards import GuardsGroup
 from birdadmin.ui.profile_texts import fingerprint_text
 
 __all__ = ["ADDRESS_FIELDS", "HintLabel", "ProfileForm", "error_label"]
@@ -159,39 +157,12 @@ class ProfileForm(QWidget):
         self._row("", self.read_only_check)
 
     def _build_guards(self) -> None:
-        """The guards before a write (domain/guards.py): batch confirmation, the Owner role (docs/bird.md, H2)."""
-        tr = self.tr
-        box = QGroupBox(tr("Guards"), self)
-        box.setObjectName("guardsGroup")
-        rows = QFormLayout(box)
-        self.batch_spin = QSpinBox(box)
-        self.batch_spin.setObjectName("batchThresholdSpin")
-        self.batch_spin.setAccessibleName(tr("Confirm changes touching more than this many users"))
-        self.batch_spin.setRange(MIN_BATCH_THRESHOLD, MAX_BATCH_THRESHOLD)
-        self.batch_spin.valueChanged.connect(self._edited)
-        batch = QHBoxLayout()
-        batch_label = QLabel(tr("Confirm changes touching &more than"), box)
-        batch_label.setBuddy(self.batch_spin)
-        for widget in (batch_label, self.batch_spin, QLabel(tr("users"), box)):
-            batch.addWidget(widget)
-        batch.addStretch(1)
-        rows.addRow(batch)
-        self.owner_role_edit = QLineEdit(box)
-        self.owner_role_edit.setObjectName("ownerRoleEdit")
-        self.owner_role_edit.setAccessibleName(tr("Owner role UUID"))
-        self.owner_role_edit.setPlaceholderText(tr("optional, e.g. 123e4567-e89b-12d3-a456-426614174000"))
-        self.owner_role_edit.setToolTip(tr("Used when role names are unknown (no Accounts API); otherwise the role "
-                                           "named Owner is."))
-        self.owner_role_edit.textChanged.connect(self._edited)
-        self.owner_role_error = error_label(box, "ownerRoleError", reserve=True)
-        owner = QVBoxLayout()
-        owner.setSpacing(1)
-        owner.addWidget(self.owner_role_edit)
-        owner.addWidget(self.owner_role_error)
-        owner_label = QLabel(tr("O&wner role UUID (when role names are unknown):"), box)
-        owner_label.setBuddy(self.owner_role_edit)
-        rows.addRow(owner_label, owner)
-        self.layout_.addRow(box)
+        """The guards before a write and the audit's Owner threshold (ui/profile_guards.py)."""
+        guards = GuardsGroup(self)
+        guards.edited.connect(self._edited)
+        self.batch_spin, self.owner_warn_spin = guards.batch_spin, guards.owner_warn_spin
+        self.owner_role_edit, self.owner_role_error = guards.owner_role_edit, guards.owner_role_error
+        self.layout_.addRow(guards)
 
     def _key_field(
         self, kind: KeyKind, label: str, accessible: str, placeholder: str
@@ -223,7 +194,7 @@ class ProfileForm(QWidget):
     def _inputs(self) -> tuple[QWidget, ...]:
         return (self.name_edit, self.base_url_edit, self.accounts_url_edit, self.org_id_edit, self.ca_bundle_edit,
                 self.timeout_spin, self.read_only_check, self.roles_shape_combo, self.role_strategy_combo,
-                self.batch_spin, self.owner_role_edit)
+                self.batch_spin, self.owner_warn_spin, self.owner_role_edit)
 
     def load(self, profile: Profile | None) -> None:
         """Show ``profile`` (or a new profile's defaults) without announcing it as an edit."""
@@ -233,6 +204,7 @@ class ProfileForm(QWidget):
             if profile is None:
                 self.timeout_spin.setValue(30)
                 self.batch_spin.setValue(DEFAULT_BATCH_THRESHOLD)
+                self.owner_warn_spin.setValue(DEFAULT_OWNER_WARN_ABOVE)
                 self.roles_shape_combo.setCurrentIndex(0)
                 self.role_strategy_combo.setCurrentIndex(0)
             else:
@@ -244,6 +216,7 @@ class ProfileForm(QWidget):
                 self.timeout_spin.setValue(profile.timeout)
                 self.read_only_check.setChecked(profile.read_only)
                 self.batch_spin.setValue(profile.batch_threshold)
+                self.owner_warn_spin.setValue(profile.owner_warn_above)
                 self.owner_role_edit.setText(profile.owner_role_id or "")
                 self.roles_shape_combo.setCurrentIndex(self.roles_shape_combo.findData(profile.roles_shape))
                 self.role_strategy_combo.setCurrentIndex(self.role_strategy_combo.findData(profile.role_strategy))
@@ -287,6 +260,7 @@ class ProfileForm(QWidget):
             timeout=float(self.timeout_spin.value()),
             read_only=self.read_only_check.isChecked(),
             batch_threshold=self.batch_spin.value(),
+            owner_warn_above=self.owner_warn_spin.value(),
             owner_role_id=self.owner_role_edit.text().strip() or None,
         )
         return Profile.model_validate(data)

@@ -68,8 +68,9 @@ def guards_text(widget: QWidget, profile: Profile) -> str:
     """The profile's guards (domain/guards.py) in one line: when a change needs confirming, how Owner is found."""
     owner = (widget.tr("Owner role {uuid}").format(uuid=profile.owner_role_id) if profile.owner_role_id
              else widget.tr("Owner role by name"))
-    return widget.tr("Guards: confirm changes touching more than {count} users; {owner}").format(
-        count=profile.batch_threshold, owner=owner)
+    return widget.tr("Guards: confirm changes touching more than {count} users; {owner}; warn when more than "
+                     "{above} users are active Owners").format(
+        count=profile.batch_threshold, owner=owner, above=profile.owner_warn_above)
 
 
 def copy_name(widget: QWidget, name: str, taken: Iterable[str]) -> str:

@@ -1,6 +1,9 @@
-"""The Roles page: the catalogue, and who holds a selected role, directly and through which groups."""
+"""The Roles page: the catalogue, who holds a selected role (each holder once, with every source: directly and
+through which groups; docs/bird.md, H2), and a chart of holders per role beside them."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -8,21 +11,24 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from birdadmin.domain.audit import HolderRow
 from birdadmin.domain.catalogue import RoleInfo
-from birdadmin.domain.effective import Holder
 from birdadmin.domain.organization import Scope
 from birdadmin.qtmodels.catalogue import RoleColumn, RolesModel
 from birdadmin.qtmodels.records import Record, RecordsModel
 from birdadmin.qtmodels.roles import ObjectRole
 from birdadmin.safe_text import file_name_part
+from birdadmin.ui.holders_chart import HoldersChart
 from birdadmin.ui.icons import icon
 from birdadmin.ui.scope_marks import partial_mark, show_mark
-from birdadmin.ui.tables import make_table, select_row_by_id, sorting_proxy
+from birdadmin.ui.tables import fit_tabs, make_table, select_row_by_id, sorting_proxy
 
 HOLDERS_CSV_HEADER = ("id", "userName", "displayName", "active", "source", "groupId", "roleId", "role")
 
@@ -71,7 +77,7 @@ class RolesView(QWidget):
         header.resizeSection(RoleColumn.DIRECT, 100)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self._build_holders())
-        self.splitter.setSizes([700, 420])
+        self.splitter.setSizes([620, 500])
         layout.addWidget(self.splitter, 1)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.refresh_icons()
@@ -98,13 +104,30 @@ class RolesView(QWidget):
         title_row.addWidget(self.grant_button, 0, Qt.AlignmentFlag.AlignTop)
         holders_layout.addLayout(title_row)
         self.holders_model = RecordsModel(
-            (self.tr("User name"), self.tr("Display name"), self.tr("Holds it")), holders
+            (self.tr("User name"), self.tr("Display name"), self.tr("Holds it"), self.tr("Active"), self.tr("Notes")),
+            holders,
         )
+        self.holders_tabs = QTabWidget(holders)
+        self.holders_tabs.setObjectName("holdersTabs")
         self.holders_table = make_table(
-            holders, "roleHoldersTable", self.tr("Users holding the role"), sorting_proxy(self.holders_model, holders)
+            self.holders_tabs, "roleHoldersTable", self.tr("Users holding the role"),
+            sorting_proxy(self.holders_model, holders), flags=True,
         )
-        self.holders_table.horizontalHeader().resizeSection(0, 220)
-        holders_layout.addWidget(self.holders_table, 1)
+        header = self.holders_table.horizontalHeader()
+        # The pane is narrow: who, the marks and how first; the display name last (it stretches).
+        for visual, column in enumerate((0, 4, 2, 3, 1)):
+            header.moveSection(header.visualIndex(column), visual)
+        for column, width in ((0, 170), (4, 100), (2, 150), (3, 50)):
+            header.resizeSection(column, width)
+        self.holders_tabs.addTab(self.holders_table, self.tr("Who has it"))
+        self.holders_chart = HoldersChart()
+        chart_scroll = QScrollArea(self.holders_tabs)
+        chart_scroll.setObjectName("holdersChartScroll")
+        chart_scroll.setWidgetResizable(True)
+        chart_scroll.setWidget(self.holders_chart)
+        self.holders_tabs.addTab(chart_scroll, self.tr("Holders per role"))
+        fit_tabs(self.holders_tabs)
+        holders_layout.addWidget(self.holders_tabs, 1)
         return holders
 
     def refresh_icons(self) -> None:
@@ -136,23 +159,42 @@ class RolesView(QWidget):
     def show_scope(self, mark: str) -> None:
         show_mark(self.partial_mark, mark)
 
-    def show_holders(self, role: RoleInfo | None, found: list[Holder], total: int, scope: Scope | None = None) -> None:
-        """Who holds ``role`` among the organization's ``total`` users; ``scope`` says how complete that is."""
+    def show_holders(self, role: RoleInfo | None, found: list[HolderRow], total: int,
+                     scope: Scope | None = None) -> None:
+        """Who holds ``role`` among the organization's ``total`` users, each once with every source; ``scope``
+        says how complete that is. Inactive holders and holders through several sources are marked by an icon and
+        a word (never colour alone)."""
         if role is None:
             self.holders_title.setText(self.tr("Select a role to see who holds it."))
             self.holders_model.set_records([])
             return
         self.holders_title.setText(self._holders_title(role, found, total, scope))
-        rows = []
-        for holder in found:
-            how = "; ".join(
-                self.tr("directly")
-                if g.source == "direct"
-                else self.tr("group {name}").format(name=g.group_name or g.group_id)
-                for g in holder.sources
-            )
-            rows.append(Record((holder.user.user_name, holder.user.display_name, how), holder.user.id, obj=holder))
-        self.holders_model.set_records(rows)
+        self.holders_model.set_records([self._holder_record(holder) for holder in found])
+
+    def _holder_record(self, holder: HolderRow) -> Record:
+        user = holder.user
+        how = "; ".join(self.tr("directly") if s == "direct" else self.tr("group {name}").format(name=s)
+                        for s in self._sources(holder))
+        notes = []
+        if not user.active:
+            notes.append(self.tr("inactive"))
+        if holder.several:
+            notes.append(self.tr("{count} sources").format(count=len(holder.sources)))
+        flag = "; ".join(notes)
+        if flag:
+            flag = self.tr("Check this holder: {notes}").format(notes=flag)
+        cells = (user.user_name, user.display_name, how, self.tr("yes") if user.active else self.tr("no"),
+                 "; ".join(notes))
+        return Record(cells, user.id, flag=flag, obj=holder)
+
+    @staticmethod
+    def _sources(holder: HolderRow) -> list[str]:
+        """"direct" first, then each group's name (its id when it has none)."""
+        return (["direct"] if holder.direct else []) + [name or gid for gid, name in holder.groups]
+
+    def shown_holders(self) -> list[HolderRow]:
+        proxy = self.holders_table.model()
+        return [proxy.index(row, 0).data(ObjectRole) for row in range(proxy.rowCount())]
 
     def csv_export(self) -> tuple[str, list[list[str]]] | None:
         """What Ctrl+E exports on this page: who holds the selected role, as the holders pane shows them (its order),
@@ -162,28 +204,49 @@ class RolesView(QWidget):
         if role is None:
             return None
         rows = [list(HOLDERS_CSV_HEADER)]
-        proxy = self.holders_table.model()
-        for row in range(proxy.rowCount()):
-            holder: Holder = proxy.index(row, 0).data(ObjectRole)
+        for holder in self.shown_holders():
             user = holder.user
-            for grant in holder.sources:
+            ways = ([("direct", "")] if holder.direct else []) + [
+                (f"group {name or gid}", gid) for gid, name in holder.groups]
+            for label, group_id in ways:
                 rows.append([user.id, user.user_name, user.display_name, "yes" if user.active else "no",
-                             grant.label, grant.group_id or "", role.id, role.name])
+                             label, group_id, role.id, role.name])
         return f"{file_name_part(role.name)} holders.csv", rows
 
-    def _holders_title(self, role: RoleInfo, found: list[Holder], total: int, scope: Scope | None) -> str:
-        direct = sum(1 for h in found if any(g.source == "direct" for g in h.sources))
+    def json_export(self) -> tuple[str, Any] | None:
+        """The JSON counterpart of ``csv_export``: the role, then each holder once with every source."""
+        role = self.current_role()
+        if role is None:
+            return None
+        holders = [{"id": h.user.id, "userName": h.user.user_name, "displayName": h.user.display_name,
+                    "active": h.user.active, "sources": self._sources(h),
+                    "groups": [{"id": gid, "name": name} for gid, name in h.groups], "several": h.several}
+                   for h in self.shown_holders()]
+        return f"{file_name_part(role.name)} holders.json", {"role": {"id": role.id, "name": role.name},
+                                                            "holders": holders}
+
+    def _holders_title(self, role: RoleInfo, found: list[HolderRow], total: int, scope: Scope | None) -> str:
+        return self._holders_count(role, found, total, scope) + self._holders_notes(found)
+
+    def _holders_notes(self, found: list[HolderRow]) -> str:
+        inactive = sum(1 for h in found if not h.user.active)
+        several = sum(1 for h in found if h.several)
+        return self.tr(": {inactive} inactive, {several} through several sources").format(
+            inactive=inactive, several=several)
+
+    def _holders_count(self, role: RoleInfo, found: list[HolderRow], total: int, scope: Scope | None) -> str:
+        direct = sum(1 for h in found if h.direct)
         partial = scope is not None and scope.partial
         if scope is not None and not scope.group_roles_known:
             if partial:
                 return self.tr("At least {direct} users hold {name} directly (the organization is not completely "
-                               "loaded); roles through groups are unknown without the Accounts API").format(
+                               "loaded; roles through groups are unknown without the Accounts API)").format(
                     direct=direct, name=role.name)
-            return self.tr("{direct} users hold {name} directly; roles through groups are unknown without the "
-                           "Accounts API").format(direct=direct, name=role.name)
+            return self.tr("{direct} users hold {name} directly (roles through groups are unknown without the "
+                           "Accounts API)").format(direct=direct, name=role.name)
         if partial:
-            return self.tr("{name}: at least {count} of at least {total} users hold it ({direct} directly); the "
-                           "organization is not completely loaded").format(
+            return self.tr("At least {count} of at least {total} users hold {name} ({direct} directly; the "
+                           "organization is not completely loaded)").format(
                 name=role.name, count=len(found), total=total, direct=direct)
-        return self.tr("{name}: {count} of {total} users hold it ({direct} directly)").format(
+        return self.tr("{count} of {total} users hold {name} ({direct} directly)").format(
             name=role.name, count=len(found), total=total, direct=direct)
