@@ -5,8 +5,9 @@ cell (QTextDocument's own tables cost milliseconds a row; an organization of 10,
 of rows), page breaks. Two passes: the first places every block on pages (a table that runs over a page goes on
 with its header row repeated), the second draws them, so each page's footer can say "Page i of N". Every page
 has a header (the organization, when its data was read, and a PARTIAL mark on every page when the listing stopped
-short) and a footer (when the report was made, the page number). The bar chart of holders per role follows,
-drawn with QPainter (``report/chart.py``).
+short) and a footer (when the report was made, the page number). The bar chart of holders per role follows:
+the window's own chart (``ui/holders_chart.py`` ``paint_chart``, QPainter only; its module also holds the
+widget, which the report never makes), drawn at screen scale on the page so it looks as it does on the Roles page.
 
 Runs on any thread: Qt allows QPainter on a QPdfWriter outside the GUI thread (as on a QImage), and the documents
 here are made, laid out and dropped on the calling thread. A QGuiApplication must exist (fonts); the CLI makes an
@@ -24,7 +25,6 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPageLayout, QPageSize, QPainte
 
 from birdadmin.domain.org_state import OrgState
 from birdadmin.report import markup
-from birdadmin.report.chart import paint_chart
 from birdadmin.report.content import ReportContent, build
 from birdadmin.report.flow import Layout, font, lay_out
 from birdadmin.safe_text import terminal_line
@@ -33,7 +33,7 @@ RESOLUTION = 300  # dots per inch of the PDF's coordinate space (text and lines 
 MARGIN_MM = 15.0
 BODY_PT = 9.0
 SMALL_PT = 7.5
-CHART_ROWS_PER_PAGE = 40
+CHART_PX = (12, 11, 10, 9)  # the chart's text, in the screen pixels (1/96 inch) the window's chart is drawn in
 PARTIAL_MARK = "PARTIAL ORGANIZATION: the listing stopped short; every count is a lower bound"
 PARTIAL_COLOUR = QColor("#b00020")
 
@@ -108,8 +108,40 @@ def prose_document(writer: QPdfWriter, html: str, width: float) -> QTextDocument
     return doc
 
 
-def _chart_pages(rows: int) -> int:
-    return max(1, math.ceil(rows / CHART_ROWS_PER_PAGE))
+class _Chart:
+    """The window's chart on report pages: scaled from screen pixels, as many bars a page as fit."""
+
+    def __init__(self, writer: QPdfWriter, body: QRectF, rows: list[tuple[str, int, int]]) -> None:
+        from birdadmin.ui.holders_chart import MIN_ROW_HEIGHT, ROW_HEIGHT
+
+        self.scale = writer.logicalDpiY() / 96
+        title = QFontMetricsF(font(15, bold=True), writer).height()
+        self.top = body.top() + title * 2.6
+        self.area = QRectF(body.left() / self.scale, self.top / self.scale, body.width() / self.scale,
+                           (body.bottom() - self.top) / self.scale)
+        self.rows = rows
+        for pixels in CHART_PX:  # the largest text with which every bar fits on one page (one scale for all)
+            self.font = font(BODY_PT)
+            self.font.setPixelSize(pixels)
+            line = QFontMetricsF(self.font).height()
+            row = max(MIN_ROW_HEIGHT, min(ROW_HEIGHT, line + 6))
+            self.per_page = max(1, int((self.area.height() - (line + 6)) // row))
+            if self.per_page >= len(rows):
+                break
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(len(self.rows) / self.per_page))
+
+    def draw(self, painter: QPainter, index: int) -> None:
+        from birdadmin.ui.holders_chart import paint_chart
+
+        painter.save()
+        painter.scale(self.scale, self.scale)
+        painter.setFont(self.font)
+        paint_chart(painter, self.area, self.rows[index * self.per_page:(index + 1) * self.per_page],
+                    QColor("#000000"))
+        painter.restore()
 
 
 def render(path: Path, content: ReportContent, role_name: Callable[[str], str]) -> int:
@@ -135,8 +167,8 @@ def render(path: Path, content: ReportContent, role_name: Callable[[str], str]) 
 
 
 def _paint(writer: QPdfWriter, painter: QPainter, frame: _Frame, layout: Layout, content: ReportContent) -> int:
-    rows = content.chart_rows()
-    total = layout.page_count + _chart_pages(len(rows))
+    chart = _Chart(writer, frame.body, content.chart_rows())
+    total = layout.page_count + chart.pages
     number = 0
     for page in range(layout.page_count):
         if number:
@@ -144,25 +176,21 @@ def _paint(writer: QPdfWriter, painter: QPainter, frame: _Frame, layout: Layout,
         number += 1
         frame.draw(painter, number, total)
         layout.draw_page(painter, page)
-    most = rows[0][1] + rows[0][2] if rows else 0
-    for index in range(_chart_pages(len(rows))):
+    for index in range(chart.pages):
         writer.newPage()
         number += 1
         frame.draw(painter, number, total)
-        chunk = rows[index * CHART_ROWS_PER_PAGE:(index + 1) * CHART_ROWS_PER_PAGE]
-        _chart_page(painter, writer, frame.body, chunk, index, content, most)
+        _chart_heading(painter, writer, frame.body, index, content)
+        chart.draw(painter, index)
     return number
 
 
-def _chart_page(
-    painter: QPainter, writer: QPdfWriter, body: QRectF, rows: list[tuple[str, int, int]], index: int,
-    content: ReportContent, most: int,
-) -> None:
+def _chart_heading(painter: QPainter, writer: QPdfWriter, body: QRectF, index: int, content: ReportContent) -> None:
     title = font(15, bold=True)
     painter.save()
     painter.setFont(title)
     line = QFontMetricsF(title, writer).height()
-    heading = "Holders per role, as a chart" + (" (continued)" if index else "")
+    heading = "Holders per role, as a chart" + (" (continued, to its own scale)" if index else "")
     painter.drawText(QRectF(body.left(), body.top(), body.width(), line), Qt.AlignmentFlag.AlignLeft, heading)
     painter.setFont(font(BODY_PT))
     note = "Users per role: solid, directly; hatched, only through groups."
@@ -173,8 +201,3 @@ def _chart_page(
     painter.drawText(QRectF(body.left(), body.top() + line * 1.2, body.width(), line), Qt.AlignmentFlag.AlignLeft,
                      note)
     painter.restore()
-    # Every chart page uses the first page's bar height and scale, so a continued chart reads the same way.
-    top = body.top() + line * 2.6
-    per_row = (body.bottom() - top) / (CHART_ROWS_PER_PAGE + 2.5)
-    height = per_row * max(len(rows) + 2.5, 12)
-    paint_chart(painter, QRectF(body.left(), top, body.width(), height), rows, most=most)

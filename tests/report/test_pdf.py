@@ -185,3 +185,23 @@ def test_roles_through_groups_unknown_are_said_unknown(tmp_path: Path) -> None:
     summary = next(t for t in texts if "Holders per role Users holding" in t)
     assert "unknown" in summary
     assert "roles through groups are unknown without the Accounts API" in texts[-1]
+
+
+def test_the_chart_is_the_windows_chart_with_every_role_and_count(tmp_path: Path) -> None:
+    state = states.small()
+    _, texts = written(tmp_path, state)
+    chart = texts[-1]
+    assert "Holders per role, as a chart" in chart and "directly" in chart and "only through groups" in chart
+    for name, direct, groups in build(state).chart_rows():
+        assert f"{name} {direct + groups}" in chart
+
+
+def test_a_chart_of_many_roles_goes_on_over_pages(tmp_path: Path) -> None:
+    state = states.large(users=300, roles=130, groups=130)
+    _, texts = written(tmp_path, state)
+    charts = [t for t in texts if "Holders per role, as a chart" in t]
+    assert len(charts) >= 2 and "(continued, to its own scale)" in charts[1]
+    names = [name for name, _, _ in build(state).chart_rows()]
+    assert len(names) > 100
+    assert all(f" {name} " in " ".join(charts) for name in names)
+    assert "more roles" not in " ".join(charts)  # no bar left out
