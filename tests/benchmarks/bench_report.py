@@ -6,6 +6,10 @@ Prints, for the default roles (the Owner and the five most-held: some 12,000 hol
 tables) and the report against a snapshot: the time to gather its content (audit core), to lay it out and write
 it, the page count and the file size, best of --repeat. Target (no contract figure; what a scheduled audit or the
 window's worker can wait without a second thought): the default report in 5 s or less.
+
+Measured (2 cores, load average 1.7): default roles 1.7 s, 288 pages, 1.2 MB; all 50 roles 3.4 s, 704 pages,
+3.0 MB; default roles since a snapshot (500 users added) 1.8 s, 322 pages. Gathering the content (audit core) takes
+0.1-0.2 s of it; the rest is laying out and writing.
 """
 
 from __future__ import annotations
