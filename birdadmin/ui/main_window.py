@@ -37,6 +37,7 @@ from birdadmin.services.connection import Session
 from birdadmin.services.loader import DirectoryLoader
 from birdadmin.services.tasks import TaskRunner
 from birdadmin.ui import window_state
+from birdadmin.ui.audit_pages import AuditPages
 from birdadmin.ui.banner import ErrorBanner
 from birdadmin.ui.changes_controller import ChangesController
 from birdadmin.ui.connections import ConnectionsController
@@ -49,7 +50,7 @@ from birdadmin.ui.groups_view import GroupsView
 from birdadmin.ui.icons import app_icon, icon
 from birdadmin.ui.journal_page import JournalPage
 from birdadmin.ui.labels import plain_labels
-from birdadmin.ui.pages import PAGE_EMPTY, PAGE_GROUPS, PAGE_JOURNAL, PAGE_ROLES, PAGE_USERS
+from birdadmin.ui.pages import PAGE_EMPTY, PAGE_GROUPS, PAGE_JOURNAL, PAGE_ROLES, PAGE_SNAPSHOTS, PAGE_USERS
 from birdadmin.ui.pane_focus import PaneCycle
 from birdadmin.ui.roles_page import RolesPage
 from birdadmin.ui.roles_view import RolesView
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.window_actions = WindowActions(self, self._action_slots())
         self.window_actions.add_undo(self.context.pending.undo_stack)
         build_menus(self, self.window_actions)
+        self.audit.add_to(self.findChild(QMenu, "viewMenu"), self.window_actions.page_group)
         self.toolbar, combo = build_toolbar(self, self.window_actions)
         self.status = WindowStatus(self.statusBar(), self.window_actions.cancel)
         self.files = FileActions(self, self.context, self._names_imported)
@@ -134,6 +136,7 @@ class MainWindow(QMainWindow):
         self.journal_page = JournalPage(self.context, self.stack)
         for page in (self.empty_state, self.users_view, self.groups_view, self.roles_view, self.journal_page):
             self.stack.addWidget(page)
+        self.audit = AuditPages(self, self.context, self.stack, self._show_page, self.open_user, self.open_group)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.users_page = UsersPage(self.context, self.users_model, self.users_view)
@@ -143,6 +146,7 @@ class MainWindow(QMainWindow):
     def _action_slots(self) -> ActionSlots:
         return ActionSlots(
             open_profiles=self.open_profile_manager, open_demo=self.open_demo, export_csv=self.export_csv,
+            export_json=self.export_json, export_report=self.export_report,
             quit=self.close, show_users=self.show_users, show_groups=self.show_groups, show_roles=self.show_roles,
             show_journal=self.show_journal,
             refresh=self.refresh, find=self.focus_quick_filter, server_query=self.focus_scim_filter,
@@ -153,6 +157,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.directory.users_loaded.connect(self.users_loaded)
         self.directory.org_loaded.connect(self.org_loaded)
+        self.directory.org_loaded.connect(self.audit.organization_changed)
         self.users_view.scim_filter_requested.connect(self.apply_scim_filter)
         self.roles_view.import_requested.connect(self.import_role_names)
         self.roles_view.export_requested.connect(self.export_role_names)
@@ -176,12 +181,12 @@ class MainWindow(QMainWindow):
     # -- pages ----------------------------------------------------------------------------------------------
 
     def _show_page(self, page: int) -> None:
-        if page not in (PAGE_EMPTY, PAGE_JOURNAL) and self.session is None:
+        if page not in (PAGE_EMPTY, PAGE_JOURNAL, PAGE_SNAPSHOTS) and self.session is None:
             page = PAGE_EMPTY
         self.stack.setCurrentIndex(page)
         actions = self.window_actions
         action = {PAGE_USERS: actions.users, PAGE_GROUPS: actions.groups, PAGE_ROLES: actions.roles,
-                  PAGE_JOURNAL: actions.journal}.get(page)
+                  PAGE_JOURNAL: actions.journal, **self.audit.actions}.get(page)
         if action is not None:
             action.setChecked(True)
         self._update_actions()
@@ -206,7 +211,7 @@ class MainWindow(QMainWindow):
         self._show_page(PAGE_JOURNAL)
 
     def _update_actions(self) -> None:
-        for action in self.window_actions.needing_connection():
+        for action in (*self.window_actions.needing_connection(), *self.audit.needing_connection()):
             action.setEnabled(self.session is not None)
         self.window_actions.cancel.setEnabled(self.directory.running if hasattr(self, "directory") else False)
 
@@ -262,6 +267,7 @@ class MainWindow(QMainWindow):
         unless the new connection may write."""
         self.changes.connection_changed()
         self.journal_page.reload()
+        self.audit.organization_changed()
 
     @Slot(str)
     def _active_profile_renamed(self, name: str) -> None:
@@ -321,9 +327,10 @@ class MainWindow(QMainWindow):
     # -- files ----------------------------------------------------------------------------------------------
 
     def _current_table(self) -> QAbstractItemView:
-        return {PAGE_GROUPS: self.groups_view.table, PAGE_ROLES: self.roles_view.table}.get(
-            self.current_page(), self.users_view.table
-        )
+        tables = {PAGE_GROUPS: self.groups_view.table, PAGE_ROLES: self.roles_view.table,
+                  PAGE_JOURNAL: self.journal_page.table}
+        tables.update({page: widget.table for page, widget in self.audit.pages.items()})  # type: ignore[attr-defined]
+        return tables.get(self.current_page(), self.users_view.table)
 
     def visible_table_csv(self) -> str:
         """The current page's table as CSV, rows and columns as shown (after quick filter and sort)."""
@@ -332,6 +339,27 @@ class MainWindow(QMainWindow):
     @Slot()
     def export_csv(self, path: str | None = None) -> None:
         self.files.export_table(self._current_table(), self.users_model, path)
+
+    @Slot()
+    def export_json(self, path: str | None = None) -> None:
+        self.files.export_table_json(self._current_table(), self.users_model, path)
+
+    @Slot()
+    def export_report(self) -> Any:
+        """The PDF audit report: roles, a snapshot to compare with and a file are chosen in its dialog."""
+        from birdadmin.ui.report_dialog import open_report_dialog
+
+        return open_report_dialog(self.context, self) if self.session is not None else None
+
+    def open_user(self, user_id: str) -> None:
+        """Show a user on the Users page (a finding's or the matrix's link)."""
+        self._show_page(PAGE_USERS)
+        if not self.users_view.select_user(user_id):
+            self._show_message(self.tr("That user is not in the loaded list (a server query may hide it)."), 5000)
+
+    def open_group(self, group_id: str) -> None:
+        self._show_page(PAGE_GROUPS)
+        self.groups_view.select_group(group_id)
 
     @Slot()
     def import_role_names(self, path: str | None = None) -> None:
@@ -377,6 +405,7 @@ class MainWindow(QMainWindow):
                 action.setIcon(icon(str(name), palette))
         for page in (self.empty_state, self.users_view, self.groups_view, self.roles_view, self.banner):
             page.refresh_icons()
+        self.audit.refresh_icons()
 
     def save_state(self) -> None:
         window_state.save_state(self, *self._layout_parts(), max(PAGE_USERS, self.current_page()))

@@ -15,6 +15,7 @@ class FrozenColumnTable(QTableView):
         self.frozen = QTableView(self)
         self.frozen.setObjectName("matrixFrozenColumn")
         self.frozen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.frozen.setTabKeyNavigation(False)  # never a Tab trap, like every table in the window
         self.frozen.verticalHeader().hide()
         self.frozen.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -26,6 +26,8 @@ class ActionSlots:
     open_profiles: Slot
     open_demo: Slot
     export_csv: Slot
+    export_json: Slot
+    export_report: Slot
     quit: Slot
     show_users: Slot
     show_groups: Slot
@@ -53,6 +55,10 @@ class WindowActions:
         self.demo = self._action("demoAction", tr("Open the &demo organization"), slots.open_demo, icon_name="demo")
         self.export = self._action("exportAction", tr("&Export visible table as CSV…"), slots.export_csv,
                                    "Ctrl+E", "export")
+        self.export_json = self._action("exportJsonAction", tr("Export visible table as &JSON…"), slots.export_json,
+                                        "Ctrl+Shift+E", "export")
+        self.export_report = self._action("reportAction", tr("Export audit &report (PDF)…"), slots.export_report,
+                                          icon_name="export")
         self.quit = self._action("quitAction", tr("&Quit"), slots.quit, "Ctrl+Q")
         self.page_group = QActionGroup(window)
         self.page_group.setExclusive(True)
@@ -121,7 +127,8 @@ class WindowActions:
 
     def needing_connection(self) -> tuple[QAction, ...]:
         """The actions that make sense only while connected (the journal is local: always open)."""
-        return (self.users, self.groups, self.roles, self.refresh, self.find, self.scim_filter, self.export)
+        return (self.users, self.groups, self.roles, self.refresh, self.find, self.scim_filter, self.export,
+                self.export_json, self.export_report)
 
 
 def build_menus(window: QMainWindow, actions: WindowActions) -> None:
@@ -131,7 +138,8 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     for action in (actions.connect, actions.manage_profiles, actions.demo):
         file_menu.addAction(action)
     file_menu.addSeparator()
-    file_menu.addAction(actions.export)
+    for action in (actions.export, actions.export_json, actions.export_report):
+        file_menu.addAction(action)
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
     view_menu = bar.addMenu(window.tr("&View"))
