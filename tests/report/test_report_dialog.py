@@ -59,3 +59,17 @@ def test_a_file_that_cannot_be_written_is_said_in_the_dialog(demo_window: Any, q
     with qtbot.waitSignal(dialog.destroyed, timeout=5000):  # deleted on close; the window owns it until then
         dialog.close()
 
+
+
+def test_file_export_audit_report_opens_the_dialog(demo_window: Any, qtbot: Any) -> None:
+    from PySide6.QtGui import QAction
+
+    from birdadmin.ui.report_dialog import ReportDialog
+
+    action = demo_window.findChild(QAction, "reportAction")
+    assert action is not None and action.isEnabled()
+    action.trigger()
+    dialog = demo_window.findChild(ReportDialog, "reportDialog")
+    assert dialog is not None and dialog.isVisible() and dialog.write.isEnabled()
+    with qtbot.waitSignal(dialog.destroyed, timeout=5000):
+        dialog.close()
