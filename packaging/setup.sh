@@ -13,6 +13,8 @@ SYSTEM_PACKAGES=(
     libdbus-1-3 fonts-dejavu-core
     # a real Secret Service for the keyring
     gnome-keyring dbus dbus-x11
+    # the tests read the PDF audit report back (pdftotext, pdfinfo, pdftoppm): PySide6-Essentials has no QtPdf
+    poppler-utils
 )
 
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then

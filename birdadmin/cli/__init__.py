@@ -117,6 +117,7 @@ _COMMANDS = {
     "journal": "the local journal of changes sent (hash-chained)",
     "audit": "who has which role and why, the role matrix, audit findings",
     "snapshot": "saved states of the organization, and what changed since",
+    "report": "the PDF audit report (who has which role, findings, changes since a snapshot)",
 }
 
 

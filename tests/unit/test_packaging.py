@@ -77,3 +77,17 @@ def test_error_types_live_in_a_neutral_module() -> None:
     for name in ("errors.py", "redact.py", "safe_text.py"):
         used = _imports_any(ROOT / "birdadmin" / name, ("birdadmin",))
         assert used <= (set() if name == "safe_text.py" else neutral), f"{name} imports {used}"
+
+
+def test_cli_imports_the_report_lazily() -> None:
+    """The PDF report needs Qt (birdadmin/report): only cli/report.py imports it, inside its handler, so every
+    other command starts without Qt."""
+    for source in (ROOT / "birdadmin" / "cli").rglob("*.py"):
+        tree = ast.parse(source.read_text())
+        top = {alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+        top |= {node.module or "" for node in tree.body if isinstance(node, ast.ImportFrom)}
+        assert not {name for name in top if name.startswith(("birdadmin.report", "birdadmin.ui", "PySide6"))}
+        lazy = _imports_any(source, ("birdadmin.report",))
+        name = source.relative_to(ROOT).as_posix()
+        assert not lazy or name == "birdadmin/cli/report.py", f"{name} imports {lazy}"
+    assert _imports_any(ROOT / "birdadmin" / "cli" / "report.py", ("birdadmin.report",))
