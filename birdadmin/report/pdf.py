@@ -112,7 +112,7 @@ class _Chart:
     """The window's chart on report pages: scaled from screen pixels, as many bars a page as fit."""
 
     def __init__(self, writer: QPdfWriter, body: QRectF, rows: list[tuple[str, int, int]]) -> None:
-        from birdadmin.ui.holders_chart import MIN_ROW_HEIGHT, ROW_HEIGHT
+        from birdadmin.report.chart import MIN_ROW_HEIGHT, ROW_HEIGHT
 
         self.scale = writer.logicalDpiY() / 96
         title = QFontMetricsF(font(15, bold=True), writer).height()
@@ -134,7 +134,7 @@ class _Chart:
         return max(1, math.ceil(len(self.rows) / self.per_page))
 
     def draw(self, painter: QPainter, index: int) -> None:
-        from birdadmin.ui.holders_chart import paint_chart
+        from birdadmin.report.chart import paint_chart
 
         painter.save()
         painter.scale(self.scale, self.scale)

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from birdadmin.ui.holders_chart import DIRECT_COLOR, GROUP_COLOR, paint_chart
+from birdadmin.report.chart import DIRECT_COLOR, GROUP_COLOR, paint_chart
 from tests.gui.test_main_window import all_users_raw, roles_raw, scim_get, teams_raw
 
 pytestmark = pytest.mark.usefixtures("qapp", "no_qt_warnings")  # fonts need the application

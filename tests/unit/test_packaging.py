@@ -91,3 +91,10 @@ def test_cli_imports_the_report_lazily() -> None:
         name = source.relative_to(ROOT).as_posix()
         assert not lazy or name == "birdadmin/cli/report.py", f"{name} imports {lazy}"
     assert _imports_any(ROOT / "birdadmin" / "cli" / "report.py", ("birdadmin.report",))
+
+
+def test_the_report_draws_without_widgets() -> None:
+    """report/ paints with QtGui for the CLI and the window alike: no widgets, nothing of the window's layer."""
+    above = ("PySide6.QtWidgets", "birdadmin.ui", "birdadmin.qtmodels", "birdadmin.services", "birdadmin.cli")
+    for source in (ROOT / "birdadmin" / "report").rglob("*.py"):
+        assert not _imports_any(source, above), f"{source.relative_to(ROOT)} imports {_imports_any(source, above)}"
