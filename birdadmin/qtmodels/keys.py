@@ -54,6 +54,10 @@ def current_mark_text() -> str:
     return tr("this profile's key")
 
 
+def accounts_mark_text() -> str:
+    return tr("this profile's Accounts API key")
+
+
 def role_texts(role_ids: tuple[str, ...] | None, catalogue: RoleCatalogue | None) -> tuple[list[str], bool]:
     """Each role's name (an unknown UUID flagged), and whether any was unknown; None: not shown by the server."""
     if role_ids is None:
@@ -73,11 +77,11 @@ def finding_text(finding: Finding) -> str:
     return tr(KIND_TEXTS[finding.kind]) if finding.kind in KIND_TEXTS else finding.kind
 
 
-def date_text(value: str | None, *, never: bool = False) -> str:
-    """The server's ISO 8601 text, shortened to date and minute; "never" for a key never used."""
+def date_text(value: str | None, *, never: bool = False, full: bool = False) -> str:
+    """The server's ISO 8601 text, as a date (``full``: with the time, as sent); "never" for a key never used."""
     if not value:
         return tr("never") if never else tr("not shown by the server")
-    return value.replace("T", " ")[:16]
+    return value.replace("T", " ") if full else value[:10]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,7 @@ class KeyRow:
     unknown_role: bool
     current: bool
     findings: tuple[Finding, ...] = field(default=())
+    accounts: bool = False  # the profile's Accounts API key
 
     @property
     def roles_text(self) -> str:
@@ -98,7 +103,7 @@ class KeyRow:
 
 
 def build_rows(keys: Sequence[AccessKey], current_id: str | None, found: Sequence[Finding],
-               catalogue: RoleCatalogue | None) -> list[KeyRow]:
+               catalogue: RoleCatalogue | None, *, accounts_id: str | None = None) -> list[KeyRow]:
     """One row per key with its roles named and its findings (a finding's subject is the key's id)."""
     by_key: dict[str, list[Finding]] = {}
     for finding in found:
@@ -106,7 +111,8 @@ def build_rows(keys: Sequence[AccessKey], current_id: str | None, found: Sequenc
     rows = []
     for key in keys:
         names, unknown = role_texts(key.role_ids, catalogue)
-        rows.append(KeyRow(key, tuple(names), unknown, key.id == current_id, tuple(by_key.get(key.id, ()))))
+        rows.append(KeyRow(key, tuple(names), unknown, key.id == current_id, tuple(by_key.get(key.id, ())),
+                           accounts=key.id == accounts_id))
     return rows
 
 
@@ -168,7 +174,7 @@ class KeysModel(QAbstractTableModel):
         if column == KeyColumn.LAST_USED:
             return (key.last_used_at or "") if sort else date_text(key.last_used_at, never=True)
         if column == KeyColumn.MARK:
-            return current_mark_text() if row.current else ""
+            return current_mark_text() if row.current else accounts_mark_text() if row.accounts else ""
         return row.findings_text
 
     def _tip(self, row: KeyRow, column: KeyColumn) -> str | None:
@@ -176,12 +182,18 @@ class KeysModel(QAbstractTableModel):
             return "\n".join(f.message for f in row.findings)
         if column == KeyColumn.ROLES and row.unknown_role:
             return tr("The role catalogue does not know every role of this key.")
+        if column == KeyColumn.CREATED:
+            return date_text(row.key.created_at, full=True)
+        if column == KeyColumn.LAST_USED:
+            return date_text(row.key.last_used_at, never=True, full=True)
         if column == KeyColumn.MARK and row.current:
             return tr("The profile this window is connected with uses this key.")
+        if column == KeyColumn.MARK and row.accounts:
+            return tr("The profile this window is connected with uses this key for the Accounts API.")
         return None
 
     def _icon(self, row: KeyRow, column: KeyColumn) -> QIcon | None:
-        if column == KeyColumn.MARK and row.current:
+        if column == KeyColumn.MARK and (row.current or row.accounts):
             return self.icons.get("current")
         if column == KeyColumn.FINDINGS and row.findings:
             return self.icons.get("finding")

@@ -98,7 +98,7 @@ class CreateKeyDialog(QDialog):
         self.create_button = buttons.addButton(self.tr("Create key"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setObjectName("createKeyButtonOk")
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.create)
+        buttons.accepted.connect(self.create_key)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self._update_create()
@@ -112,7 +112,7 @@ class CreateKeyDialog(QDialog):
         busy = self._context.runner.busy(CHANNEL)
         self.create_button.setEnabled(bool(self.name_edit.text().strip()) and bool(self.role_ids()) and not busy)
 
-    def create(self) -> None:
+    def create_key(self) -> None:
         accounts = self._session.accounts
         if accounts is None or not self.create_button.isEnabled():
             return

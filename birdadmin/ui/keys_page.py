@@ -57,9 +57,10 @@ class KeysListing:
     """What the worker hands back: never the secret, only which key matched it."""
 
     keys: tuple[AccessKey, ...]
-    current_id: str | None
+    current_id: str | None  # the profile's SCIM key
     findings: tuple[Finding, ...]
     sensitive_ids: frozenset[str]
+    accounts_id: str | None = None  # the profile's Accounts API key (what lists, creates and revokes keys)
 
 
 def list_keys(session: Session, catalogue: RoleCatalogue | None, now: datetime) -> KeysListing:
@@ -68,11 +69,13 @@ def list_keys(session: Session, catalogue: RoleCatalogue | None, now: datetime) 
     keys = AccessKeys(session.accounts).list()
     spec = session.spec
     current = key_for_secret(keys, spec.key)
+    accounts = key_for_secret(keys, spec.accounts_key) if spec.accounts_key else None
     owners = owner_role_ids(catalogue, spec.owner_role_id)
     sensitive = frozenset(spec.sensitive_role_ids)
     found = key_findings(keys, now=now, unused_days=spec.key_unused_days, rotation_days=spec.key_rotation_days,
                          owner_role_ids=owners, sensitive_role_ids=sensitive, catalogue=catalogue)
-    return KeysListing(tuple(keys), current.id if current else None, tuple(found), owners | sensitive)
+    return KeysListing(tuple(keys), current.id if current else None, tuple(found), owners | sensitive,
+                       accounts.id if accounts else None)
 
 
 class KeysPage(QWidget):
@@ -113,9 +116,9 @@ class KeysPage(QWidget):
         layout.addWidget(self.note)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.table = make_table(splitter, "keysTable", self.tr("Access keys"), self._proxy)
-        self._fitter = ColumnFitter(self.table, {KeyColumn.NAME: 190, KeyColumn.SUFFIX: 70, KeyColumn.ROLES: 200,
-                                                 KeyColumn.CREATED: 130, KeyColumn.LAST_USED: 130,
-                                                 KeyColumn.MARK: 150, KeyColumn.FINDINGS: 200})
+        self._fitter = ColumnFitter(self.table, {KeyColumn.NAME: 165, KeyColumn.SUFFIX: 95, KeyColumn.ROLES: 150,
+                                                 KeyColumn.CREATED: 95, KeyColumn.LAST_USED: 95,
+                                                 KeyColumn.MARK: 215, KeyColumn.FINDINGS: 240})
         self.table.sortByColumn(KeyColumn.NAME, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.detail = QPlainTextEdit(splitter)
@@ -124,8 +127,9 @@ class KeysPage(QWidget):
         self.detail.setReadOnly(True)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([1060, 300])
         layout.addWidget(splitter, 1)
 
     def _build_buttons(self) -> QHBoxLayout:
@@ -200,7 +204,8 @@ class KeysPage(QWidget):
         self.listing = listing
         org = self._context.org
         catalogue = org.catalogue if org is not None else None
-        rows = [] if listing is None else build_rows(listing.keys, listing.current_id, listing.findings, catalogue)
+        rows = [] if listing is None else build_rows(listing.keys, listing.current_id, listing.findings, catalogue,
+                                                     accounts_id=listing.accounts_id)
         selected = self.selected()
         self.model.set_rows(rows)
         self.note.setText(self._note_text(listing))
@@ -248,11 +253,13 @@ class KeysPage(QWidget):
         lines = [key.name, self.tr("Suffix: …{s}").format(s=key.suffix)]
         if row.current:
             lines.append(self.tr("This profile's key: this window is connected with it."))
+        if row.accounts:
+            lines.append(self.tr("This profile's Accounts API key: keys are listed and changed with it."))
         lines += ["", self.tr("Description: {d}").format(d=key.description or self.tr("none")), "",
                   self.tr("Roles:")]
         lines += [f"  • {name}" for name in row.roles] or [self.tr("  none")]
-        lines += ["", self.tr("Created: {d}").format(d=date_text(key.created_at)),
-                  self.tr("Last used: {d}").format(d=date_text(key.last_used_at, never=True)), ""]
+        lines += ["", self.tr("Created: {d}").format(d=date_text(key.created_at, full=True)),
+                  self.tr("Last used: {d}").format(d=date_text(key.last_used_at, never=True, full=True)), ""]
         if row.findings:
             lines.append(self.tr("Findings:"))
             lines += [f"  • {finding_text(f)}: {f.message}" for f in row.findings]
@@ -302,7 +309,8 @@ class KeysPage(QWidget):
                             (self.rotate_button, rotate_reason)):
             button.setToolTip(why)
         session = self._context.session
-        self.reason_label.setText(reason if session is not None and session.accounts is not None else "")
+        shown = reason or (rotate_reason if self.listing is not None else "")
+        self.reason_label.setText(shown if session is not None and session.accounts is not None else "")
 
     # -- dialogs ------------------------------------------------------------------------------------------------
 
@@ -324,7 +332,7 @@ class KeysPage(QWidget):
         if self.write_block_reason() or row is None or session is None or listing is None:
             return None
         dialog = RevokeKeyDialog(self._context, session, row, listing.keys, listing.current_id,
-                                 listing.sensitive_ids, self)
+                                 listing.sensitive_ids, self, accounts_id=listing.accounts_id)
         dialog.revoked.connect(lambda _id: self.refresh())
         dialog.open()
         return dialog

@@ -1,8 +1,8 @@
 """The "Revoke…" dialog, with its guard: a revoked key stops working at once and cannot be brought back.
 
-Two revocations need an explicit confirmation (the key's name typed), each saying why: the key the current
-profile connects with (this window, and every script using the profile, would be locked out), and the last key
-holding Owner or a role the profile marks sensitive (the organization would keep that access only through users).
+These revocations need an explicit confirmation (the key's name typed), each saying why: the key the current
+profile connects with (this window, and every script using the profile, would be locked out), its Accounts API
+key, and the last key holding Owner or a role the profile marks sensitive (no key would keep that access).
 """
 
 from __future__ import annotations
@@ -29,12 +29,15 @@ def _tr(text: str) -> str:
 
 
 def revoke_reasons(key: AccessKey, keys: Sequence[AccessKey], current_id: str | None,
-                   sensitive_ids: frozenset[str]) -> list[str]:
+                   sensitive_ids: frozenset[str], accounts_id: str | None = None) -> list[str]:
     """Why revoking ``key`` needs an explicit confirmation (empty: it does not)."""
     reasons = []
     if key.id == current_id:
         reasons.append(_tr("This is the key this profile connects with: once it is revoked, this window and anything "
                            "else using the profile can no longer connect until a new key is stored."))
+    elif key.id == accounts_id:
+        reasons.append(_tr("This is the key this profile uses for the Accounts API: once it is revoked, the profile "
+                           "can no longer list, create or revoke keys, nor read role names and team roles."))
     held = set(key.role_ids or ()) & sensitive_ids
     others = [k for k in keys if k.id != key.id and set(k.role_ids or ()) & held]
     if held and not others:
@@ -47,7 +50,8 @@ class RevokeKeyDialog(QDialog):
     revoked = Signal(str)  # the revoked key's id
 
     def __init__(self, context: WindowContext, session: Session, row: KeyRow, keys: Sequence[AccessKey],
-                 current_id: str | None, sensitive_ids: frozenset[str], parent: QWidget | None = None) -> None:
+                 current_id: str | None, sensitive_ids: frozenset[str], parent: QWidget | None = None, *,
+                 accounts_id: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("revokeKeyDialog")
         self.setWindowTitle(self.tr("Revoke access key"))
@@ -55,7 +59,7 @@ class RevokeKeyDialog(QDialog):
         self._context = context
         self._session = session
         self.key = row.key
-        self.reasons = revoke_reasons(row.key, keys, current_id, sensitive_ids)
+        self.reasons = revoke_reasons(row.key, keys, current_id, sensitive_ids, accounts_id)
         layout = QVBoxLayout(self)
         intro = QLabel(self.tr("Revoke {name} (…{suffix}), roles: {roles}? It stops working at once, and this cannot "
                                "be undone.").format(name=row.key.name, suffix=row.key.suffix, roles=row.roles_text),
@@ -68,6 +72,7 @@ class RevokeKeyDialog(QDialog):
         self.guard_label.setTextFormat(Qt.TextFormat.PlainText)
         self.guard_label.setWordWrap(True)
         self.guard_label.setVisible(bool(self.reasons))
+        self.guard_label.setStyleSheet("font-weight: bold")
         layout.addWidget(self.guard_label)
         self.confirm_edit = QLineEdit(self)
         self.confirm_edit.setObjectName("revokeConfirmName")
@@ -88,7 +93,8 @@ class RevokeKeyDialog(QDialog):
         buttons.accepted.connect(self.revoke)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(520, 0)
+        # Word-wrapped labels: a top-level dialog does not grow to their height by itself.
+        self.setMinimumSize(560, 200 if self.reasons else 140)
         self._update()
 
     def confirmed(self) -> bool:

@@ -80,7 +80,7 @@ class RotateKeyDialog(QDialog):
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(560, 0)
+        self.setMinimumSize(580, 330)
 
     def _step_text(self, step: str, state: str) -> str:
         return f"{self.tr(STEP_TEXTS.get(step, step))}: {state}"
@@ -125,7 +125,6 @@ class RotateKeyDialog(QDialog):
         item = self._item(step)
         if item is not None:
             item.setText(self._step_text(step, self.tr("done")))
-            item.setIcon(icon("info", self.palette()))
 
     def _finished(self, result: RotationResult) -> None:
         self.result_ = result

@@ -119,6 +119,7 @@ def test_table_marks_the_current_key_and_shows_findings(profile_window: tuple[Ma
     assert page.model.index(page.model.row_for(page.listing.current_id), KeyColumn.MARK).data(
         Qt.ItemDataRole.DecorationRole) is not None
     assert _cell(page, "Break-glass admin", KeyColumn.MARK) == ""
+    assert _cell(page, "birdadmin", KeyColumn.MARK) == "this profile's Accounts API key"  # the emulator's name for it
     assert "Owner" in _cell(page, "Break-glass admin", KeyColumn.ROLES)
     assert "Sensitive role" in _cell(page, "Break-glass admin", KeyColumn.FINDINGS)
     assert "Never used" in _cell(page, "CI export (never used)", KeyColumn.FINDINGS)
@@ -209,6 +210,11 @@ def test_revoke_guards_the_current_key_and_the_last_owner_key(profile_window: tu
     assert dialog.confirm_edit.isVisibleTo(dialog) and not dialog.revoke_button.isEnabled()
     dialog.confirm_edit.setText("not the name")
     assert not dialog.revoke_button.isEnabled()
+    dialog.reject()
+
+    page.select_key(next(r.key.id for r in page.model.rows if r.accounts))
+    dialog = page.open_revoke()
+    assert "Accounts API" in dialog.guard_label.text() and not dialog.revoke_button.isEnabled()
     dialog.reject()
 
     page.select_key(next(r.key.id for r in page.model.rows if r.key.name == "Break-glass admin"))
