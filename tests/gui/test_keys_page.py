@@ -13,6 +13,7 @@ import httpx
 import keyring.errors
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 
 from birdadmin.bird.access_keys import AccessKey
 from birdadmin.connection import spec_for_emulator
@@ -185,8 +186,11 @@ def test_create_shows_the_secret_once_and_stores_it_for_a_profile(profile_window
     assert secret in backend.items.values()
     _refreshed(qtbot, page)
     assert "Reporting bot" in [r.key.name for r in page.model.rows]  # the page listed again after the create
+    dialog.copy_button.click()
+    assert QGuiApplication.clipboard().text() == secret
     dialog.reject()
     assert dialog.secret_edit.text() == "" and not dialog.secret_shown()
+    assert QGuiApplication.clipboard().text() != secret  # the copy does not outlive the dialog
     window.close()
     page.close()
     for base in (config_dir(), data_dir()):
@@ -279,6 +283,7 @@ def test_a_stopped_rotation_says_where_and_the_old_key_still_works(profile_windo
     dialog, result = _rotate(qtbot, page)
     assert result.stopped_at == "store" and result.completed == ("create",)
     assert "old key" in dialog.message.text() and dialog.message.text() == result.message
+    assert dialog.started_steps == ["create", "store"]
     stopped = dialog.steps.item(1).text()
     assert stopped.endswith("stopped here") and dialog.steps.item(0).text().endswith("done")
     assert dialog.steps.item(2).text().endswith("to do")
