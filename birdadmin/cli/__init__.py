@@ -118,6 +118,7 @@ _COMMANDS = {
     "audit": "who has which role and why, the role matrix, audit findings",
     "snapshot": "saved states of the organization, and what changed since",
     "report": "the PDF audit report (who has which role, findings, changes since a snapshot)",
+    "keys": "the organization's access keys: list, create, revoke, rotate a profile's key",
 }
 
 

@@ -43,8 +43,10 @@ def _role_finding(key: AccessKey, owners: frozenset[str], sensitive: frozenset[s
     if not held:
         return None
     is_owner = any(r.lower() in owners for r in held)
-    names = ", ".join(catalogue.name_for(r) if catalogue else r for r in held)
-    what = "Owner" if is_owner and not catalogue else names
+    if catalogue is not None:
+        what = ", ".join(catalogue.name_for(r) for r in held)
+    else:
+        what = "Owner" if is_owner else f"the sensitive role {', '.join(held)}"
     return Finding("key-sensitive-role", "high" if is_owner else "medium", "key", key.id, _name(key),
                    f"Access key {_name(key)!r} holds {what}; a key with this access should be rare, used and rotated.",
                    tuple(held))  # fmt: skip
