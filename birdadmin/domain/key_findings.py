@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from birdadmin.bird.access_keys import AccessKey
 from birdadmin.domain.audit import SEVERITIES, Finding
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.domain.guards import owner_role_ids as catalogue_owner_ids
+
+if TYPE_CHECKING:  # the key's shape only: importing the adapter would bring the HTTP client into domain/
+    from birdadmin.bird.access_keys import AccessKey
 
 KINDS = ("key-sensitive-role", "key-never-used", "key-unused", "key-old")
 

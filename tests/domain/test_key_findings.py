@@ -89,3 +89,13 @@ def test_each_rule_fires_exactly_when_its_threshold_is_passed(used: int | None, 
     assert ("key-unused" in found) == (used is not None and used > unused_days)
     assert ("key-old" in found) == (created > rotation_days)
     assert ("key-sensitive-role" in found) == owner
+
+
+def test_importing_the_rules_brings_no_http_client() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, birdadmin.domain.key_findings; "
+            "print('httpx' in sys.modules or 'birdadmin.bird.accounts' in sys.modules)")
+    answer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert answer.stdout.strip() == "False"
