@@ -60,8 +60,11 @@ def _admin(profile: Profile, accounts_key: str) -> AccessKeys:
     if not profile.accounts_url or not profile.org_id:
         raise _Stop("create", "The profile has no Accounts API URL or organization id, so no key can be created; "
                     "nothing was changed.")  # fmt: skip
-    client = AccountsClient(profile.accounts_url, profile.org_id, accounts_key,
-                            http=HttpSettings(timeout=profile.timeout, ca_bundle=profile.ca_bundle))  # fmt: skip
+    try:
+        client = AccountsClient(profile.accounts_url, profile.org_id, accounts_key,
+                                http=HttpSettings(timeout=profile.timeout, ca_bundle=profile.ca_bundle))  # fmt: skip
+    except errors.BirdadminError as exc:
+        raise _Stop("create", f"The Accounts API cannot be used ({_reason(exc)}); nothing was changed.") from None
     return AccessKeys(client)
 
 

@@ -105,6 +105,18 @@ def test_create_for_an_unknown_profile_creates_nothing(emu: Any, cli, memory: Me
     assert code != 0 and set(_listed(emu)) == before and "nope" in err
 
 
+def test_create_store_for_a_refusing_keyring_says_to_revoke(emu: Any, cli, memory: MemoryKeyring) -> None:
+    ProfileStore().add(Profile(name="ci", base_url=emu.scim_url))
+    memory.locked = True
+    seen: list[str] = []
+    original = emu.keys.create
+    emu.keys.create = lambda body, known: (lambda a: seen.append(a["secret"]) or a)(original(body, known))
+    code, out, err = cli("keys", "create", "ci key", "--role", "Developer", "--store-for", "ci")
+    key = _listed(emu)["ci key"]
+    assert code == 1 and out == "" and f"keys revoke {key['id']}" in err
+    assert seen and seen[0] not in err
+
+
 def test_revoke_by_name(emu: Any, cli) -> None:
     code, out, _ = cli("keys", "revoke", "Data warehouse loader")
     assert code == 0 and "Revoked" in out and "Data warehouse loader" not in _listed(emu)

@@ -247,3 +247,12 @@ def test_a_key_not_in_the_list_is_not_rotated(emu: Emulator, setup: Any, created
     result = rotate(setup)
     assert result.stopped_at == "create" and created == []
     assert works(profiles, secrets) == emu.key
+
+
+def test_a_profile_without_the_accounts_api_stops_before_anything(emu: Emulator, setup: Any,
+                                                                   created: list[str]) -> None:
+    profiles, secrets, profile = setup
+    profiles.update(profile.model_copy(update={"accounts_url": None}))
+    result = rotate(setup)
+    assert (result.stopped_at, result.completed, created) == ("create", (), [])
+    assert works(profiles, secrets) == emu.key
