@@ -99,3 +99,22 @@ def test_importing_the_rules_brings_no_http_client() -> None:
             "print('httpx' in sys.modules or 'birdadmin.bird.accounts' in sys.modules)")
     answer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert answer.stdout.strip() == "False"
+
+
+def test_the_profile_carries_the_thresholds_to_the_connection() -> None:
+    import pydantic
+    import pytest
+
+    from birdadmin.connection import spec_for_profile
+    from birdadmin.store.profile_model import Profile
+
+    base = "https://api.bird.com/organizations/123e4567-e89b-12d3-a456-426614174000/scim/v2"
+    profile = Profile(name="p", base_url=base, key_unused_days=30, key_rotation_days=180,
+                      sensitive_role_ids=(BILLING, " "))  # fmt: skip
+    spec = spec_for_profile(profile, "k" * 20, None)
+    assert (spec.key_unused_days, spec.key_rotation_days, spec.sensitive_role_ids) == (30, 180, (BILLING,))
+    assert Profile(name="p", base_url=base).key_unused_days == 90
+    with pytest.raises(pydantic.ValidationError):
+        Profile(name="p", base_url=base, sensitive_role_ids=("Owner",))
+    with pytest.raises(pydantic.ValidationError):
+        Profile(name="p", base_url=base, key_rotation_days=0)
