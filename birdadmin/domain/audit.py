@@ -276,7 +276,7 @@ SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
 class Finding:
     kind: str  # one of audit_findings.KINDS
     severity: Severity
-    subject_kind: Literal["user", "group", "organization"]
+    subject_kind: Literal["user", "group", "organization", "key"]
     subject_id: str
     subject_name: str
     message: str  # one plain sentence
