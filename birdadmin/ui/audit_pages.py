@@ -1,4 +1,5 @@
-"""The auditor's pages of the main window: the role matrix, the findings and the snapshots (Ctrl+5/6/7).
+"""The auditor's pages of the main window: the role matrix, the findings, the snapshots and the organization's
+access keys (Ctrl+5/6/7/8).
 
 Each page is self-contained and reads the window's organization through the WindowContext; this module puts
 them in the window's page stack, gives each its View-menu action, tells them when the organization reloads, and
@@ -17,8 +18,9 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget, QWidget
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.findings_page import FindingsPage
 from birdadmin.ui.icons import icon
+from birdadmin.ui.keys_page import KeysPage
 from birdadmin.ui.matrix_page import MatrixPage
-from birdadmin.ui.pages import PAGE_FINDINGS, PAGE_MATRIX, PAGE_SNAPSHOTS
+from birdadmin.ui.pages import PAGE_FINDINGS, PAGE_KEYS, PAGE_MATRIX, PAGE_SNAPSHOTS
 from birdadmin.ui.snapshots_page import SnapshotsPage
 
 
@@ -30,8 +32,9 @@ class AuditPages(QObject):
         self.matrix = MatrixPage(context, stack)
         self.findings = FindingsPage(context, stack)
         self.snapshots = SnapshotsPage(context, stack)
+        self.keys = KeysPage(context, stack)
         self.pages: dict[int, QWidget] = {PAGE_MATRIX: self.matrix, PAGE_FINDINGS: self.findings,
-                                          PAGE_SNAPSHOTS: self.snapshots}
+                                          PAGE_SNAPSHOTS: self.snapshots, PAGE_KEYS: self.keys}
         for index in sorted(self.pages):
             assert stack.count() == index, "pages are added in the order of ui/pages.py"
             stack.addWidget(self.pages[index])
@@ -41,7 +44,8 @@ class AuditPages(QObject):
         tr = window.tr
         specs = ((PAGE_MATRIX, "matrixAction", tr("Role &matrix"), "Ctrl+5", "roles"),
                  (PAGE_FINDINGS, "findingsAction", tr("&Findings"), "Ctrl+6", "warning"),
-                 (PAGE_SNAPSHOTS, "snapshotsAction", tr("&Snapshots"), "Ctrl+7", "export"))
+                 (PAGE_SNAPSHOTS, "snapshotsAction", tr("&Snapshots"), "Ctrl+7", "export"),
+                 (PAGE_KEYS, "keysAction", tr("Access &keys"), "Ctrl+8", "connect"))
         self.actions: dict[int, QAction] = {}
         for page, name, text, keys, icon_name in specs:
             action = QAction(icon(icon_name), text, window)
@@ -66,9 +70,10 @@ class AuditPages(QObject):
         """The organization reloaded (or the connection changed): the matrix and findings recompute when shown."""
         self.matrix.organization_changed()
         self.findings.organization_changed()
+        self.keys.organization_changed()
 
     def needing_connection(self) -> tuple[QAction, ...]:
-        return self.actions[PAGE_MATRIX], self.actions[PAGE_FINDINGS]
+        return self.actions[PAGE_MATRIX], self.actions[PAGE_FINDINGS], self.actions[PAGE_KEYS]
 
     def refresh_icons(self) -> None:
         for page in self.pages.values():

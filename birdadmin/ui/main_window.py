@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
                                              self.users_page, self.groups_page, self.roles_page, self)
         self.changes = ChangesController(self, self.context, self.window_actions, self.status,
                                          self.connections.profiles, self.refresh, self.directory.users_changed)
+        self.audit.keys.set_stores(lambda: (self.connections.profiles(), self.connections.keys().secrets))
+        self.audit.keys.profile_key_changed.connect(self.connections.connect_profile)
         add_edit_actions(self.findChild(QMenu, "editMenu"), self.toolbar, self.users_page.edit_actions)
         self._wire()
         self.pane_cycle = PaneCycle(self)  # F6 / Shift+F6

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QMenu
 
 from birdadmin.ui.main_window import MainWindow
-from birdadmin.ui.pages import PAGE_FINDINGS, PAGE_GROUPS, PAGE_MATRIX, PAGE_SNAPSHOTS, PAGE_USERS
+from birdadmin.ui.pages import PAGE_FINDINGS, PAGE_GROUPS, PAGE_KEYS, PAGE_MATRIX, PAGE_SNAPSHOTS, PAGE_USERS
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
 
@@ -19,14 +19,14 @@ def test_the_audit_pages_have_their_shortcuts_and_menu_places(make_window: Calla
     window = make_window()
     actions = window.audit.actions
     assert {a.objectName(): a.shortcut().toString() for a in actions.values()} == {
-        "matrixAction": "Ctrl+5", "findingsAction": "Ctrl+6", "snapshotsAction": "Ctrl+7"}
+        "matrixAction": "Ctrl+5", "findingsAction": "Ctrl+6", "snapshotsAction": "Ctrl+7", "keysAction": "Ctrl+8"}
     view = [a.objectName() for a in window.findChild(QMenu, "viewMenu").actions()]
-    assert view[:7] == ["usersAction", "groupsAction", "rolesAction", "journalAction", "matrixAction",
-                        "findingsAction", "snapshotsAction"]
+    assert view[:8] == ["usersAction", "groupsAction", "rolesAction", "journalAction", "matrixAction",
+                        "findingsAction", "snapshotsAction", "keysAction"]
     files = [a.objectName() for a in window.findChild(QMenu, "fileMenu").actions()]
     assert files.index("exportAction") < files.index("exportJsonAction") < files.index("reportAction")
     # Not connected: the matrix and findings need an organization; snapshots are local and open.
-    assert not actions[PAGE_MATRIX].isEnabled() and not actions[PAGE_FINDINGS].isEnabled()
+    assert not any(actions[p].isEnabled() for p in (PAGE_MATRIX, PAGE_FINDINGS, PAGE_KEYS))
     actions[PAGE_SNAPSHOTS].trigger()
     assert window.current_page() == PAGE_SNAPSHOTS and actions[PAGE_SNAPSHOTS].isChecked()
 
