@@ -33,9 +33,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("output", type=Path, help="the PNG file to write")
     parser.add_argument("--size", type=_size, default=(1360, 820), metavar="WxH",
                         help="the window's size (default 1360x820, the README's screenshot)")
-    parser.add_argument("--scene", choices=("main", "editing", "matrix"), default="main",
+    parser.add_argument("--scene", choices=("main", "editing", "matrix", "keys"), default="main",
                         help="main: the window with a user selected (a PNG); editing: the walkthrough (a directory); "
-                             "matrix: the role matrix page (a PNG)")
+                             "matrix, keys: the role matrix or the access keys page (a PNG)")
     return parser.parse_args(argv)
 
 
@@ -66,10 +66,10 @@ def main(argv: list[str]) -> int:
         from screenshot_editing import shoot_editing  # beside this script
 
         return shoot_editing(window, out)
-    if args.scene == "matrix":
-        from screenshot_editing import shoot_matrix
+    if args.scene in ("matrix", "keys"):
+        from screenshot_editing import shoot_keys, shoot_matrix
 
-        return shoot_matrix(window, out)
+        return (shoot_matrix if args.scene == "matrix" else shoot_keys)(window, out)
     view = window.users_view
     # Pick someone with direct roles, roles from a group and a UUID missing from the catalogue, so the pane
     # shows every kind of grant (and the warning flag).

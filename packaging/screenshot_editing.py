@@ -117,3 +117,25 @@ def shoot_matrix(window: Any, out: Path) -> int:
     _save(window, out)
     window.close()
     return 0
+
+
+def shoot_keys(window: Any, out: Path) -> int:
+    """The organization's access keys, with the key holding Owner selected."""
+    from birdadmin.ui.pages import PAGE_KEYS
+
+    page = window.audit.keys
+    listed: list[bool] = []
+    page.listed.connect(lambda: listed.append(True))
+    window.audit.actions[PAGE_KEYS].trigger()
+    if not _spin(lambda: bool(listed), 30):
+        print("the access keys were not listed in time", file=sys.stderr)
+        return 1
+    model = page.table.model()
+    for row in range(model.rowCount()):
+        if "Break-glass" in str(model.index(row, 0).data()):
+            page.table.selectRow(row)
+            break
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _save(window, out)
+    window.close()
+    return 0
