@@ -157,10 +157,13 @@ class FindingsPage(QWidget):
         spec = session.spec
         label, owner, above = session.label, spec.owner_role_id, spec.owner_warn_above
         complete = scope.complete
+        key_rules = {"key_unused_days": getattr(spec, "key_unused_days", 90),  # the profile's (issue 13)
+                     "key_rotation_days": getattr(spec, "key_rotation_days", 365),
+                     "sensitive_role_ids": tuple(getattr(spec, "sensitive_role_ids", ()))}
 
         def work() -> list[Finding]:
             state = org_state(users, org, label=label, complete=complete)
-            return findings(state, owner_role_id=owner, owner_warn_above=above)
+            return findings(state, owner_role_id=owner, owner_warn_above=above, **key_rules)
 
         self.count_label.setText(self.tr("Looking for findings…"))
         self._context.runner.submit(work, channel=CHANNEL, on_result=lambda found: self._show(found, scope),

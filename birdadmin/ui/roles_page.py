@@ -30,8 +30,12 @@ def chart_rows(state: OrgState) -> list[tuple[str, int, int]]:
     direct: Counter[str] = Counter()
     for user in state.users:
         direct.update({r.lower() for r in user.roles})
+    keys: Counter[str] = Counter()  # the matrix's counts include access keys (issue 13); the chart counts users
+    for key in state.keys:
+        keys.update({r.lower() for r in key.role_ids or ()})
     names = state.catalogue.name_for
-    return [(names(rid), direct[rid.lower()], max(matrix.counts.get(rid, 0) - direct[rid.lower()], 0))
+    return [(names(rid), direct[rid.lower()],
+             max(matrix.counts.get(rid, 0) - keys[rid.lower()] - direct[rid.lower()], 0))
             for rid in matrix.role_ids]
 
 

