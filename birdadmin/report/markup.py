@@ -167,7 +167,8 @@ def diff_section(c: ReportContent, role_name: Callable[[str], str]) -> list[Bloc
     if d.is_empty:
         return [*blocks, _prose("<p>Nothing changed.</p>")]
     for title, pairs in (("Users added", d.users_added), ("Users removed", d.users_removed),
-                         ("Groups added", d.groups_added), ("Groups removed", d.groups_removed)):
+                         ("Groups added", d.groups_added), ("Groups removed", d.groups_removed),
+                         ("Access keys added", d.keys_added), ("Access keys removed", d.keys_removed)):
         if pairs:
             blocks.append(_prose(f"<h3>{title} ({len(pairs):,})</h3>"))
             blocks.append(Table(("Name", "ID"), (50, 50), [(name, i) for i, name in pairs]))

@@ -236,3 +236,17 @@ def test_an_access_key_holding_a_role_is_in_who_has_with_its_kind(tmp_path: Path
     whole = squeeze(" ".join(texts))
     assert all(squeeze(cell) in whole for cell in HEADER)
     assert squeeze("deploy-bot key") in whole and squeeze("1 access key") in whole
+
+
+def test_the_changes_since_a_snapshot_name_keys_added_and_their_roles(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from birdadmin.domain import audit_findings
+
+    if importlib.util.find_spec("birdadmin.domain.key_findings") is None:  # it comes with the keys' core
+        monkeypatch.setattr(audit_findings, "_key_findings", lambda *_a: [])
+    before = states.small()
+    after = dataclasses.replace(before, keys=(Key("k-new", "nightly-export", role_ids=(states.AUDITOR,)),))
+    _, texts = written(tmp_path, after, since=before)
+    whole = squeeze(" ".join(texts))
+    assert squeeze("Access keys added (1)") in whole and "k-new" in whole
+    assert squeeze("key: nightly-export") in whole
