@@ -68,7 +68,8 @@ def who_has_command(args: argparse.Namespace, ctx: CliContext) -> int:
     inactive = sum(1 for r in rows if not r.user.active)
     several = sum(1 for r in rows if r.several)
     keys = sum(1 for r in rows if r.kind == "key")
-    ctx.out.message(f"{len(rows)} holders of {ctx.role_label(role)} ({len(rows) - keys} users, {keys} access keys; "
+    key_word = "access key" if keys == 1 else "access keys"
+    ctx.out.message(f"{len(rows)} holders of {ctx.role_label(role)} ({len(rows) - keys} users, {keys} {key_word}; "
                     f"{inactive} inactive, {several} through several sources).")
     if not state.group_roles_known:
         ctx.out.message(_GROUPS_UNKNOWN)

@@ -230,7 +230,10 @@ class RolesView(QWidget):
     def _holders_title(self, role: RoleInfo, found: list[HolderRow], total: int, scope: Scope | None) -> str:
         users = [h for h in found if h.kind == "user"]
         keys = len(found) - len(users)
-        also = self.tr(" and {keys} access keys").format(keys=keys) if keys else ""
+        also = ""
+        if keys:
+            also = (self.tr(" and 1 access key") if keys == 1 else
+                    self.tr(" and {keys} access keys").format(keys=keys))
         return self._holders_count(role, users, total, scope) + also + self._holders_notes(found)
 
     def _holders_notes(self, found: list[HolderRow]) -> str:

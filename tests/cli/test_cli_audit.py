@@ -276,6 +276,6 @@ def test_the_seeded_keys_are_principals_in_who_has_and_the_matrix(emu: Emulator,
     code, out, _ = run("audit", "who-has", "Owner")
     names = {k["id"]: k["name"] for k in raw}
     assert any(ln.split()[:1] == ["key"] and names[next(iter(holding))] in ln for ln in out.splitlines())
-    assert f"{len(holding)} access keys" in out
+    assert f"{len(holding)} access key" in out
     code, out, _ = run("--format", "json", "audit", "findings")
     assert any(f["subject"]["kind"] == "key" and f["subject"]["id"] in holding for f in json.loads(out))

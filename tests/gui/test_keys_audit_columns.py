@@ -63,7 +63,7 @@ def test_the_roles_page_holders_have_a_kind_column(demo_window: Any, monkeypatch
     kinds = {r.id: r.cells[KIND_COLUMN] for r in model.records()}
     assert kinds[key.id] == "Access key" and set(kinds.values()) == {"User", "Access key"}
     assert [r.id for r in model.records()][-1] == key.id  # keys after the users
-    assert "and 1 access keys" in view.holders_title.text()
+    assert "and 1 access key" in view.holders_title.text()
     _, rows = view.csv_export()
     assert rows[0][-1] == "kind" and [r[-1] for r in rows[1:] if r[0] == key.id] == ["key"]
     assert all(r[-1] == "user" for r in rows[1:] if r[0] != key.id)
