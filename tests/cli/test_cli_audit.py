@@ -72,10 +72,10 @@ def raw_holders(emu: Emulator, role_id: str) -> dict[str, tuple[bool, list[str]]
 
 def raw_key_holders(emu: Emulator, role_id: str) -> set[str]:
     """The ids of the access keys holding ``role_id``, from the raw listing of /organizations/{org}/access-keys
-    (roles as UUIDs or as references with an ``id``)."""
+    (``roleIds``, docs/bird.md A7)."""
     out = set()
     for key in accounts_all(emu, "access-keys"):
-        roles = key.get("roles") or key.get("roleRefs") or []
+        roles = key.get("roleIds") or []  # docs/bird.md A7: the roles a key holds, as role UUIDs
         if role_id in {(r if isinstance(r, str) else r["id"]).lower() for r in roles}:
             out.add(key["id"])
     return out
