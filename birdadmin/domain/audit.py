@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -163,6 +163,7 @@ class _Index:
         return [HolderRow(_key_user(key), True, (), "key", key)
                 for key, roles in zip(self.keys, self.key_roles, strict=True) if role_id in roles]
 
+
     def giving(self, role_id: str) -> dict[int, tuple[tuple[str, str], ...]]:
         """row -> the (group id, group name) pairs giving ``role_id`` to that user, in group order.
 
@@ -221,6 +222,14 @@ _SET_GROUPS = HolderRow.__dict__["groups"].__set__
 def _key_user(key: KeyPrincipal) -> User:
     """A stand-in user for a key in a ``HolderRow`` (id and name of the key; a key that exists works: active)."""
     return User(key.id, key.name, key.name, True, tuple(key.role_ids or ()))
+
+
+def key_holder_rows(keys: Iterable[KeyPrincipal], role_id: str) -> list[HolderRow]:
+    """The keys holding ``role_id`` (any case) as ``who_has`` lists them after the users, without an index."""
+    wanted = role_id.strip().lower()
+    return [HolderRow(_key_user(k), True, (), "key", k) for k in sorted(keys, key=lambda k: (k.name.casefold(), k.id))
+            if wanted in {r.lower() for r in k.role_ids or ()}]
+
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:

@@ -50,7 +50,7 @@ def test_marks_match_who_has_and_the_counts(demo_window: MainWindow, qtbot: Any)
     model = page.model
     data = model.matrix_data
     assert data is not None and data.kind == "users"
-    assert model.rowCount() == len(state.users)
+    assert model.rowCount() == len(state.users) + len(state.keys)  # access keys are rows too (issue 13)
     checked = 0
     for c in range(1, model.columnCount()):
         role_id = model.headerData(c, Qt.Orientation.Horizontal, RoleIdRole)
