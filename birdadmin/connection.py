@@ -37,6 +37,9 @@ class ConnectionSpec:
     batch_threshold: int = 25
     owner_role_id: str | None = None
     owner_warn_above: int = 3  # audit: more active Owners than this is a finding
+    key_unused_days: int = 90  # access keys (domain/key_findings.py)
+    key_rotation_days: int = 365
+    sensitive_role_ids: tuple[str, ...] = ()
 
     @property
     def has_accounts(self) -> bool:
@@ -68,6 +71,9 @@ def spec_for_profile(profile: Profile, scim_key: str, accounts_key: str | None) 
         batch_threshold=profile.batch_threshold,
         owner_role_id=profile.owner_role_id,
         owner_warn_above=profile.owner_warn_above,
+        key_unused_days=profile.key_unused_days,
+        key_rotation_days=profile.key_rotation_days,
+        sensitive_role_ids=profile.sensitive_role_ids,
     )
 
 

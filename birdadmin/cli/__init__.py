@@ -118,6 +118,7 @@ _COMMANDS = {
     "audit": "who has which role and why, the role matrix, audit findings",
     "snapshot": "saved states of the organization, and what changed since",
     "report": "the PDF audit report (who has which role, findings, changes since a snapshot)",
+    "keys": "the organization's access keys: list, create, revoke, rotate a profile's key",
 }
 
 
@@ -125,6 +126,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The whole parser; with ``argv``, only the commands that ``argv`` names are built in full."""
     parser = _Parser(
         prog="birdadmin-cli",
+        allow_abbrev=False,  # the top level sees every option on the line: `keys create --role` is no abbreviation
         description="Administer the roles of a Bird CRM organization over SCIM 2.0.",
         epilog="Exit codes: 0 ok, 1 refused or failed, 2 bad input, 3 access denied, 4 server unreachable, "
         "5 incomplete listing, 6 applied but not journaled, 130 interrupted. "

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import json
 from typing import Any, Protocol
 
+from birdadmin.emulator.access_keys import KeyRegistry
 from birdadmin.emulator.errors import AccountsError
 from birdadmin.emulator.state import EmulatorState
 from birdadmin.emulator.wire import (
@@ -30,6 +30,7 @@ class AccountsSettings(Protocol):
     state: EmulatorState
     key: str
     accounts_key: str
+    keys: KeyRegistry
 
     def access_keys(self) -> list[dict[str, Any]]: ...
 
@@ -49,9 +50,10 @@ def _authenticate(ctx: AccountsSettings, req: Request) -> None:
         raise AccountsError(401, "unauthorized", "the Accounts API needs 'Authorization: AccessKey <key>', not Bearer")
     if scheme.lower() != "accesskey" or not token:
         raise AccountsError(401, "unauthorized", "missing access key (send Authorization: AccessKey <key>)")
-    if hmac.compare_digest(token, ctx.accounts_key.encode()):
+    found = ctx.keys.authenticate(token.decode(), "accounts")
+    if found == "ok":
         return
-    if hmac.compare_digest(token, ctx.key.encode()):
+    if found == "other-service":
         raise AccountsError(403, "forbidden", "this is a SCIM provisioning key; it cannot call the Accounts API")
     raise AccountsError(401, "unauthorized", "unknown access key")
 
@@ -77,8 +79,15 @@ def _route(ctx: AccountsSettings, req: Request, segs: list[str]) -> Response:
                 return _ok(role)
         raise AccountsError(404, "not_found", f"role {segs[1]} not found")
     if head == "access-keys" and n == 1:
-        _allow(method, "GET")
+        _allow(method, "GET", "POST")
+        if method == "POST":  # ASSUMED (docs/bird.md A8)
+            known = {str(r["id"]).lower() for r in state.roles()}
+            return _ok(ctx.keys.create(req.json(as_scim=False), known), 201)
         return _page(req, ctx.access_keys())
+    if head == "access-keys" and n == 2:
+        _allow(method, "DELETE")  # ASSUMED (docs/bird.md A9)
+        ctx.keys.revoke(segs[1])
+        return Response(204)
     if head == "teams":
         if n == 1:
             _allow(method, "GET", "POST")

@@ -7,11 +7,11 @@ projection (``attributes`` / ``excludedAttributes``) in ``projection``, the disc
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from birdadmin.emulator.access_keys import KeyRegistry
 from birdadmin.emulator.errors import ScimError
 from birdadmin.emulator.filter_syntax import Compare, FilterError, Node, attribute_names, parse_filter
 from birdadmin.emulator.filters import Scope, compile_filter
@@ -41,6 +41,7 @@ class ScimSettings(Protocol):
 
     state: EmulatorState
     key: str
+    keys: KeyRegistry
     scim_url: str
     max_page_size: int
     patch_returns_204: bool
@@ -57,7 +58,7 @@ def handle_scim(ctx: ScimSettings, req: Request, segments: list[str]) -> Respons
 
 def _authenticate(ctx: ScimSettings, req: Request) -> None:
     scheme, _, token = (req.header("Authorization") or "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), ctx.key.encode()):
+    if scheme.lower() != "bearer" or ctx.keys.authenticate(token.strip(), "scim") != "ok":
         raise ScimError(401, "missing or wrong SCIM access key (send Authorization: Bearer <key>)")
 
 

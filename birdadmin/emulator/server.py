@@ -15,12 +15,14 @@ import socketserver
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from birdadmin.emulator.access_keys import KeyRegistry
 from birdadmin.emulator.accounts_api import handle_accounts, handle_other_organization
 from birdadmin.emulator.errors import AccountsError, EmulatorStateError, ScimError
 from birdadmin.emulator.faults import Fault, FaultPlan
@@ -175,8 +177,8 @@ class Emulator:
         self.faults = FaultPlan(options.seed, options.fault_rate, options.rate_limit)
         self._count = 0
         self._count_lock = threading.Lock()
-        self._last_used: dict[str, str | None] = {"scim": None, "accounts": None}
         self._started_at = now_iso()
+        self.keys: KeyRegistry
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.state: EmulatorState
@@ -211,6 +213,7 @@ class Emulator:
                     except OSError as exc:
                         reason = exc.strerror or type(exc).__name__
                         raise EmulatorStateError(f"The state file {state_path} cannot be written ({reason}).") from None
+            self.keys = self._seed_keys()
         except BaseException:
             server.server_close()
             raise
@@ -285,21 +288,24 @@ class Emulator:
         """
         self.faults.inject(status, count, path_contains, method, after_apply, retry_after)
 
+    def _seed_keys(self) -> KeyRegistry:
+        """The demo's own two keys (suffixes match their secrets) and the seeded ones (emulator/access_keys.py)."""
+        registry = KeyRegistry(self.org_id, self.options.seed, self._started_at)
+        by_name = {str(r.get("name")): str(r["id"]) for r in self.state.roles()}
+        admin = [by_name["Administrator"]] if "Administrator" in by_name else []
+        demo = (("scim", "SCIM provisioning", "Identity provider provisioning (SCIM).", self.key),
+                ("accounts", "birdadmin", "birdadmin's Accounts API key.", self.accounts_key))  # fmt: skip
+        for kind, name, text, secret in demo:
+            key_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.org_id}/access-keys/{kind}"))
+            registry.add(name, secret, services=frozenset((kind,)), role_ids=admin, description=text,  # type: ignore[arg-type]
+                         key_id=key_id)  # fmt: skip
+        others = [i for n, i in by_name.items() if n != "Owner"]
+        registry.seed(by_name.get("Owner"), others, datetime.now(UTC))
+        return registry
+
     def access_keys(self) -> list[dict[str, Any]]:
         """Key metadata as the Accounts API lists it; never the secret."""
-        out = []
-        keys = (("scim", "SCIM provisioning", self.key), ("accounts", "birdadmin", self.accounts_key))
-        for kind, name, secret in keys:
-            out.append(
-                {
-                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.org_id}/access-keys/{kind}")),
-                    "name": name,
-                    "suffix": secret[-4:],
-                    "createdAt": self._started_at,
-                    "lastUsedAt": self._last_used[kind],
-                }
-            )
-        return out
+        return self.keys.listing()
 
     # -- the request pipeline ----------------------------------------------------------------------
 
@@ -324,8 +330,6 @@ class Emulator:
         response = handle_scim(self, req, rest) if scim else handle_accounts(self, req, rest)
         if fault is not None:
             return self._fault_response(fault, scim)
-        if response.status < 400 or response.status in (404, 409, 412, 422):
-            self._last_used["scim" if scim else "accounts"] = now_iso()
         return response
 
     @staticmethod

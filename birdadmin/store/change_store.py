@@ -19,25 +19,21 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
 
 import orjson
 
 from birdadmin import errors
 from birdadmin.domain.changes import Change
+from birdadmin.store.sqlite_file import SqliteFile, retry_busy
 
 FILE_NAME = "changes.sqlite3"
-BUSY_TIMEOUT = 30.0  # seconds another writer (window, thread) may hold the file before this one gives up
 SCHEMA_VERSION = 1
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS changes (
@@ -49,42 +45,14 @@ _SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS changes_order ON changes (profile, position)",
 )
+# In WAL mode, synchronous=NORMAL is durable across a process crash (see the module docstring).
+FILE = SqliteFile(FILE_NAME, "the planned changes", True, _SCHEMA, SCHEMA_VERSION, synchronous="NORMAL")
 # A new change goes after the profile's last; one already stored keeps its place (and its row is rewritten).
 _UPSERT = """
 INSERT INTO changes (profile, id, position, change)
 VALUES (?1, ?2, (SELECT COALESCE(MAX(position), -1) + 1 FROM changes WHERE profile = ?1), ?3)
 ON CONFLICT (profile, id) DO UPDATE SET change = excluded.change
 """
-
-
-def _retry_busy(action: Callable[[], _T]) -> _T:
-    """Run ``action``, retrying while SQLite answers "locked" or "busy" without waiting, up to BUSY_TIMEOUT.
-
-    The WAL switch of a new file needs the only connection, and SQLite reports SQLITE_BUSY there without asking
-    its busy handler, when several open the file at once (as store/journal.py found and retries too).
-    """
-    deadline = time.monotonic() + BUSY_TIMEOUT
-    pause = 0.005
-    while True:
-        try:
-            return action()
-        except sqlite3.OperationalError as exc:
-            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() + pause > deadline:
-                raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.2)
-
-
-def _prepare(db: sqlite3.Connection) -> int:
-    """Switch to WAL, create the table and stamp the format; returns the format found."""
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")  # in WAL mode: durable across a process crash (module docstring)
-    for statement in _SCHEMA:
-        db.execute(statement)
-    version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    if version == 0:
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    return version
 
 
 def _encode(change: Change) -> str:
@@ -105,59 +73,25 @@ class ChangeStore:
     """
 
     def __init__(self, path: Path | None = None) -> None:
-        if path is None:
-            from birdadmin.store.paths import data_dir
-
-            try:
-                path = data_dir() / FILE_NAME
-            except OSError as exc:
-                raise errors.ConfigError(
-                    f"The data directory for the planned changes could not be created ({exc.strerror or exc}); "
-                    "set BIRDADMIN_DATA_DIR to a writable directory."
-                ) from exc
-        self.path = path
+        self.path = path if path is not None else FILE.default_path()
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
     def _problem(self, doing: str, exc: BaseException) -> errors.ConfigError:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        return errors.ConfigError(f"The planned changes at {self.path} could not be {doing} ({reason}).")
+        return FILE.problem(self.path, doing, exc)
 
     def _open(self) -> sqlite3.Connection:
         """The connection (opened, created and checked on first use); the caller holds the lock."""
-        if self._db is not None:
-            return self._db
-        db: sqlite3.Connection | None = None
-        try:
-            new = not self.path.exists()
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
-            if new:
-                with contextlib.suppress(OSError):
-                    os.chmod(self.path, 0o600)  # it names users, groups and the roles planned for them
-            conn = db
-            version = _retry_busy(lambda: _prepare(conn))
-            if version > SCHEMA_VERSION:
-                raise errors.ConfigError(
-                    f"The planned changes at {self.path} were written by a newer birdadmin (format {version}); the "
-                    "file was left unchanged."
-                )
-        except errors.ConfigError:
-            if db is not None:
-                db.close()
-            raise
-        except (sqlite3.Error, OSError) as exc:
-            if db is not None:
-                db.close()
-            raise self._problem("opened", exc) from exc
-        self._db = db
-        return db
+        if self._db is None:
+            self._db = FILE.open(self.path, shared=True)
+        return self._db
 
     def _write(self, work: Callable[[sqlite3.Connection], object]) -> None:
         """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction; committed (and so kept) when this returns."""
         with self._lock:
             db = self._open()
             try:
-                _retry_busy(lambda: db.execute("BEGIN IMMEDIATE"))
+                retry_busy(lambda: db.execute("BEGIN IMMEDIATE"))
                 try:
                     work(db)
                     db.execute("COMMIT")

@@ -13,8 +13,9 @@ and ``after`` (role UUIDs or member ids), the status (changed, changed-meanwhile
 write requests' outcomes (method, path, status; never headers, never bodies).
 
 Each entry is one transaction, begun with ``BEGIN IMMEDIATE`` so that two processes appending at once take turns
-(the second waits for the first, up to :data:`BUSY_TIMEOUT` seconds) and each links to the entry before it. A
-journal that cannot be opened, read or written is a :class:`~birdadmin.errors.ConfigError` with one sentence.
+(the second waits for the first, up to ``BUSY_TIMEOUT`` of store/sqlite_file.py) and each links to the entry
+before it. A journal that cannot be opened, read or written is a :class:`~birdadmin.errors.ConfigError` with one
+sentence.
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import hashlib
-import os
 import sqlite3
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,10 +33,10 @@ from typing import Any
 import orjson
 
 from birdadmin import errors
+from birdadmin.store.sqlite_file import SqliteFile
 
 FILE_NAME = "journal.sqlite3"
 GENESIS = "0" * 64
-BUSY_TIMEOUT = 30.0  # seconds another process's append may hold the journal before this one gives up
 SCHEMA_VERSION = 1
 # The exit code of a change that was applied on the server but could not be recorded in the journal.
 EXIT_NOT_JOURNALED = 6
@@ -101,76 +100,23 @@ class Verification:
         return self.bad_id is None
 
 
-def _prepare(db: sqlite3.Connection) -> int:
-    """Switch to WAL, create the table and stamp the format; returns the format found.
-
-    Two processes opening a new journal at once can get SQLITE_BUSY from the WAL switch without SQLite's busy
-    handler being asked (the switch needs the only connection), so the setup is retried until BUSY_TIMEOUT.
-    """
-    deadline = time.monotonic() + BUSY_TIMEOUT
-    pause = 0.005
-    while True:
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if version == 0:
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            return version
-        except sqlite3.OperationalError as exc:
-            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() + pause > deadline:
-                raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.2)
+FILE = SqliteFile(FILE_NAME, "the journal", False, (_SCHEMA,), SCHEMA_VERSION)
 
 
 class Journal:
     """The journal file at ``path`` (default: ``journal.sqlite3`` in the data directory), opened on first use."""
 
     def __init__(self, path: Path | None = None) -> None:
-        if path is None:
-            from birdadmin.store.paths import data_dir
-
-            try:
-                path = data_dir() / FILE_NAME
-            except OSError as exc:
-                raise errors.ConfigError(
-                    f"The data directory for the journal could not be created ({exc.strerror or exc}); set "
-                    "BIRDADMIN_DATA_DIR to a writable directory."
-                ) from exc
-        self.path = path
+        self.path = path if path is not None else FILE.default_path()
         self._db: sqlite3.Connection | None = None
 
     def _problem(self, doing: str, exc: BaseException) -> errors.ConfigError:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        return errors.ConfigError(f"The journal at {self.path} could not be {doing} ({reason}).")
+        return FILE.problem(self.path, doing, exc)
 
     def open(self) -> Journal:
         """Open (creating if needed) and check the journal; a problem is a ConfigError, nothing else."""
-        if self._db is not None:
-            return self
-        db: sqlite3.Connection | None = None
-        try:
-            new = not self.path.exists()
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-            if new:
-                with contextlib.suppress(OSError):
-                    os.chmod(self.path, 0o600)  # it names servers, organizations and users
-            version = _prepare(db)
-            if version > SCHEMA_VERSION:
-                raise errors.ConfigError(
-                    f"The journal at {self.path} was written by a newer birdadmin (format {version}); it was left "
-                    "unchanged."
-                )
-        except errors.ConfigError:
-            if db is not None:
-                db.close()
-            raise
-        except (sqlite3.Error, OSError) as exc:
-            if db is not None:
-                db.close()
-            raise self._problem("opened", exc) from exc
-        self._db = db
+        if self._db is None:
+            self._db = FILE.open(self.path)
         return self
 
     def close(self) -> None:

@@ -47,6 +47,11 @@ class Profile(BaseModel):
     owner_role_id: str | None = None
     # Audit: more active Owners than this is a finding (one alone is always warned about).
     owner_warn_above: int = Field(default=DEFAULT_OWNER_WARN_ABOVE, ge=1, le=10_000)
+    # Access keys (domain/key_findings.py): unused for more than this many days, older than the rotation period,
+    # and the roles beside Owner whose holders are findings.
+    key_unused_days: int = Field(default=90, ge=1, le=36_500)
+    key_rotation_days: int = Field(default=365, ge=1, le=36_500)
+    sensitive_role_ids: tuple[str, ...] = ()
     scim_key_fingerprint: str | None = None
     scim_key_stored_at: datetime | None = None
     accounts_key_fingerprint: str | None = None
@@ -65,6 +70,14 @@ class Profile(BaseModel):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("sensitive_role_ids")
+    @classmethod
+    def _sensitive_uuids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        clean = tuple(v.strip() for v in value if v.strip())
+        if any(not is_uuid(v) for v in clean):
+            raise ValueError("sensitive roles must be role UUIDs")
+        return clean
 
     @field_validator("owner_role_id")
     @classmethod

@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import os
 import sqlite3
 import threading
 import zlib
@@ -41,7 +40,7 @@ from birdadmin import errors
 from birdadmin.domain.catalogue import RoleCatalogue, RoleInfo
 from birdadmin.domain.org_state import GroupState, OrgState
 from birdadmin.scim.resources import User
-from birdadmin.store.change_store import BUSY_TIMEOUT, _retry_busy
+from birdadmin.store.sqlite_file import SqliteFile, retry_busy
 
 FILE_NAME = "snapshots.sqlite3"
 SCHEMA_VERSION = 1
@@ -162,15 +161,9 @@ def _state(data: dict[str, Any], meta: tuple[Any, ...]) -> OrgState:
 # -- the file ---------------------------------------------------------------------------------------------------
 
 
-def _prepare(db: sqlite3.Connection) -> int:
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")  # durable across a process crash (store/change_store.py)
-    db.execute(_SCHEMA)
-    db.execute("CREATE INDEX IF NOT EXISTS snapshots_profile ON snapshots (profile, id)")
-    version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    if version == 0:
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    return version
+FILE = SqliteFile(FILE_NAME, "the snapshots", True,
+                  (_SCHEMA, "CREATE INDEX IF NOT EXISTS snapshots_profile ON snapshots (profile, id)"),
+                  SCHEMA_VERSION, synchronous="NORMAL")  # durable across a process crash (store/change_store.py)
 
 
 def _info(row: tuple[Any, ...]) -> SnapshotInfo:
@@ -182,52 +175,18 @@ class SnapshotStore:
     """The snapshot file at ``path`` (default: ``snapshots.sqlite3`` in the data directory), opened on first use."""
 
     def __init__(self, path: Path | None = None) -> None:
-        if path is None:
-            from birdadmin.store.paths import data_dir
-
-            try:
-                path = data_dir() / FILE_NAME
-            except OSError as exc:
-                raise errors.ConfigError(
-                    f"The data directory for snapshots could not be created ({exc.strerror or exc}); "
-                    "set BIRDADMIN_DATA_DIR to a writable directory."
-                ) from exc
-        self.path = path
+        self.path = path if path is not None else FILE.default_path()
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
     def _problem(self, doing: str, exc: BaseException) -> errors.ConfigError:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        return errors.ConfigError(f"The snapshots at {self.path} could not be {doing} ({reason}).")
+        return FILE.problem(self.path, doing, exc)
 
     def _open(self) -> sqlite3.Connection:
         """The connection (opened, created and checked on first use); the caller holds the lock."""
-        if self._db is not None:
-            return self._db
-        db: sqlite3.Connection | None = None
-        try:
-            new = not self.path.exists()
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
-            if new:
-                with contextlib.suppress(OSError):
-                    os.chmod(self.path, 0o600)  # it names every user, group and role of the organization
-            conn = db
-            version = _retry_busy(lambda: _prepare(conn))
-            if version > SCHEMA_VERSION:
-                raise errors.ConfigError(
-                    f"The snapshots at {self.path} were written by a newer birdadmin (format {version}); the file "
-                    "was left unchanged."
-                )
-        except errors.ConfigError:
-            if db is not None:
-                db.close()
-            raise
-        except (sqlite3.Error, OSError) as exc:
-            if db is not None:
-                db.close()
-            raise self._problem("opened", exc) from exc
-        self._db = db
-        return db
+        if self._db is None:
+            self._db = FILE.open(self.path, shared=True)
+        return self._db
 
     def _run(self, doing: str, work: Callable[[sqlite3.Connection], _T]) -> _T:
         with self._lock:
@@ -247,7 +206,7 @@ class SnapshotStore:
                int(state.group_roles_known), digest, CONTENT_FORMAT, blob)
 
         def work(db: sqlite3.Connection) -> int:
-            _retry_busy(lambda: db.execute("BEGIN IMMEDIATE"))
+            retry_busy(lambda: db.execute("BEGIN IMMEDIATE"))
             try:
                 cursor = db.execute(
                     "INSERT INTO snapshots (taken_at, profile, label, users, groups, complete, group_roles_known, "

@@ -137,42 +137,29 @@ class FileActions(QObject):
     def export_table(self, view: QAbstractItemView, users_model: UsersModel, path: str | None = None) -> None:
         """Ctrl+E: the visible table, or what its page exports instead (the Roles page: the selected role's holders).
         The rows are taken when asked, before the file dialog opens."""
-        if self._context.session is None:
-            return
         own = _own_export(view)
-        if own is None:
-            name, text = TABLE_FILE_NAME, table_csv(view, users_model)
-        else:
-            name, text = own[0], rows_csv(own[1])
-        organization = self._context.organization
-        scope = organization.scope() if organization is not None else None
-        incomplete = scope is not None and not scope.complete
-        if incomplete:  # the file cannot carry the on-screen mark, so its name and the note say it
-            name = f"{Path(name).stem} (incomplete){Path(name).suffix}"
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export as CSV"), name,
-                                                  self.tr("CSV files (*.csv)"))
-        if path:
-            self._write_text(path, text, incomplete=incomplete)
+        exported = (TABLE_FILE_NAME, table_csv(view, users_model)) if own is None else (own[0], rows_csv(own[1]))
+        self._export(*exported, path, self.tr("Export as CSV"), self.tr("CSV files (*.csv)"))
 
     def export_table_json(self, view: QAbstractItemView, users_model: UsersModel, path: str | None = None) -> None:
         """The JSON counterpart of ``export_table`` (the window's "Export as JSON…"): the same rows and columns,
         or what the page exports instead (the Roles page: the selected role's holders, with every source)."""
+        own = _own_json(view)
+        exported = (TABLE_JSON_NAME, table_json(view, users_model)) if own is None else (own[0], to_json(own[1]))
+        self._export(*exported, path, self.tr("Export as JSON"), self.tr("JSON files (*.json)"))
+
+    def _export(self, name: str, text: str, path: str | None, title: str, kinds: str) -> None:
+        """Write an export; a partial organization is said in the suggested file name and the note after saving (the
+        file cannot carry the on-screen mark)."""
         if self._context.session is None:
             return
-        own = _own_json(view)
-        if own is None:
-            name, text = TABLE_JSON_NAME, table_json(view, users_model)
-        else:
-            name, text = own[0], to_json(own[1])
         organization = self._context.organization
         scope = organization.scope() if organization is not None else None
         incomplete = scope is not None and not scope.complete
         if incomplete and "(incomplete)" not in name:
             name = f"{Path(name).stem} (incomplete){Path(name).suffix}"
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export as JSON"), name,
-                                                  self.tr("JSON files (*.json)"))
+            path, _ = QFileDialog.getSaveFileName(self._parent, title, name, kinds)
         if path:
             self._write_text(path, text, incomplete=incomplete)
 

@@ -200,10 +200,10 @@ def test_scim_member_change_shows_in_the_accounts_members(
 def test_access_keys_show_metadata_never_the_secret(emu: Emulator, accounts: httpx.Client) -> None:
     resp = accounts.get("/access-keys")
     keys = resp.json()["results"]
-    assert {k["suffix"] for k in keys} == {emu.key[-4:], emu.accounts_key[-4:]}
+    assert {emu.key[-8:], emu.accounts_key[-8:]} <= {k["suffix"] for k in keys}
     assert all({"id", "name", "suffix", "createdAt", "lastUsedAt"} <= set(k) for k in keys)
     assert emu.key not in resp.text and emu.accounts_key not in resp.text
-    accounts_entry = next(k for k in keys if k["suffix"] == emu.accounts_key[-4:])
+    accounts_entry = next(k for k in keys if k["suffix"] == emu.accounts_key[-8:])
     assert accounts_entry["lastUsedAt"] is None or accounts_entry["lastUsedAt"].endswith("Z")
 
 
