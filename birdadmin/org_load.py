@@ -120,10 +120,8 @@ def load_org(session: Session) -> OrgData:
 
 def _load_keys(session: Session, warnings: list[Explanation]) -> list[KeyPrincipal]:
     """The organization's access keys (principals beside the users); a failure is a warning, as for teams."""
-    try:
-        from birdadmin.bird.access_keys import AccessKeys  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:  # bird/access_keys.py lands with the access keys' core (issue 13)
-        return []
+    from birdadmin.bird.access_keys import AccessKeys
+
     assert session.accounts is not None
     try:
         return list(AccessKeys(session.accounts).list())

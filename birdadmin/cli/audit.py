@@ -16,6 +16,7 @@ from birdadmin.scim.resources import is_uuid
 
 if TYPE_CHECKING:
     from birdadmin.cli.context import CliContext
+    from birdadmin.connection import ConnectionSpec
     from birdadmin.domain.audit import Finding, HolderRow, Matrix
 
 SEVERITY_CHOICES = ("none", "info", "low", "medium", "high")
@@ -133,11 +134,10 @@ def _finding_record(finding: Finding) -> dict[str, Any]:
             "message": finding.message, "roleIds": list(finding.role_ids)}
 
 
-def key_thresholds(conn: Any) -> dict[str, Any]:
-    """The profile's access key thresholds (store/profile_model.py; the defaults where a connection has none)."""
-    return {"key_unused_days": getattr(conn, "key_unused_days", 90),
-            "key_rotation_days": getattr(conn, "key_rotation_days", 365),
-            "sensitive_role_ids": tuple(getattr(conn, "sensitive_role_ids", ()))}
+def key_thresholds(conn: ConnectionSpec) -> dict[str, Any]:
+    """The profile's access key thresholds (store/profile_model.py)."""
+    return {"key_unused_days": conn.key_unused_days, "key_rotation_days": conn.key_rotation_days,
+            "sensitive_role_ids": conn.sensitive_role_ids}
 
 
 def findings_command(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -47,11 +47,10 @@ def _key_findings(state: OrgState, owners: frozenset[str], rules: KeyRules | Non
     """The access keys' findings (``domain/key_findings.py``); none without keys."""
     if not state.keys or rules is None:
         return []
-    # domain/key_findings.py comes with the access keys' core (issue 13).
-    from birdadmin.domain.key_findings import key_findings  # type: ignore[import-not-found, unused-ignore]
+    from birdadmin.domain.key_findings import key_findings
 
     found: list[Finding] = key_findings(
-        state.keys, now=rules.now, unused_days=rules.unused_days,  # type: ignore[arg-type, unused-ignore]
+        state.keys, now=rules.now, unused_days=rules.unused_days,  # type: ignore[arg-type]  # KeyPrincipal
         rotation_days=rules.rotation_days, owner_role_ids=owners, sensitive_role_ids=rules.sensitive_role_ids,
         catalogue=state.catalogue,
     )

@@ -116,7 +116,7 @@ def _keys(rows: list[Any]) -> tuple[Any, ...]:
     """Saved access keys as bird/access_keys.py's AccessKey (never used: ``lastUsedAt`` is not kept)."""
     if not rows:
         return ()
-    from birdadmin.bird.access_keys import AccessKey  # type: ignore[import-not-found, unused-ignore]
+    from birdadmin.bird.access_keys import AccessKey
 
     return tuple(AccessKey(k[0], k[1], k[2], k[3], None if k[4] is None else tuple(k[4]), k[5], None) for k in rows)
 

@@ -157,9 +157,8 @@ class FindingsPage(QWidget):
         spec = session.spec
         label, owner, above = session.label, spec.owner_role_id, spec.owner_warn_above
         complete = scope.complete
-        key_rules = {"key_unused_days": getattr(spec, "key_unused_days", 90),  # the profile's (issue 13)
-                     "key_rotation_days": getattr(spec, "key_rotation_days", 365),
-                     "sensitive_role_ids": tuple(getattr(spec, "sensitive_role_ids", ()))}
+        key_rules = {"key_unused_days": spec.key_unused_days, "key_rotation_days": spec.key_rotation_days,
+                     "sensitive_role_ids": spec.sensitive_role_ids}  # the profile's (issue 13)
 
         def work() -> list[Finding]:
             state = org_state(users, org, label=label, complete=complete)
