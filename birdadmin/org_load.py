@@ -20,7 +20,7 @@ from birdadmin.catalogue_source import build_catalogue
 from birdadmin.connection import ConnectionSpec
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.domain.effective import GroupRoleMap, memberships_from_groups
-from birdadmin.domain.org_state import GroupState, OrgState
+from birdadmin.domain.org_state import GroupState, KeyPrincipal, OrgState
 from birdadmin.errors import Explanation, explain
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.client import ScimClient
@@ -51,6 +51,7 @@ class OrgData:
     teams: list[Team] = field(default_factory=list)
     warnings: list[Explanation] = field(default_factory=list)
     group_roles_known: bool = True  # False without a working Accounts API: roles through groups are unknown
+    keys: list[KeyPrincipal] = field(default_factory=list)  # the organization's access keys (Accounts API)
     group_roles: dict[str, tuple[str, ...]] = field(init=False)
     group_names: dict[str, str] = field(init=False)
 
@@ -113,7 +114,20 @@ def load_org(session: Session) -> OrgData:
     memberships = memberships_from_groups(full)
     counts = {g.id: len(g.members) for g in full if g.members is not None}
     groups = [g if g.members is None else Group(g.id, g.display_name, None, g.external_id, g.version) for g in full]
-    return OrgData(catalogue, groups, group_map, memberships, counts, teams, warnings, teams_known)
+    keys = _load_keys(session, warnings) if teams_known else []
+    return OrgData(catalogue, groups, group_map, memberships, counts, teams, warnings, teams_known, keys)
+
+
+def _load_keys(session: Session, warnings: list[Explanation]) -> list[KeyPrincipal]:
+    """The organization's access keys (principals beside the users); a failure is a warning, as for teams."""
+    from birdadmin.bird.access_keys import AccessKeys
+
+    assert session.accounts is not None
+    try:
+        return list(AccessKeys(session.accounts).list())
+    except errors.BirdadminError as exc:
+        warnings.append(explain(exc))
+        return []
 
 
 def _with_members(scim: ScimClient, groups: list[Group]) -> list[Group]:
@@ -155,4 +169,4 @@ def org_state(
         for g in data.groups
     )
     when = taken_at or datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    return OrgState(tuple(users), states, data.catalogue, when, label, profile, complete, known)
+    return OrgState(tuple(users), states, data.catalogue, when, label, profile, complete, known, tuple(data.keys))

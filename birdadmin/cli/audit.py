@@ -2,7 +2,8 @@
 
 Every command reads the whole organization once (``CliContext.org_state``, a listing cut short is exit 5) and
 answers from ``domain/audit.py``. ``findings --fail-on SEVERITY`` exits 1 when a finding at or above it exists,
-so a cron job can alert on it; without it the command exits 0 whatever it finds.
+so a cron job can alert on it; without it the command exits 0 whatever it finds. Access keys are principals beside
+the users (issue 13): each who-has holder and matrix row says its ``kind``, ``user`` or ``key``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from birdadmin.scim.resources import is_uuid
 
 if TYPE_CHECKING:
     from birdadmin.cli.context import CliContext
+    from birdadmin.connection import ConnectionSpec
     from birdadmin.domain.audit import Finding, HolderRow, Matrix
 
 SEVERITY_CHOICES = ("none", "info", "low", "medium", "high")
-HOLDER_COLUMNS = ["userName", "displayName", "active", "sources", "several"]
+HOLDER_COLUMNS = ["kind", "userName", "displayName", "active", "sources", "several"]
 FINDING_COLUMNS = ["severity", "kind", "subject", "message"]
 _CELL = {0: "", 1: "D", 2: "G", 3: "D+G"}
 _GROUPS_UNKNOWN = ("Roles through groups are unknown here (they need the Accounts API, docs/bird.md H2): "
@@ -47,9 +49,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _holder_record(row: HolderRow) -> dict[str, Any]:
-    user = row.user
-    return {"id": user.id, "userName": user.user_name, "displayName": user.display_name, "active": user.active,
-            "sources": list(row.sources)}
+    user = row.user  # for a key: its id and name (domain/audit.py)
+    return {"kind": row.kind, "id": user.id, "userName": user.user_name, "displayName": user.display_name,
+            "active": user.active, "sources": list(row.sources)}
 
 
 def who_has_command(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -66,8 +68,10 @@ def who_has_command(args: argparse.Namespace, ctx: CliContext) -> int:
                      HOLDER_COLUMNS)
     inactive = sum(1 for r in rows if not r.user.active)
     several = sum(1 for r in rows if r.several)
-    ctx.out.message(f"{len(rows)} holders of {ctx.role_label(role)} ({inactive} inactive, {several} through "
-                    "several sources).")
+    keys = sum(1 for r in rows if r.kind == "key")
+    key_word = "access key" if keys == 1 else "access keys"
+    ctx.out.message(f"{len(rows)} holders of {ctx.role_label(role)} ({len(rows) - keys} users, {keys} {key_word}; "
+                    f"{inactive} inactive, {several} through several sources).")
     if not state.group_roles_known:
         ctx.out.message(_GROUPS_UNKNOWN)
     return 0
@@ -89,7 +93,7 @@ def _headers(ctx: CliContext, role_ids: tuple[str, ...]) -> list[str]:
 def _matrix_rows(matrix: Matrix, headers: list[str]) -> list[dict[str, Any]]:
     out = []
     for r, (row_id, name) in enumerate(zip(matrix.row_ids, matrix.row_names, strict=True)):
-        record: dict[str, Any] = {"id": row_id, "name": name}
+        record: dict[str, Any] = {"kind": matrix.row_kind(r), "id": row_id, "name": name}
         for c, header in enumerate(headers):
             record[header] = _CELL[matrix.flags(r, c)]
         out.append(record)
@@ -103,18 +107,19 @@ def matrix_command(args: argparse.Namespace, ctx: CliContext) -> int:
     matrix = group_matrix(state) if args.groups else user_matrix(state)
     if ctx.out.format == "json":
         ctx.out.emit([
-            {"id": row_id, "name": name, "roles": {
+            {"kind": matrix.row_kind(r), "id": row_id, "name": name, "roles": {
                 rid: _CELL[matrix.flags(r, c)] for c, rid in enumerate(matrix.role_ids) if matrix.flags(r, c)
             }}
             for r, (row_id, name) in enumerate(zip(matrix.row_ids, matrix.row_names, strict=True))
-        ], ["id", "name", "roles"])
+        ], ["kind", "id", "name", "roles"])
         return 0
     headers = _headers(ctx, matrix.role_ids)
-    ctx.out.emit(_matrix_rows(matrix, headers), ["name", *headers] if ctx.out.format == "table" else
-                 ["id", "name", *headers])
+    ctx.out.emit(_matrix_rows(matrix, headers), ["kind", "name", *headers] if ctx.out.format == "table" else
+                 ["kind", "id", "name", *headers])
     counts = ", ".join(f"{h} {matrix.counts[rid]}" for h, rid in zip(headers, matrix.role_ids, strict=True))
-    what = "groups" if args.groups else "users"
-    ctx.out.message(f"{len(matrix.row_ids)} {what}; holders per role: {counts or 'none'}.")
+    keys = sum(1 for kind in matrix.row_kinds if kind == "key")
+    what = "groups" if args.groups else f"users and {keys} access keys" if keys else "users"
+    ctx.out.message(f"{len(matrix.row_ids) - keys} {what}; holders per role: {counts or 'none'}.")
     if not state.group_roles_known:
         ctx.out.message(_GROUPS_UNKNOWN)
     return 0
@@ -129,6 +134,12 @@ def _finding_record(finding: Finding) -> dict[str, Any]:
             "message": finding.message, "roleIds": list(finding.role_ids)}
 
 
+def key_thresholds(conn: ConnectionSpec) -> dict[str, Any]:
+    """The profile's access key thresholds (store/profile_model.py)."""
+    return {"key_unused_days": conn.key_unused_days, "key_rotation_days": conn.key_rotation_days,
+            "sensitive_role_ids": conn.sensitive_role_ids}
+
+
 def findings_command(args: argparse.Namespace, ctx: CliContext) -> int:
     from birdadmin.domain.audit import SEVERITIES, findings
 
@@ -137,7 +148,8 @@ def findings_command(args: argparse.Namespace, ctx: CliContext) -> int:
         raise errors.InputError(f"--owner-role needs a role UUID, not {owner!r}.")
     conn = ctx.connection()
     state = ctx.org_state()
-    found = findings(state, owner_role_id=owner or conn.owner_role_id, owner_warn_above=conn.owner_warn_above)
+    found = findings(state, owner_role_id=owner or conn.owner_role_id, owner_warn_above=conn.owner_warn_above,
+                     **key_thresholds(conn))
     if ctx.out.format == "json":
         ctx.out.emit([_finding_record(f) for f in found], FINDING_COLUMNS)
     else:

@@ -5,6 +5,11 @@ by name, and per role column one ``bytearray`` of cell flags, so 100,000 users x
 than millions of Python objects, a cell is one index, and "who holds role R" is a C-speed scan of one column.
 Roles through groups come from ``GroupState.role_ids``; a group whose roles are unknown (``None``, no Accounts
 API: docs/bird.md, H2) gives none here, and the findings say so rather than claim a user has no roles.
+
+Access keys (``OrgState.keys``) are principals too: they hold roles directly (never through a group), come after
+the users in "who has role R" (``HolderRow.kind`` "key") and as rows of the users matrix (``Matrix.row_kinds``), and
+their findings come from ``domain/key_findings.py``. A key whose roles the server did not say (``role_ids`` None)
+holds none here.
 """
 
 from __future__ import annotations
@@ -12,26 +17,43 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import compress
 from typing import Literal
 
 from birdadmin.domain.guards import owner_role_ids
-from birdadmin.domain.org_state import OrgState
+from birdadmin.domain.org_state import KeyPrincipal, OrgState
 from birdadmin.scim.resources import User
 
 DIRECT, INHERITED = 1, 2  # cell flags (a group row: DIRECT means the group gives the role)
+PrincipalKind = Literal["user", "key"]
 
 
 @dataclass(frozen=True, slots=True)
 class HolderRow:
-    """One holder of a role and every source of it (an auditor's "why")."""
+    """One holder of a role and every source of it (an auditor's "why").
+
+    For an access key (``kind`` "key") ``key`` is the key and ``user`` stands in for it (its id and name, active),
+    so code written for users keeps working; such a row is always "direct".
+    """
 
     user: User
     direct: bool
     groups: tuple[tuple[str, str], ...]  # (group id, group name) giving the role
+    kind: PrincipalKind = "user"
+    key: KeyPrincipal | None = None
+
+    def __getattr__(self, name: str) -> object:
+        """``kind`` and ``key`` of a user row built by ``_Index.holders``, which leaves them unset (setting them
+        doubled the time of who_has at 50,000 holders): an unset slot falls back here."""
+        if name == "kind":
+            return "user"
+        if name == "key":
+            return None
+        raise AttributeError(name)
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -57,6 +79,8 @@ class _Index:
         self.unknown_groups = frozenset(g.id for g in state.groups if g.role_ids is None)
         # Without the Accounts API nobody knows any group's roles (docs/bird.md, H2): say so even for users in no group.
         self.groups_unknown_everywhere = not state.group_roles_known
+        self.keys = sorted(state.keys, key=lambda k: (k.name.casefold(), k.id))
+        self.key_roles = [frozenset(r.lower() for r in k.role_ids or ()) for k in self.keys]
         catalogue = state.catalogue
         named = [info.id for info in catalogue.roles() if catalogue.is_known(info.id)]
         learned = [info.id for info in catalogue.roles() if not catalogue.is_known(info.id)]
@@ -70,6 +94,7 @@ class _Index:
         self.col_of = {rid: c for c, rid in enumerate(self.role_ids)}
         self.role_names = {rid: catalogue.name_for(rid) for rid in self.role_ids}
         self.group_cells = self._group_cells()
+        self.key_cells = self._key_cells()
         self._giving: dict[str, dict[int, tuple[tuple[str, str], ...]]] | None = None
         self._holders: dict[str, list[HolderRow]] = {}
 
@@ -110,6 +135,9 @@ class _Index:
                     continue
                 for column in columns:
                     column[row] |= INHERITED
+        for roles_of_key in self.key_roles:  # a role only keys hold still gets a column
+            for role in roles_of_key:
+                self._column(role, cells)
         ids = [""] * len(cells)
         for rid, col in self.col_of.items():
             ids[col] = rid
@@ -122,6 +150,19 @@ class _Index:
             for role in self.group_roles.get(group.id, ()):
                 cells[self.col_of[role]][i] = DIRECT
         return cells
+
+    def _key_cells(self) -> tuple[bytearray, ...]:
+        cells = tuple(bytearray(len(self.keys)) for _ in self.role_ids)
+        for i, roles in enumerate(self.key_roles):
+            for role in roles:
+                cells[self.col_of[role]][i] = DIRECT
+        return cells
+
+    def key_holders(self, role_id: str) -> list[HolderRow]:
+        """The access keys holding ``role_id`` (lower case), by name: always directly."""
+        return [HolderRow(_key_user(key), True, (), "key", key)
+                for key, roles in zip(self.keys, self.key_roles, strict=True) if role_id in roles]
+
 
     def giving(self, role_id: str) -> dict[int, tuple[tuple[str, str], ...]]:
         """row -> the (group id, group name) pairs giving ``role_id`` to that user, in group order.
@@ -156,7 +197,7 @@ class _Index:
             return found
         col = self.col_of.get(role_id)
         if col is None:
-            return []
+            return self.key_holders(role_id)
         cells, users, giving = self.user_cells[col], self.users, self.giving(role_id)
         new, set_user, set_direct, set_groups = object.__new__, _SET_USER, _SET_DIRECT, _SET_GROUPS
         is_direct = (False, True, False, True)
@@ -167,6 +208,8 @@ class _Index:
             set_direct(row, is_direct[cells[i]])
             set_groups(row, giving.get(i, ()))
             out.append(row)
+        if self.keys:
+            out.extend(self.key_holders(role_id))
         self._holders[role_id] = out
         return out
 
@@ -174,6 +217,19 @@ class _Index:
 _SET_USER = HolderRow.__dict__["user"].__set__  # the slot descriptors
 _SET_DIRECT = HolderRow.__dict__["direct"].__set__
 _SET_GROUPS = HolderRow.__dict__["groups"].__set__
+
+
+def _key_user(key: KeyPrincipal) -> User:
+    """A stand-in user for a key in a ``HolderRow`` (id and name of the key; a key that exists works: active)."""
+    return User(key.id, key.name, key.name, True, tuple(key.role_ids or ()))
+
+
+def key_holder_rows(keys: Iterable[KeyPrincipal], role_id: str) -> list[HolderRow]:
+    """The keys holding ``role_id`` (any case) as ``who_has`` lists them after the users, without an index."""
+    wanted = role_id.strip().lower()
+    return [HolderRow(_key_user(k), True, (), "key", k) for k in sorted(keys, key=lambda k: (k.name.casefold(), k.id))
+            if wanted in {r.lower() for r in k.role_ids or ()}]
+
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
@@ -208,7 +264,8 @@ def _index(state: OrgState) -> _Index:
 
 
 def who_has(state: OrgState, role_id: str) -> list[HolderRow]:
-    """Every holder of ``role_id`` with every source, sorted by userName (casefold)."""
+    """Every holder of ``role_id`` with every source: users sorted by userName (casefold), then access keys by
+    name (``kind`` "key")."""
     index = _index(state)
     with _gc_paused():
         return list(index.holders(role_id.strip().lower()))
@@ -225,6 +282,13 @@ class Matrix:
     counts: dict[str, int]  # role id -> rows holding it by any source
     _cells: tuple[bytearray, ...] = field(repr=False, compare=False, default=())
     _index: _Index | None = field(repr=False, compare=False, default=None)
+    row_kinds: tuple[PrincipalKind, ...] = ()  # per row, "user" or "key" (empty: every row is a user or a group)
+
+    def row_kind(self, row: int) -> str:
+        """ "user", "key" or "group"."""
+        if self.row_kinds:
+            return self.row_kinds[row]
+        return "group" if self.kind == "groups" else "user"
 
     def flags(self, row: int, col: int) -> int:
         """0, DIRECT, INHERITED or DIRECT|INHERITED."""
@@ -251,10 +315,21 @@ def _counts(role_ids: tuple[str, ...], cells: tuple[bytearray, ...]) -> dict[str
 
 
 def user_matrix(state: OrgState) -> Matrix:
+    """Users, then access keys (``row_kinds``), x roles."""
     index = _index(state)
+    ids, names = [u.id for u in index.users], [u.user_name for u in index.users]
+    user_kind: PrincipalKind = "user"
+    key_kind: PrincipalKind = "key"
+    kinds = (user_kind,) * len(ids)
+    cells = index.user_cells
+    if index.keys:
+        ids += [k.id for k in index.keys]
+        names += [k.name for k in index.keys]
+        kinds += (key_kind,) * len(index.keys)
+        cells = tuple(u + k for u, k in zip(index.user_cells, index.key_cells, strict=True))
     return Matrix(
-        "users", index.role_ids, tuple(u.id for u in index.users), tuple(u.user_name for u in index.users),
-        _counts(index.role_ids, index.user_cells), index.user_cells, index,
+        "users", index.role_ids, tuple(ids), tuple(names), _counts(index.role_ids, cells), cells, index,
+        row_kinds=kinds,
     )
 
 
@@ -283,11 +358,18 @@ class Finding:
     role_ids: tuple[str, ...] = ()
 
 
-def findings(state: OrgState, *, owner_role_id: str | None = None, owner_warn_above: int = 3) -> list[Finding]:
-    """Every finding, most severe first (then by kind and subject name)."""
+def findings(
+    state: OrgState, *, owner_role_id: str | None = None, owner_warn_above: int = 3, key_unused_days: int = 90,
+    key_rotation_days: int = 365, sensitive_role_ids: frozenset[str] | tuple[str, ...] = (),
+    now: datetime | None = None,
+) -> list[Finding]:
+    """Every finding, most severe first (then by kind and subject name); the access keys' findings
+    (``domain/key_findings.py``) with the profile's thresholds among them."""
     index = _index(state)
     owners = owner_role_ids(state.catalogue, owner_role_id)
-    from birdadmin.domain.audit_findings import all_findings  # the rules, kept apart for size
+    from birdadmin.domain.audit_findings import KeyRules, all_findings  # the rules, kept apart for size
 
+    rules = KeyRules(now or datetime.now(UTC), key_unused_days, key_rotation_days,
+                     frozenset(r.lower() for r in sensitive_role_ids))
     with _gc_paused():
-        return all_findings(state, index, owners, owner_warn_above)
+        return all_findings(state, index, owners, owner_warn_above, rules)

@@ -10,23 +10,51 @@ existing callers; user paths use :func:`birdadmin.domain.audit.findings`.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 from birdadmin.domain.audit import SEVERITIES, Finding, Severity, _Index, who_has
 from birdadmin.domain.org_state import OrgState
 from birdadmin.scim.resources import User
 
 KINDS = ("owner-count", "inactive-with-roles", "no-roles", "unknown-role", "group-roles-no-members",
-         "redundant-grant")
+         "redundant-grant", "key-sensitive-role", "key-never-used", "key-unused", "key-old")
 
 
-def all_findings(state: OrgState, index: _Index, owners: frozenset[str], owner_warn_above: int) -> list[Finding]:
+@dataclass(frozen=True, slots=True)
+class KeyRules:
+    """The access keys' thresholds (the profile's ``key_unused_days``, ``key_rotation_days``, sensitive roles)."""
+
+    now: datetime
+    unused_days: int = 90
+    rotation_days: int = 365
+    sensitive_role_ids: frozenset[str] = frozenset()
+
+
+def all_findings(state: OrgState, index: _Index, owners: frozenset[str], owner_warn_above: int,
+                 key_rules: KeyRules | None = None) -> list[Finding]:
     """Every finding, most severe first (see :func:`birdadmin.domain.audit.findings`)."""
     return _sorted([
         *_owner_count(state, index, owners, owner_warn_above),
         *_user_findings(state, index, owners),
         *_group_findings(state, index),
         *_redundant(index),
+        *_key_findings(state, owners, key_rules),
     ])
+
+
+def _key_findings(state: OrgState, owners: frozenset[str], rules: KeyRules | None) -> list[Finding]:
+    """The access keys' findings (``domain/key_findings.py``); none without keys."""
+    if not state.keys or rules is None:
+        return []
+    from birdadmin.domain.key_findings import key_findings
+
+    found: list[Finding] = key_findings(
+        state.keys, now=rules.now, unused_days=rules.unused_days,  # type: ignore[arg-type]  # KeyPrincipal
+        rotation_days=rules.rotation_days, owner_role_ids=owners, sensitive_role_ids=rules.sensitive_role_ids,
+        catalogue=state.catalogue,
+    )
+    return found
 
 
 def _sorted(found: list[Finding]) -> list[Finding]:
@@ -35,8 +63,9 @@ def _sorted(found: list[Finding]) -> list[Finding]:
     for finding in found:
         buckets.setdefault((finding.severity, finding.kind), []).append(finding)
     found = []
+    kinds = KINDS + tuple(sorted({k for _, k in buckets} - set(KINDS)))  # a kind not listed is still kept
     for severity in reversed(SEVERITIES):
-        for kind in KINDS:
+        for kind in kinds:
             bucket = buckets.get((severity, kind), [])
             if kind == "unknown-role":
                 bucket.sort(key=lambda f: (f.subject_name.casefold(), f.subject_kind, f.subject_id))
@@ -154,7 +183,7 @@ def _owner_count(state: OrgState, index: _Index, owners: frozenset[str], warn_ab
     holders: dict[str, User] = {}
     for rid in ids:
         for row in who_has(state, rid):
-            if row.user.active:
+            if row.kind == "user" and row.user.active:  # keys are not Owners one can sign in as
                 holders[row.user.id] = row.user
     lower_bound = not state.complete or bool(index.unknown_groups) or index.groups_unknown_everywhere
     at_least = "at least " if lower_bound else ""

@@ -5,15 +5,36 @@ catalogue in one go, ``org_load.py``); :func:`birdadmin.org_load.org_state` puts
 :class:`OrgState`, and a snapshot file (``store/snapshots.py``) gives one back, so every audit reads the same shape
 whether the organization is live or saved. ``complete`` and ``group_roles_known`` travel with the data, so any
 count made from it can say whether it is complete (a partial load gives lower bounds) and whether roles through
-groups were known at all (without the Accounts API they are not: docs/bird.md, H2).
+groups were known at all (without the Accounts API they are not: docs/bird.md, H2). ``keys`` are the organization's
+access keys (``bird/access_keys.py``): principals like users, read from the Accounts API (empty without it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.scim.resources import User
+
+
+class KeyPrincipal(Protocol):
+    """What the audit reads of an access key (``bird/access_keys.py`` AccessKey has these fields)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def suffix(self) -> str: ...
+    @property
+    def role_ids(self) -> tuple[str, ...] | None: ...  # None: the server did not say (not "no roles")
+    @property
+    def created_at(self) -> str | None: ...
+    @property
+    def last_used_at(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +58,7 @@ class OrgState:
     profile: str = ""  # the profile it was read through ("" for an ad-hoc or demo connection)
     complete: bool = True  # False: the listing stopped short; counts are lower bounds
     group_roles_known: bool = True
+    keys: tuple[KeyPrincipal, ...] = ()  # access keys, principals beside the users
     _memberships: dict[str, tuple[tuple[str, str], ...]] | None = field(default=None, repr=False, compare=False)
 
     def memberships(self) -> dict[str, tuple[tuple[str, str], ...]]:

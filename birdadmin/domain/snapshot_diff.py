@@ -11,6 +11,10 @@ grants, so a missing Accounts API never shows as every member losing or gaining 
 
 Users present in only one state are listed as added or removed, and their grants count as gained or lost too, as
 do a new group's members (joined) and roles; so ``diff(b, a)`` is exactly ``diff(a, b)`` mirrored.
+
+Access keys (``OrgState.keys``, issue 13) are compared the same way: a key added or removed, and a key gaining or
+losing a role (always "direct"); a key whose roles the server did not say (``role_ids`` None) on either side gives
+no role changes, as a group whose roles are unknown.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from birdadmin.domain.org_state import GroupState, OrgState
+from birdadmin.domain.org_state import GroupState, KeyPrincipal, OrgState
 from birdadmin.scim.resources import User
 
 DIRECT = "direct"
@@ -31,7 +35,7 @@ Membership = Literal["joined", "left"]
 
 @dataclass(frozen=True, slots=True)
 class RoleDelta:
-    subject_kind: Literal["user", "group"]
+    subject_kind: Literal["user", "group", "key"]
     subject_id: str
     subject_name: str
     role_id: str
@@ -47,15 +51,17 @@ class OrgDiff:
     groups_removed: tuple[tuple[str, str], ...]
     roles: tuple[RoleDelta, ...]  # who gained or lost which role, and through what
     members: tuple[tuple[str, str, str, Membership], ...]  # (group name, user id, user name, change)
+    keys_added: tuple[tuple[str, str], ...] = ()  # access keys (id, name)
+    keys_removed: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_empty(self) -> bool:
         return not (self.users_added or self.users_removed or self.groups_added or self.groups_removed
-                    or self.roles or self.members)
+                    or self.roles or self.members or self.keys_added or self.keys_removed)
 
     def count(self) -> int:
         return (len(self.users_added) + len(self.users_removed) + len(self.groups_added) + len(self.groups_removed)
-                + len(self.roles) + len(self.members))
+                + len(self.roles) + len(self.members) + len(self.keys_added) + len(self.keys_removed))
 
 
 def _user_name(user: User) -> str:
@@ -182,6 +188,22 @@ def _members(old: _Side, new: _Side) -> list[tuple[str, str, str, Membership]]:
     return found
 
 
+def _key_deltas(old: dict[str, KeyPrincipal], new: dict[str, KeyPrincipal]) -> list[RoleDelta]:
+    """Keys gaining or losing a role (an added or removed key's roles count too); unknown roles give none."""
+    deltas: list[RoleDelta] = []
+    for kid in old.keys() | new.keys():
+        before, after = old.get(kid), new.get(kid)
+        if (before is not None and before.role_ids is None) or (after is not None and after.role_ids is None):
+            continue
+        had = _roles(before.role_ids or ()) if before is not None else frozenset()
+        has = _roles(after.role_ids or ()) if after is not None else frozenset()
+        named = after if after is not None else before
+        name = named.name if named is not None else kid
+        deltas += [RoleDelta("key", kid, name, r, "gained", DIRECT) for r in has - had]
+        deltas += [RoleDelta("key", kid, name, r, "lost", DIRECT) for r in had - has]
+    return deltas
+
+
 def _pairs(ids: Iterable[str], names: dict[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((i, names[i]) for i in ids), key=lambda p: (p[1].casefold(), p[0])))
 
@@ -204,9 +226,11 @@ def _diff(old: OrgState, new: OrgState) -> OrgDiff:
     a, b = _Side(old), _Side(new)
     counted = _counted_groups(a, b)
     members = _members(a, b)
-    roles = _user_deltas(a, b, counted, {m[1] for m in members}) + _group_deltas(a, b, counted)
-    roles.sort(key=lambda d: (d.subject_kind != "user", d.subject_name.casefold(), d.subject_id, d.role_id,
-                              d.change, d.via))
+    old_keys, new_keys = {k.id: k for k in old.keys}, {k.id: k for k in new.keys}
+    roles = (_user_deltas(a, b, counted, {m[1] for m in members}) + _group_deltas(a, b, counted)
+             + _key_deltas(old_keys, new_keys))
+    roles.sort(key=lambda d: (d.subject_kind != "user", d.subject_kind, d.subject_name.casefold(), d.subject_id,
+                              d.role_id, d.change, d.via))
     user_names = {uid: a.name(uid) for uid in a.users.keys() - b.users.keys()}
     user_names.update((uid, b.name(uid)) for uid in b.users.keys() - a.users.keys())
     group_names = {g.id: g.name for g in old.groups} | {g.id: g.name for g in new.groups}
@@ -217,6 +241,8 @@ def _diff(old: OrgState, new: OrgState) -> OrgDiff:
         groups_removed=_pairs(a.groups.keys() - b.groups.keys(), group_names),
         roles=tuple(roles),
         members=tuple(members),
+        keys_added=_pairs(new_keys.keys() - old_keys.keys(), {k: v.name for k, v in new_keys.items()}),
+        keys_removed=_pairs(old_keys.keys() - new_keys.keys(), {k: v.name for k, v in old_keys.items()}),
     )
 
 
@@ -225,7 +251,8 @@ def rows(result: OrgDiff, role_name: dict[str, str] | None = None) -> list[dict[
     names = role_name or {}
     found: list[dict[str, str]] = []
     for kind, pairs in (("user added", result.users_added), ("user removed", result.users_removed),
-                        ("group added", result.groups_added), ("group removed", result.groups_removed)):
+                        ("group added", result.groups_added), ("group removed", result.groups_removed),
+                        ("key added", result.keys_added), ("key removed", result.keys_removed)):
         found += [{"change": kind, "subject": name, "subjectId": sid, "role": "", "via": ""} for sid, name in pairs]
     for d in result.roles:
         found.append({"change": f"{d.subject_kind} {d.change}", "subject": d.subject_name, "subjectId": d.subject_id,

@@ -37,6 +37,10 @@ KIND_TEXTS = {  # what each finding kind is called on screen (the kind id itself
     "owner-count": "Owner count",
     "group-roles-no-members": "Group roles, no members",
     "redundant-grant": "Redundant grant",
+    "key-sensitive-role": "Key with a sensitive role",  # the access keys' findings (domain/key_findings.py)
+    "key-never-used": "Key never used",
+    "key-unused": "Key unused",
+    "key-old": "Key due for rotation",
 }
 SEVERITY_TEXTS = {"info": "Info", "low": "Low", "medium": "Medium", "high": "High"}
 
@@ -55,7 +59,8 @@ def kind_text(kind: str) -> str:
 
 
 def subject_text(finding: Finding) -> str:
-    word = {"user": tr("user"), "group": tr("group")}.get(finding.subject_kind, tr("organization"))
+    word = {"user": tr("user"), "group": tr("group"), "key": tr("access key")}.get(finding.subject_kind,
+                                                                                  tr("organization"))
     return f"{finding.subject_name or finding.subject_id} ({word})"
 
 

@@ -82,7 +82,8 @@ def build(state: OrgState, kind: Kind) -> MatrixData:
     names = tuple(state.catalogue.name_for(role_id) for role_id in matrix.role_ids)
     by_id = {u.id: u for u in state.users} if kind == "users" else {}
     if kind == "users":
-        active = bytes(1 if by_id[uid].active else 0 for uid in matrix.row_ids)
+        # An access key row (Matrix.row_kinds, issue 13) counts as active: a key works until revoked.
+        active = bytes(1 if (u := by_id.get(uid)) is None or u.active else 0 for uid in matrix.row_ids)
     else:
         active = b"\x01" * len(matrix.row_ids)
     groups = tuple(sorted(((g.id, g.name) for g in state.groups), key=lambda g: (g[1].casefold(), g[0])))
@@ -261,7 +262,7 @@ class MatrixModel(QAbstractTableModel):
     def _name_data(self, data: MatrixData, row: int, role: int) -> Any:
         inactive = not data.active[row]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return data.matrix.row_names[row]
+            return self.row_label(data, row)
         if role == IdRole:
             return data.matrix.row_ids[row]
         if role == FlagsRole:
@@ -269,9 +270,14 @@ class MatrixModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and inactive:
             return self._italic
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            name = data.matrix.row_names[row]
+            name = self.row_label(data, row)
             return f"{name} (inactive)" if inactive else name
         return None
+
+    def row_label(self, data: MatrixData, row: int) -> str:
+        """The name column's text: an access key's row says so ("key: NAME"), a user's or group's is its name."""
+        name = data.matrix.row_names[row]
+        return self.tr("key: {name}").format(name=name) if data.matrix.row_kind(row) == "key" else name
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

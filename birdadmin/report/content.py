@@ -29,6 +29,7 @@ class HolderLine:
     display_name: str
     active: bool
     sources: tuple[str, ...]  # "direct" first, then group names
+    kind: str = "user"  # "user" or "key" (an access key holds roles directly, issue 13)
 
     @property
     def several(self) -> bool:
@@ -88,19 +89,24 @@ def now_text() -> str:
 
 
 def role_counts(state: OrgState, matrix: Matrix) -> list[RoleCount]:
-    """Per role column of the users matrix: rows holding it directly, through a group, and by any source."""
+    """Per role column of the users matrix: users holding it directly, through a group, and by any source (the
+    matrix's access key rows are left out: the section counts users; keys appear in who-has and the findings)."""
     columns = len(matrix.role_ids)
-    direct, inherited = [0] * columns, [0] * columns
+    direct, inherited, total = [0] * columns, [0] * columns, [0] * columns
     for row in range(len(matrix.row_ids)):
+        if matrix.row_kind(row) == "key":
+            continue
         for col in range(columns):
             flags = matrix.flags(row, col)
             if flags & DIRECT:
                 direct[col] += 1
             if flags & INHERITED:
                 inherited[col] += 1
+            if flags:
+                total[col] += 1
     name = state.catalogue.name_for
     return [
-        RoleCount(rid, name(rid), direct[col], inherited[col], matrix.counts.get(rid, 0))
+        RoleCount(rid, name(rid), direct[col], inherited[col], total[col])
         for col, rid in enumerate(matrix.role_ids)
     ]
 
@@ -119,7 +125,7 @@ def default_roles(state: OrgState, counts: Sequence[RoleCount], owner_role_id: s
 
 def holders(state: OrgState, role_id: str) -> WhoHas:
     rows = who_has(state, role_id)
-    lines = tuple(HolderLine(r.user.user_name, r.user.display_name, r.user.active, r.sources) for r in rows)
+    lines = tuple(HolderLine(r.user.user_name, r.user.display_name, r.user.active, r.sources, r.kind) for r in rows)
     return WhoHas(role_id, state.catalogue.name_for(role_id), lines)
 
 
@@ -135,11 +141,16 @@ def build(
     owner_role_id: str | None = None,
     owner_warn_above: int = 3,
     generated_at: str | None = None,
+    key_unused_days: int = 90,
+    key_rotation_days: int = 365,
+    sensitive_role_ids: Sequence[str] = (),
 ) -> ReportContent:
     """Everything the report shows, from one state (and the snapshot compared with, when given)."""
     counts = role_counts(state, user_matrix(state))
     chosen = [r.lower() for r in roles] if roles else default_roles(state, counts, owner_role_id)
-    found = findings(state, owner_role_id=owner_role_id, owner_warn_above=owner_warn_above)
+    found = findings(state, owner_role_id=owner_role_id, owner_warn_above=owner_warn_above,
+                     key_unused_days=key_unused_days, key_rotation_days=key_rotation_days,
+                     sensitive_role_ids=tuple(sensitive_role_ids))
     return ReportContent(
         organization=state.label,
         profile=state.profile,

@@ -117,16 +117,19 @@ def who_has_section(sections: Sequence[WhoHas], *, group_roles_known: bool = Tru
     for s in sections:
         extra = [f"{s.inactive:,} inactive"] if s.inactive else []
         extra += [f"{s.several:,} through several sources"] if s.several else []
+        keys = sum(h.kind == "key" for h in s.holders)
+        extra += [_plural(keys, "access key")] if keys else []
         summary = _plural(len(s.holders), "holder") + (f" ({', '.join(extra)})" if extra else "")
         blocks.append(_prose(f'<h3>{esc(s.role_name)}</h3><p><span class="small">{esc(s.role_id)}</span><br/>'
                              f"{summary}</p>"))
         if s.holders:
             rows = [
-                (h.user_name, h.display_name, "yes" if h.active else Mark("INACTIVE"),
+                (h.user_name, "key" if h.kind == "key" else "user", h.display_name,
+                 "yes" if h.active else Mark("INACTIVE"),
                  Mark(", ".join(h.sources) + " (several)") if h.several else ", ".join(h.sources))
                 for h in s.holders
             ]
-            blocks.append(Table(("User name", "Display name", "Active", "Sources"), (37, 24, 9, 30), rows))
+            blocks.append(Table(("Name", "Kind", "Display name", "Active", "Sources"), (33, 8, 22, 9, 28), rows))
     return blocks
 
 
@@ -164,7 +167,8 @@ def diff_section(c: ReportContent, role_name: Callable[[str], str]) -> list[Bloc
     if d.is_empty:
         return [*blocks, _prose("<p>Nothing changed.</p>")]
     for title, pairs in (("Users added", d.users_added), ("Users removed", d.users_removed),
-                         ("Groups added", d.groups_added), ("Groups removed", d.groups_removed)):
+                         ("Groups added", d.groups_added), ("Groups removed", d.groups_removed),
+                         ("Access keys added", d.keys_added), ("Access keys removed", d.keys_removed)):
         if pairs:
             blocks.append(_prose(f"<h3>{title} ({len(pairs):,})</h3>"))
             blocks.append(Table(("Name", "ID"), (50, 50), [(name, i) for i, name in pairs]))

@@ -9,9 +9,13 @@ zlib in one blob.
 The content hash is the SHA-256 (hex) of the canonical JSON: orjson, users sorted by id (id, userName,
 displayName, active, roles sorted, email, externalId), groups by id (id, name, member ids sorted, role ids sorted or
 null, team id) and the catalogue by id (id, name, description, source, type). Listing order and role order do not
-change it, so two snapshots of an unchanged organization have the same hash. :meth:`SnapshotStore.load` hashes
-what it decompressed and refuses a snapshot whose content no longer fits its hash (a file edited by hand, or
-damaged); like the journal (store/journal.py) this detects changes, it does not stop the machine's own user.
+change it, so two snapshots of an unchanged organization have the same hash. Access keys (issue 13), when the state
+has any, are kept under ``keys`` by id (id, name, description, suffix, role ids sorted or null, createdAt); their
+``lastUsedAt`` is not kept, as the key that reads the organization is used by that very reading (every snapshot
+would differ). A state without keys has no ``keys`` entry, so snapshots saved before keys keep their hash.
+:meth:`SnapshotStore.load` hashes what it decompressed and refuses a snapshot whose content no longer fits its
+hash (a file edited by hand, or damaged); like the journal (store/journal.py) this detects changes, it does not
+stop the machine's own user.
 
 File handling follows store/change_store.py: WAL, every write one ``BEGIN IMMEDIATE`` transaction (two windows
 saving at once take turns), one connection shared under a lock, problems as one ConfigError sentence naming the file.
@@ -99,9 +103,22 @@ def canonical_content(state: OrgState) -> bytes:
               for g in sorted(state.groups, key=lambda g: g.id)]
     catalogue = sorted([r.id, r.name, r.description, r.source, r.type] for r in state.catalogue.roles())
     accounts = state.catalogue.names_from_accounts
-    content = {"format": CONTENT_FORMAT, "users": users, "groups": groups, "catalogue": catalogue,
-               "namesFromAccounts": accounts}
+    content: dict[str, Any] = {"format": CONTENT_FORMAT, "users": users, "groups": groups, "catalogue": catalogue,
+                               "namesFromAccounts": accounts}
+    if state.keys:
+        content["keys"] = [[k.id, k.name, k.description, k.suffix,
+                            None if k.role_ids is None else sorted(k.role_ids), k.created_at]
+                           for k in sorted(state.keys, key=lambda k: k.id)]
     return orjson.dumps(content)
+
+
+def _keys(rows: list[Any]) -> tuple[Any, ...]:
+    """Saved access keys as bird/access_keys.py's AccessKey (never used: ``lastUsedAt`` is not kept)."""
+    if not rows:
+        return ()
+    from birdadmin.bird.access_keys import AccessKey
+
+    return tuple(AccessKey(k[0], k[1], k[2], k[3], None if k[4] is None else tuple(k[4]), k[5], None) for k in rows)
 
 
 def content_hash(content: bytes) -> str:
@@ -137,7 +154,8 @@ def _state(data: dict[str, Any], meta: tuple[Any, ...]) -> OrgState:
     )
     catalogue = _catalogue(data["catalogue"], bool(data.get("namesFromAccounts")))
     taken_at, label, profile, complete, known = meta
-    return OrgState(users, groups, catalogue, taken_at, label, profile, bool(complete), bool(known))
+    return OrgState(users, groups, catalogue, taken_at, label, profile, bool(complete), bool(known),
+                    _keys(data.get("keys") or []))
 
 
 # -- the file ---------------------------------------------------------------------------------------------------

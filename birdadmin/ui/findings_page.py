@@ -157,10 +157,12 @@ class FindingsPage(QWidget):
         spec = session.spec
         label, owner, above = session.label, spec.owner_role_id, spec.owner_warn_above
         complete = scope.complete
+        key_rules = {"key_unused_days": spec.key_unused_days, "key_rotation_days": spec.key_rotation_days,
+                     "sensitive_role_ids": spec.sensitive_role_ids}  # the profile's (issue 13)
 
         def work() -> list[Finding]:
             state = org_state(users, org, label=label, complete=complete)
-            return findings(state, owner_role_id=owner, owner_warn_above=above)
+            return findings(state, owner_role_id=owner, owner_warn_above=above, **key_rules)
 
         self.count_label.setText(self.tr("Looking for findings…"))
         self._context.runner.submit(work, channel=CHANNEL, on_result=lambda found: self._show(found, scope),

@@ -19,11 +19,11 @@ def csv_rows(model: MatrixModel) -> list[list[str]]:
         return []
     cols = model.shown_columns()
     first = "user" if data.kind == "users" else "group"
-    lines = [[first, *(data.role_names[c] for c in cols), "id"]]
+    lines = [[first, *(data.role_names[c] for c in cols), "id", "kind"]]
     names, ids = data.matrix.row_names, data.matrix.row_ids
     planes = [data.planes[c] for c in cols]
     for row in model.shown_rows():
-        lines.append([names[row], *(MARKS[p[row]] for p in planes), ids[row]])
+        lines.append([names[row], *(MARKS[p[row]] for p in planes), ids[row], data.matrix.row_kind(row)])
     return lines
 
 
@@ -42,7 +42,8 @@ def json_document(model: MatrixModel, filters: dict[str, Any]) -> str:
             if flags:
                 groups = via_groups(flags, matrix.sources(row, col))
                 cells.append({"role": matrix.role_ids[col], "source": _SOURCE[flags], "groups": groups})
-        entry: dict[str, Any] = {"id": matrix.row_ids[row], "name": matrix.row_names[row], "roles": cells}
+        entry: dict[str, Any] = {"kind": matrix.row_kind(row), "id": matrix.row_ids[row], "name": matrix.row_names[row],
+                                 "roles": cells}
         if data.kind == "users":
             entry["active"] = bool(data.active[row])
         rows.append(entry)

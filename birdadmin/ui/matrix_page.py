@@ -319,7 +319,10 @@ class MatrixPage(QWidget):
         data = self.model.matrix_data
         if data is None or not index.isValid():
             return
-        row_id = data.matrix.row_ids[self.model.shown_rows()[index.row()]]
+        row = self.model.shown_rows()[index.row()]
+        if data.matrix.row_kind(row) == "key":  # an access key has no user page (the window's Access keys view)
+            return
+        row_id = data.matrix.row_ids[row]
         (self.open_user if data.kind == "users" else self.open_group).emit(row_id)
 
     # -- export ---------------------------------------------------------------------------------------------

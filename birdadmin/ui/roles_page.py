@@ -7,7 +7,7 @@ from collections import Counter
 
 from PySide6.QtCore import QEvent, QObject, Signal, Slot
 
-from birdadmin.domain.audit import HolderRow, user_matrix, who_has
+from birdadmin.domain.audit import HolderRow, key_holder_rows, user_matrix, who_has
 from birdadmin.domain.catalogue import RoleInfo
 from birdadmin.domain.effective import holders
 from birdadmin.domain.org_state import OrgState
@@ -30,8 +30,12 @@ def chart_rows(state: OrgState) -> list[tuple[str, int, int]]:
     direct: Counter[str] = Counter()
     for user in state.users:
         direct.update({r.lower() for r in user.roles})
+    keys: Counter[str] = Counter()  # the matrix's counts include access keys (issue 13); the chart counts users
+    for key in state.keys:
+        keys.update({r.lower() for r in key.role_ids or ()})
     names = state.catalogue.name_for
-    return [(names(rid), direct[rid.lower()], max(matrix.counts.get(rid, 0) - direct[rid.lower()], 0))
+    return [(names(rid), direct[rid.lower()],
+             max(matrix.counts.get(rid, 0) - keys[rid.lower()] - direct[rid.lower()], 0))
             for rid in matrix.role_ids]
 
 
@@ -42,7 +46,7 @@ def holder_rows(role_id: str, users: list[User], org: OrgData) -> list[HolderRow
     rows = [HolderRow(h.user, any(g.source == "direct" for g in h.sources),
                       tuple((g.group_id or "", g.group_name or g.group_id or "") for g in h.sources
                             if g.source == "group")) for h in found]
-    return sorted(rows, key=lambda r: r.user.user_name.casefold())
+    return sorted(rows, key=lambda r: r.user.user_name.casefold()) + key_holder_rows(org.keys, role_id)
 
 
 class RolesPage(QObject):

@@ -30,7 +30,8 @@ from birdadmin.ui.icons import icon
 from birdadmin.ui.scope_marks import partial_mark, show_mark
 from birdadmin.ui.tables import fit_tabs, make_table, select_row_by_id, sorting_proxy
 
-HOLDERS_CSV_HEADER = ("id", "userName", "displayName", "active", "source", "groupId", "roleId", "role")
+HOLDERS_CSV_HEADER = ("id", "userName", "displayName", "active", "source", "groupId", "roleId", "role", "kind")
+KIND_COLUMN = 5  # "User" or "Access key": keys hold roles as users do (issue 13)
 
 
 class RolesView(QWidget):
@@ -104,7 +105,8 @@ class RolesView(QWidget):
         title_row.addWidget(self.grant_button, 0, Qt.AlignmentFlag.AlignTop)
         holders_layout.addLayout(title_row)
         self.holders_model = RecordsModel(
-            (self.tr("User name"), self.tr("Display name"), self.tr("Holds it"), self.tr("Active"), self.tr("Notes")),
+            (self.tr("User name"), self.tr("Display name"), self.tr("Holds it"), self.tr("Active"), self.tr("Notes"),
+             self.tr("Kind")),
             holders,
         )
         self.holders_tabs = QTabWidget(holders)
@@ -115,9 +117,9 @@ class RolesView(QWidget):
         )
         header = self.holders_table.horizontalHeader()
         # The pane is narrow: who, the marks and how first; the display name last (it stretches).
-        for visual, column in enumerate((0, 4, 2, 3, 1)):
+        for visual, column in enumerate((0, KIND_COLUMN, 4, 2, 3, 1)):
             header.moveSection(header.visualIndex(column), visual)
-        for column, width in ((0, 170), (4, 100), (2, 150), (3, 50)):
+        for column, width in ((0, 170), (KIND_COLUMN, 80), (4, 100), (2, 150), (3, 50)):
             header.resizeSection(column, width)
         self.holders_tabs.addTab(self.holders_table, self.tr("Who has it"))
         self.holders_chart = HoldersChart()
@@ -184,7 +186,7 @@ class RolesView(QWidget):
         if flag:
             flag = self.tr("Check this holder: {notes}").format(notes=flag)
         cells = (user.user_name, user.display_name, how, self.tr("yes") if user.active else self.tr("no"),
-                 "; ".join(notes))
+                 "; ".join(notes), self.tr("Access key") if holder.kind == "key" else self.tr("User"))
         return Record(cells, user.id, flag=flag, obj=holder)
 
     @staticmethod
@@ -210,7 +212,7 @@ class RolesView(QWidget):
                 (f"group {name or gid}", gid) for gid, name in holder.groups]
             for label, group_id in ways:
                 rows.append([user.id, user.user_name, user.display_name, "yes" if user.active else "no",
-                             label, group_id, role.id, role.name])
+                             label, group_id, role.id, role.name, holder.kind])
         return f"{file_name_part(role.name)} holders.csv", rows
 
     def json_export(self) -> tuple[str, Any] | None:
@@ -218,7 +220,7 @@ class RolesView(QWidget):
         role = self.current_role()
         if role is None:
             return None
-        holders = [{"id": h.user.id, "userName": h.user.user_name, "displayName": h.user.display_name,
+        holders = [{"kind": h.kind, "id": h.user.id, "userName": h.user.user_name, "displayName": h.user.display_name,
                     "active": h.user.active, "sources": self._sources(h),
                     "groups": [{"id": gid, "name": name} for gid, name in h.groups], "several": h.several}
                    for h in self.shown_holders()]
@@ -226,7 +228,13 @@ class RolesView(QWidget):
                                                             "holders": holders}
 
     def _holders_title(self, role: RoleInfo, found: list[HolderRow], total: int, scope: Scope | None) -> str:
-        return self._holders_count(role, found, total, scope) + self._holders_notes(found)
+        users = [h for h in found if h.kind == "user"]
+        keys = len(found) - len(users)
+        also = ""
+        if keys:
+            also = (self.tr(" and 1 access key") if keys == 1 else
+                    self.tr(" and {keys} access keys").format(keys=keys))
+        return self._holders_count(role, users, total, scope) + also + self._holders_notes(found)
 
     def _holders_notes(self, found: list[HolderRow]) -> str:
         inactive = sum(1 for h in found if not h.user.active)

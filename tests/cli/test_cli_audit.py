@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 from collections.abc import Iterator
@@ -69,6 +70,17 @@ def raw_holders(emu: Emulator, role_id: str) -> dict[str, tuple[bool, list[str]]
     return out
 
 
+def raw_key_holders(emu: Emulator, role_id: str) -> set[str]:
+    """The ids of the access keys holding ``role_id``, from the raw listing of /organizations/{org}/access-keys
+    (``roleIds``, docs/bird.md A7)."""
+    out = set()
+    for key in accounts_all(emu, "access-keys"):
+        roles = key.get("roleIds") or []  # docs/bird.md A7: the roles a key holds, as role UUIDs
+        if role_id in {(r if isinstance(r, str) else r["id"]).lower() for r in roles}:
+            out.add(key["id"])
+    return out
+
+
 def role_named(emu: Emulator, name: str) -> str:
     return str(next(r["id"] for r in accounts_all(emu, "iam-roles") if r["name"] == name)).lower()
 
@@ -95,12 +107,14 @@ def test_who_has_lists_every_holder_with_every_source_as_raw_http_does(emu: Emul
         code, out, err = run("--format", "json", "audit", "who-has", role["name"])
         assert code == 0, err
         listed = json.loads(out)
+        listed, keys = [h for h in listed if h["kind"] == "user"], [h for h in listed if h["kind"] == "key"]
+        assert {h["id"] for h in keys} == raw_key_holders(emu, role["id"].lower()), role["name"]
         got = {h["userName"]: (h["active"], sorted(h["sources"][1:]) if h["sources"][:1] == ["direct"]
                                else sorted(h["sources"])) for h in listed}
         expected = {name: (active, [s for s in src if s != "direct"]) for name, (active, src) in
                     raw_holders(emu, role["id"].lower()).items()}
         assert got == expected, role["name"]
-        assert all(set(h) == {"id", "userName", "displayName", "active", "sources"} for h in listed)
+        assert all(set(h) == {"kind", "id", "userName", "displayName", "active", "sources"} for h in listed)
         direct = {h["userName"] for h in listed if "direct" in h["sources"]}
         assert direct == {n for n, (_, s) in raw_holders(emu, role["id"].lower()).items() if "direct" in s}
         assert [h["userName"].casefold() for h in listed] == sorted(h["userName"].casefold() for h in listed)
@@ -117,7 +131,7 @@ def test_a_role_held_directly_and_through_two_groups_shows_all_three(emu: Emulat
     row = next(h for h in json.loads(out) if h["id"] == user["id"])
     assert row["sources"] == ["direct", "Night shift", "Weekend desk"]
     code, out, _ = run("audit", "who-has", "Agent")
-    line = next(ln for ln in out.splitlines() if ln.startswith(user["userName"] + " "))
+    line = next(ln for ln in out.splitlines() if ln.split()[:2] == ["user", user["userName"]])
     assert "direct; Night shift; Weekend desk" in line and line.rstrip().endswith("yes")
     assert "through several sources" in out
     code, out, _ = run("--format", "csv", "audit", "matrix")
@@ -140,11 +154,15 @@ def test_an_unknown_role_name_is_bad_input(emu: Emulator, run) -> None:
 def test_matrix_cells_agree_with_raw_http(emu: Emulator, run) -> None:
     code, out, err = run("--format", "json", "audit", "matrix")
     assert code == 0, err
-    rows = {r["id"]: r["roles"] for r in json.loads(out)}
+    listed = json.loads(out)
+    assert {r["kind"] for r in listed} <= {"user", "key"}
+    rows = {r["id"]: r["roles"] for r in listed if r["kind"] == "user"}
+    key_rows = {r["id"]: r["roles"] for r in listed if r["kind"] == "key"}
     users = scim_all(emu, "Users")
     assert set(rows) == {u["id"] for u in users}
     for role in accounts_all(emu, "iam-roles"):
         rid = role["id"].lower()
+        assert {k for k, cells in key_rows.items() if cells.get(rid) == "D"} == raw_key_holders(emu, rid)
         holders = raw_holders(emu, rid)
         for user in users:
             sources = holders.get(user["userName"], (True, []))[1]
@@ -163,7 +181,7 @@ def test_group_matrix_marks_the_roles_each_group_gives(emu: Emulator, run) -> No
     for gid, row in rows.items():
         assert {names[rid] for rid in teams.get(gid, set())} == {k for k, v in row.items() if v == "D"}
     code, out, _ = run("audit", "matrix")
-    assert out.splitlines()[0].split()[0] == "name" and "holders per role" in out
+    assert out.splitlines()[0].split()[:2] == ["kind", "name"] and "holders per role" in out
 
 
 # -- findings --------------------------------------------------------------------------------------------------
@@ -232,3 +250,32 @@ def test_without_the_accounts_api_group_roles_are_said_to_be_unknown(emu: Emulat
     code, out, err = run("--format", "json", "audit", "findings", "--owner-role", owner, accounts=False)
     count = [f for f in json.loads(out) if f["kind"] == "owner-count"]
     assert all(f["severity"] != "info" for f in count)
+
+
+# -- access keys as principals (issue 13) ------------------------------------------------------------------------
+
+_KEYS_CORE = importlib.util.find_spec("birdadmin.bird.access_keys") is not None
+
+
+@pytest.mark.skipif(not _KEYS_CORE, reason="bird/access_keys.py comes with the access keys' core")
+def test_the_seeded_keys_are_principals_in_who_has_and_the_matrix(emu: Emulator, run) -> None:
+    raw = accounts_all(emu, "access-keys")
+    assert raw
+    code, out, err = run("--format", "json", "audit", "matrix")
+    assert code == 0, err
+    listed = json.loads(out)
+    assert {(r["id"], r["name"]) for r in listed if r["kind"] == "key"} == {(k["id"], k["name"]) for k in raw}
+    assert [r["kind"] for r in listed] == sorted((r["kind"] for r in listed), key=lambda k: k == "key")
+    owner = role_named(emu, "Owner")
+    holding = raw_key_holders(emu, owner)
+    assert holding, "the emulator seeds a key holding Owner"
+    code, out, err = run("--format", "json", "audit", "who-has", "Owner")
+    assert code == 0, err
+    keys = [h for h in json.loads(out) if h["kind"] == "key"]
+    assert {h["id"] for h in keys} == holding and all(h["sources"] == ["direct"] for h in keys)
+    code, out, _ = run("audit", "who-has", "Owner")
+    names = {k["id"]: k["name"] for k in raw}
+    assert any(ln.split()[:1] == ["key"] and names[next(iter(holding))] in ln for ln in out.splitlines())
+    assert f"{len(holding)} access key" in out
+    code, out, _ = run("--format", "json", "audit", "findings")
+    assert any(f["subject"]["kind"] == "key" and f["subject"]["id"] in holding for f in json.loads(out))

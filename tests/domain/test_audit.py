@@ -3,8 +3,12 @@ and the findings; hypothesis properties tie the matrix to who_has."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import importlib.util
+from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -256,3 +260,109 @@ def test_findings_are_ordered_and_each_user_without_roles_really_has_none(s: Org
     both = {(uid, rid) for c, rid in enumerate(m.role_ids) for r, uid in enumerate(m.row_ids)
             if m.flags(r, c) == DIRECT | INHERITED}
     assert redundant == both
+
+
+# -- access keys as principals (issue 13) ------------------------------------------------------------------------
+
+AUDITOR = "00000000-0000-4000-8000-000000000004"  # held by a key only
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Key:
+    """An access key as bird/access_keys.py's AccessKey carries it (the fields the audit reads)."""
+
+    id: str
+    name: str
+    description: str = ""
+    suffix: str = "abcd"
+    role_ids: tuple[str, ...] | None = ()
+    created_at: str | None = "2026-01-01T00:00:00Z"
+    last_used_at: str | None = None
+
+
+def keyed() -> OrgState:
+    """org() plus keys: deploy (Owner in upper case, Auditor), ci (Agent), mystery (roles not said), idle (none)."""
+    base = org()
+    cat = RoleCatalogue([Role(OWNER, "Owner"), Role(AGENT, "Agent"), Role(ANALYST, "Analyst"),
+                         Role(AUDITOR, "Auditor")])
+    keys = (Key("k-deploy", "deploy", role_ids=(OWNER.upper(), AUDITOR)), Key("k-ci", "CI", role_ids=(AGENT,)),
+            Key("k-mystery", "mystery", role_ids=None), Key("k-idle", "idle"))
+    return dataclasses.replace(base, catalogue=cat, keys=keys)
+
+
+def test_keys_holding_a_role_come_after_the_users_as_direct_holders_of_kind_key() -> None:
+    s = keyed()
+    rows = who_has(s, OWNER)
+    assert [(r.kind, r.user.user_name) for r in rows] == [("user", "bob"), ("user", "cy"), ("key", "deploy")]
+    key_row = rows[-1]
+    assert key_row.key is not None and key_row.key.id == "k-deploy" and key_row.user.id == "k-deploy"
+    assert key_row.sources == ("direct",) and not key_row.several and key_row.user.active
+    assert all(r.key is None for r in rows[:-1])
+    assert [(r.kind, r.user.user_name) for r in who_has(s, AGENT)] == [
+        ("user", "Ada"), ("user", "eve"), ("key", "CI")]
+    # A role only a key holds, and keys whose roles are unknown or empty hold nothing.
+    assert [(r.kind, r.user.id) for r in who_has(s, AUDITOR.upper())] == [("key", "k-deploy")]
+    holders = {r.user.id for rid in (OWNER, AGENT, ANALYST, AUDITOR, STALE) for r in who_has(s, rid)}
+    assert not holders & {"k-mystery", "k-idle"}
+    assert all(r.kind == "user" for r in who_has(org(), OWNER))
+
+
+def test_the_users_matrix_has_key_rows_after_the_users() -> None:
+    s = keyed()
+    m = user_matrix(s)
+    assert m.row_kinds == ("user",) * 5 + ("key",) * 4
+    assert m.row_names[5:] == ("CI", "deploy", "idle", "mystery")
+    assert [m.row_kind(r) for r in (0, 5)] == ["user", "key"]
+    deploy = m.row_ids.index("k-deploy")
+    assert m.flags(deploy, m.column(OWNER)) == DIRECT and m.sources(deploy, m.column(OWNER)) == ("direct",)
+    assert m.flags(deploy, m.column(AUDITOR)) == DIRECT and m.flags(deploy, m.column(AGENT)) == 0
+    assert not any(m.flags(m.row_ids.index("k-mystery"), c) for c in range(len(m.role_ids)))
+    assert m.counts[OWNER] == 3 and m.counts[AUDITOR] == 1 and m.counts[AGENT] == 3
+    for col, rid in enumerate(m.role_ids):  # the matrix and who_has agree, keys included
+        assert {m.row_ids[r] for r in range(len(m.row_ids)) if m.flags(r, col)} == {h.user.id for h in who_has(s, rid)}
+    plain = user_matrix(org())
+    assert plain.row_kinds == ("user",) * 5 and group_matrix(s).row_kind(0) == "group"
+
+
+def test_a_key_holding_owner_is_no_active_owner() -> None:
+    only_key = dataclasses.replace(state([User("u-a", "a")], []), keys=(Key("k", "deploy", role_ids=(OWNER,)),))
+    from birdadmin.domain.audit_findings import all_findings  # without the key rules: no key_findings needed
+
+    (count,) = by_kind(all_findings(only_key, audit._index(only_key), frozenset({OWNER}), 3), "owner-count")
+    assert count.severity == "high" and count.message.startswith("No active Owner")
+    assert [r.kind for r in who_has(only_key, OWNER)] == ["key"]
+
+
+def test_a_finding_of_a_kind_not_listed_is_kept_after_the_listed_ones() -> None:
+    from birdadmin.domain.audit_findings import _sorted
+
+    odd = Finding("key-something-new", "high", "key", "k", "deploy", "Odd.")
+    owner = Finding("owner-count", "high", "organization", "o", "Acme", "None.")
+    assert _sorted([odd, owner]) == [owner, odd]
+
+
+_KEY_FINDINGS = importlib.util.find_spec("birdadmin.domain.key_findings") is not None
+
+
+@pytest.mark.skipif(not _KEY_FINDINGS, reason="domain/key_findings.py comes with the access keys' core")
+def test_key_findings_are_among_the_findings_with_the_profile_thresholds() -> None:
+    from birdadmin.domain.guards import owner_role_ids
+    from birdadmin.domain.key_findings import key_findings
+
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    s = dataclasses.replace(keyed(), keys=(
+        Key("k-deploy", "deploy", role_ids=(OWNER,), created_at="2020-01-01T00:00:00Z",
+            last_used_at="2026-11-30T00:00:00Z"),
+        Key("k-ci", "CI", role_ids=(AGENT,), created_at="2026-06-01T00:00:00Z", last_used_at="2026-08-01T00:00:00Z"),
+        Key("k-new", "new", role_ids=(ANALYST,), created_at="2026-11-01T00:00:00Z"),
+    ))
+    found = findings(s, now=now, key_unused_days=30, key_rotation_days=100, sensitive_role_ids=(ANALYST,))
+    keys = [f for f in found if f.subject_kind == "key"]
+    expected = key_findings(s.keys, now=now, unused_days=30, rotation_days=100,  # type: ignore[arg-type]
+                            owner_role_ids=owner_role_ids(s.catalogue, None), sensitive_role_ids=frozenset({ANALYST}),
+                            catalogue=s.catalogue)
+    assert sorted(keys, key=repr) == sorted(expected, key=repr) and keys
+    assert {f.kind for f in keys} >= {"key-sensitive-role", "key-unused", "key-old", "key-never-used"}
+    assert [SEVERITIES.index(f.severity) for f in found] == sorted((SEVERITIES.index(f.severity) for f in found),
+                                                                   reverse=True)
+    assert not [f for f in findings(dataclasses.replace(s, keys=()), now=now) if f.subject_kind == "key"]

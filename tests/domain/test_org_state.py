@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+
+import httpx
+import pytest
+
 from birdadmin.connection import spec_for_emulator
 from birdadmin.emulator import EmulatorOptions, start_emulator
 from birdadmin.org_load import Session, load_org, org_state
@@ -38,3 +43,27 @@ def test_without_the_accounts_api_group_roles_are_unknown_not_empty() -> None:
     state = org_state(users, data)
     assert not state.group_roles_known and all(g.role_ids is None for g in state.groups)
     assert state.group_roles() == {}
+
+
+_KEYS_CORE = importlib.util.find_spec("birdadmin.bird.access_keys") is not None
+
+
+@pytest.mark.skipif(not _KEYS_CORE, reason="bird/access_keys.py comes with the access keys' core")
+def test_the_access_keys_are_loaded_into_the_state_and_a_failure_is_a_warning() -> None:
+    with start_emulator(EmulatorOptions(port=0, users=10, groups=3, seed=4)) as emu:
+        base = f"{emu.accounts_url}/organizations/{emu.org_id}"
+        raw = httpx.get(f"{base}/access-keys", headers={"Authorization": f"AccessKey {emu.accounts_key}"},
+                        timeout=10).json()["results"]
+        session = Session(spec_for_emulator(emu))
+        try:
+            data = load_org(session)
+            users = session.scim.list_users()
+            emu.inject(500, 20, "/access-keys")
+            failed = load_org(session)
+        finally:
+            session.close()
+    state = org_state(users, data)
+    assert sorted((k.id, k.name) for k in state.keys) == sorted((k["id"], k["name"]) for k in raw)
+    assert not data.warnings
+    assert failed.keys == [] and len(failed.warnings) == 1 and failed.group_roles_known
+    assert len(failed.groups) == 3 and org_state(users, failed).keys == ()

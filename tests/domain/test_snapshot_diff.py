@@ -136,3 +136,42 @@ def test_the_diff_back_mirrors_the_diff_forth(a: OrgState, b: OrgState) -> None:
     assert (forth.users_added, forth.users_removed, forth.groups_added, forth.groups_removed) == (
         back.users_added, back.users_removed, back.groups_added, back.groups_removed)
     assert forth.is_empty == back.is_empty
+
+
+# -- access keys (issue 13) --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Key:
+    """An access key as bird/access_keys.py's AccessKey carries it."""
+
+    id: str
+    name: str
+    description: str = ""
+    suffix: str = "wxyz"
+    role_ids: tuple[str, ...] | None = ()
+    created_at: str | None = "2026-01-01T00:00:00Z"
+    last_used_at: str | None = None
+
+
+def test_keys_added_removed_and_gaining_or_losing_roles() -> None:
+    old = dataclasses.replace(BASE, keys=(Key("k1", "deploy", role_ids=(OWNER,)), Key("k2", "ci", role_ids=(AGENT,)),
+                                          Key("k3", "mystery", role_ids=None)))
+    new = dataclasses.replace(BASE, keys=(Key("k1", "deploy", role_ids=(AGENT.upper(),)),
+                                          Key("k3", "mystery", role_ids=(OWNER,)),
+                                          Key("k4", "new", role_ids=(VIEWER,))))
+    d = diff(old, new)
+    assert d.keys_added == (("k4", "new"),) and d.keys_removed == (("k2", "ci"),)
+    assert set(d.roles) == {
+        RoleDelta("key", "k1", "deploy", AGENT, "gained", "direct"),
+        RoleDelta("key", "k1", "deploy", OWNER, "lost", "direct"),
+        RoleDelta("key", "k2", "ci", AGENT, "lost", "direct"),
+        RoleDelta("key", "k4", "new", VIEWER, "gained", "direct"),
+    }  # k3's roles were unknown before: no change claimed
+    assert d.count() == 6 and not d.is_empty
+    listed = rows(d)
+    assert {"change": "key added", "subject": "new", "subjectId": "k4", "role": "", "via": ""} in listed
+    assert any(r["change"] == "key lost" and r["subjectId"] == "k1" for r in listed)
+    back = diff(new, old)
+    assert back.keys_added == d.keys_removed and back.keys_removed == d.keys_added
+    assert diff(old, old).is_empty and diff(BASE, BASE) == diff(dataclasses.replace(BASE, keys=()), BASE)

