@@ -46,12 +46,11 @@ def write_report(args: argparse.Namespace, ctx: CliContext) -> int:
     since = _since(args.since)
     state = ctx.org_state()
     conn = ctx.connection()
-    from birdadmin.report import write_pdf
     from birdadmin.report.app import gui_application
+    from birdadmin.report.pdf import audit_settings, write_pdf
 
     with gui_application():
-        pages = write_pdf(path, state, roles=roles, since=since, owner_role_id=conn.owner_role_id,
-                          owner_warn_above=conn.owner_warn_above)
+        pages = write_pdf(path, state, roles=roles, since=since, **audit_settings(conn))
     if ctx.out.format == "json":
         ctx.out.emit_one({"file": str(path), "pages": pages})
     else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
@@ -46,14 +47,26 @@ def write_pdf(
     since: OrgState | None = None,
     owner_role_id: str | None = None,
     owner_warn_above: int = 3,
+    key_unused_days: int = 90,
+    key_rotation_days: int = 365,
+    sensitive_role_ids: Sequence[str] = (),
 ) -> int:
     """Write the audit report of ``state`` to ``path``; returns its page count.
 
     ``roles``: role ids for the who-has section (default: every role held, or the Owner and the most-held ones
     when there are many); ``since``: a snapshot to list the changes from.
     """
-    content = build(state, roles=roles, since=since, owner_role_id=owner_role_id, owner_warn_above=owner_warn_above)
+    content = build(state, roles=roles, since=since, owner_role_id=owner_role_id, owner_warn_above=owner_warn_above,
+                    key_unused_days=key_unused_days, key_rotation_days=key_rotation_days,
+                    sensitive_role_ids=sensitive_role_ids)
     return render(Path(path), content, state.catalogue.name_for)
+
+
+def audit_settings(spec: Any) -> dict[str, Any]:
+    """The audit settings of a connection (``ConnectionSpec``: the profile's), as ``write_pdf`` keywords."""
+    return {"owner_role_id": spec.owner_role_id, "owner_warn_above": spec.owner_warn_above,
+            "key_unused_days": spec.key_unused_days, "key_rotation_days": spec.key_rotation_days,
+            "sensitive_role_ids": tuple(spec.sensitive_role_ids)}
 
 
 class _Frame:

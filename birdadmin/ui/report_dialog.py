@@ -152,12 +152,11 @@ class ReportDialog(QDialog):
 
         def work() -> int:
             from birdadmin.org_load import org_state
-            from birdadmin.report import write_pdf
+            from birdadmin.report.pdf import audit_settings, write_pdf
 
             state = org_state(users, org, label=spec.label, profile=spec.profile_name or "", complete=complete)
             since = _load_snapshot(snapshot_id) if snapshot_id is not None else None
-            return write_pdf(path, state, roles=roles, since=since, owner_role_id=spec.owner_role_id,
-                             owner_warn_above=spec.owner_warn_above)
+            return write_pdf(path, state, roles=roles, since=since, **audit_settings(spec))
 
         self.write.setEnabled(False)
         self.status.setText(self.tr("Writing %1…").replace("%1", str(path)))
