@@ -37,3 +37,14 @@ def datas() -> list[tuple[str, str]]:
         if path.is_file() and rel.parts[0] != "screenshots" and "__pycache__" not in rel.parts:
             found.append((str(path), str(Path("birdadmin", "resources", *rel.parts[:-1]))))
     return [*found, (str(ROOT / "birdadmin" / "emulator" / "schemas.json"), "birdadmin/emulator")]
+
+
+SCRIPTS = {"birdadmin": "run_gui.py", "birdadmin-cli": "run_cli.py", "birdadmin-emulator": "run_emulator.py"}
+
+
+def split_scripts(scripts: list[tuple[str, str, str]]) -> dict[str, list[tuple[str, str, str]]]:
+    """One Analysis of the three launchers (one import scan instead of three: the build takes a third of the
+    time); each executable gets PyInstaller's bootstrap and runtime hooks plus its own launcher only."""
+    own = {Path(script).stem: name for name, script in SCRIPTS.items()}
+    common = [entry for entry in scripts if entry[0] not in own]
+    return {own[entry[0]]: [*common, entry] for entry in scripts if entry[0] in own}
