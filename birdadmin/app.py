@@ -125,7 +125,7 @@ def ensure_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationName("birdadmin")
     app.setOrganizationName("birdadmin")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("birdadmin")
+    app.setDesktopFileName("com.birdadmin.Birdadmin")  # Wayland finds the menu entry and icon by it (packaging/linux/)
     return app
 
 

@@ -15,6 +15,8 @@ SYSTEM_PACKAGES=(
     gnome-keyring dbus dbus-x11
     # the tests read the PDF audit report back (pdftotext, pdfinfo, pdftoppm): PySide6-Essentials has no QtPdf
     poppler-utils
+    # tests/packaging validates the menu entry and the AppStream metainfo (packaging/linux/)
+    desktop-file-utils appstream
 )
 
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then

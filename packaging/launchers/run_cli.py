@@ -1,0 +1,7 @@
+"""The frozen ``birdadmin-cli`` executable."""
+
+import sys
+
+from birdadmin.cli import main
+
+sys.exit(main())
