@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 from collections.abc import Iterator
@@ -254,10 +253,6 @@ def test_without_the_accounts_api_group_roles_are_said_to_be_unknown(emu: Emulat
 
 # -- access keys as principals (issue 13) ------------------------------------------------------------------------
 
-_KEYS_CORE = importlib.util.find_spec("birdadmin.bird.access_keys") is not None
-
-
-@pytest.mark.skipif(not _KEYS_CORE, reason="bird/access_keys.py comes with the access keys' core")
 def test_the_seeded_keys_are_principals_in_who_has_and_the_matrix(emu: Emulator, run) -> None:
     raw = accounts_all(emu, "access-keys")
     assert raw

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import importlib.util
 from datetime import UTC, datetime
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +25,7 @@ from birdadmin.domain.audit import (
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.domain.org_state import GroupState, OrgState
 from birdadmin.scim.resources import User
+from tests.keys_support import access_key
 
 OWNER = "00000000-0000-4000-8000-000000000001"
 AGENT = "00000000-0000-4000-8000-000000000002"
@@ -267,17 +266,7 @@ def test_findings_are_ordered_and_each_user_without_roles_really_has_none(s: Org
 AUDITOR = "00000000-0000-4000-8000-000000000004"  # held by a key only
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Key:
-    """An access key as bird/access_keys.py's AccessKey carries it (the fields the audit reads)."""
-
-    id: str
-    name: str
-    description: str = ""
-    suffix: str = "abcd"
-    role_ids: tuple[str, ...] | None = ()
-    created_at: str | None = "2026-01-01T00:00:00Z"
-    last_used_at: str | None = None
+Key = access_key  # the real AccessKey (tests/keys_support.py)
 
 
 def keyed() -> OrgState:
@@ -341,10 +330,6 @@ def test_a_finding_of_a_kind_not_listed_is_kept_after_the_listed_ones() -> None:
     assert _sorted([odd, owner]) == [owner, odd]
 
 
-_KEY_FINDINGS = importlib.util.find_spec("birdadmin.domain.key_findings") is not None
-
-
-@pytest.mark.skipif(not _KEY_FINDINGS, reason="domain/key_findings.py comes with the access keys' core")
 def test_key_findings_are_among_the_findings_with_the_profile_thresholds() -> None:
     from birdadmin.domain.guards import owner_role_ids
     from birdadmin.domain.key_findings import key_findings

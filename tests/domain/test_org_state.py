@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import httpx
-import pytest
 
 from birdadmin.connection import spec_for_emulator
 from birdadmin.emulator import EmulatorOptions, start_emulator
@@ -45,10 +42,6 @@ def test_without_the_accounts_api_group_roles_are_unknown_not_empty() -> None:
     assert state.group_roles() == {}
 
 
-_KEYS_CORE = importlib.util.find_spec("birdadmin.bird.access_keys") is not None
-
-
-@pytest.mark.skipif(not _KEYS_CORE, reason="bird/access_keys.py comes with the access keys' core")
 def test_the_access_keys_are_loaded_into_the_state_and_a_failure_is_a_warning() -> None:
     with start_emulator(EmulatorOptions(port=0, users=10, groups=3, seed=4)) as emu:
         base = f"{emu.accounts_url}/organizations/{emu.org_id}"

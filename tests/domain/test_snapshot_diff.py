@@ -11,6 +11,7 @@ from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.domain.org_state import GroupState, OrgState
 from birdadmin.domain.snapshot_diff import OrgDiff, RoleDelta, diff, rows
 from birdadmin.scim.resources import User
+from tests.keys_support import access_key
 
 OWNER = "00000000-0000-4000-8000-000000000001"
 AGENT = "00000000-0000-4000-8000-000000000002"
@@ -141,17 +142,7 @@ def test_the_diff_back_mirrors_the_diff_forth(a: OrgState, b: OrgState) -> None:
 # -- access keys (issue 13) --------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Key:
-    """An access key as bird/access_keys.py's AccessKey carries it."""
-
-    id: str
-    name: str
-    description: str = ""
-    suffix: str = "wxyz"
-    role_ids: tuple[str, ...] | None = ()
-    created_at: str | None = "2026-01-01T00:00:00Z"
-    last_used_at: str | None = None
+Key = access_key  # the real AccessKey (tests/keys_support.py)
 
 
 def test_keys_added_removed_and_gaining_or_losing_roles() -> None:

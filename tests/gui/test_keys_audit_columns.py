@@ -4,43 +4,32 @@ names a key's row "key: NAME" and exports the kind, the findings page names a ke
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 
-from birdadmin.domain import audit_findings
-from birdadmin.domain.audit import Finding, who_has
+from birdadmin.bird.access_keys import AccessKey
+from birdadmin.domain.audit import who_has
 from birdadmin.org_load import org_state
 from birdadmin.qtmodels.findings import FindingColumn
 from birdadmin.qtmodels.roles import IdRole
 from birdadmin.ui.findings_page import FindingsPage
 from birdadmin.ui.matrix_page import MatrixPage
 from birdadmin.ui.roles_view import KIND_COLUMN
+from tests.keys_support import access_key
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
 WAIT_MS = 30_000
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
-    """An access key as bird/access_keys.py's AccessKey carries it."""
-
-    id: str
-    name: str
-    description: str = ""
-    suffix: str = "wxyz"
-    role_ids: tuple[str, ...] | None = ()
-    created_at: str | None = "2026-01-01T00:00:00Z"
-    last_used_at: str | None = None
+Key = access_key  # the real AccessKey (tests/keys_support.py)
 
 
-def with_key(window: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Key, str]:
+def with_key(window: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[AccessKey, str]:
     """A key holding the catalogue's first role, added to the loaded organization data."""
     org = window.context.org
     role_id = next(info.id for info in org.catalogue.roles() if org.catalogue.is_known(info.id)).lower()
@@ -98,9 +87,6 @@ def test_the_matrix_names_key_rows_and_exports_their_kind(demo_window: Any, qtbo
 def test_the_findings_page_names_a_key_subject(demo_window: Any, qtbot: Any, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     key, _ = with_key(demo_window, monkeypatch)
-    if importlib.util.find_spec("birdadmin.domain.key_findings") is None:  # it comes with the keys' core
-        never = Finding("key-never-used", "medium", "key", key.id, key.name, "deploy-bot was never used.", ())
-        monkeypatch.setattr(audit_findings, "_key_findings", lambda state, *_a: [never] if state.keys else [])
     page = FindingsPage(demo_window.context)
     qtbot.addWidget(page)
     page.resize(1100, 600)

@@ -5,7 +5,6 @@ is marked on every page; long tables repeat their header row; every page has its
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from birdadmin.report import write_pdf
 from birdadmin.report.content import MOST_HELD, build
 from birdadmin.report.pdf import PARTIAL_MARK
 from birdadmin.scim.resources import User
+from tests.keys_support import access_key
 from tests.report import states
 from tests.report.pdf_text import page_count, page_texts
 
@@ -208,28 +208,14 @@ def test_a_chart_of_many_roles_goes_on_over_pages(tmp_path: Path) -> None:
     assert "more roles" not in " ".join(charts)  # no bar left out
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Key:
-    """An access key as bird/access_keys.py's AccessKey carries it (issue 13)."""
-
-    id: str
-    name: str
-    description: str = ""
-    suffix: str = "wxyz"
-    role_ids: tuple[str, ...] | None = ()
-    created_at: str | None = "2026-01-01T00:00:00Z"
-    last_used_at: str | None = None
+Key = access_key  # the real AccessKey (tests/keys_support.py)
 
 
 def test_an_access_key_holding_a_role_is_in_who_has_with_its_kind(tmp_path: Path) -> None:
-    from birdadmin.domain import audit_findings
 
     state = dataclasses.replace(states.small(), keys=(Key("k-deploy", "deploy-bot", role_ids=(states.OWNER,)),))
-    with pytest.MonkeyPatch.context() as monkey:
-        if importlib.util.find_spec("birdadmin.domain.key_findings") is None:  # it comes with the keys' core
-            monkey.setattr(audit_findings, "_key_findings", lambda *_a: [])
-        content = build(state, roles=[states.OWNER], generated_at="2026-12-01T00:00:00Z")
-        _, texts = written(tmp_path, state, roles=[states.OWNER])
+    content = build(state, roles=[states.OWNER], generated_at="2026-12-01T00:00:00Z")
+    _, texts = written(tmp_path, state, roles=[states.OWNER])
     (section,) = content.who_has
     assert [(h.user_name, h.kind) for h in section.holders][-1] == ("deploy-bot", "key")
     assert {c.role_id: c.total for c in content.role_counts}[states.OWNER] == 2  # the users' counts leave keys out
@@ -240,10 +226,7 @@ def test_an_access_key_holding_a_role_is_in_who_has_with_its_kind(tmp_path: Path
 
 def test_the_changes_since_a_snapshot_name_keys_added_and_their_roles(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from birdadmin.domain import audit_findings
 
-    if importlib.util.find_spec("birdadmin.domain.key_findings") is None:  # it comes with the keys' core
-        monkeypatch.setattr(audit_findings, "_key_findings", lambda *_a: [])
     before = states.small()
     after = dataclasses.replace(before, keys=(Key("k-new", "nightly-export", role_ids=(states.AUDITOR,)),))
     _, texts = written(tmp_path, after, since=before)
