@@ -110,8 +110,11 @@ class QueueKeeper(QObject):
             self.restored.emit(found.summary())
 
         def failed(explanation: errors.Explanation) -> None:
-            if self._context.session is session:
-                self._context.show_error(explanation)  # the kept queue stays on disk, untouched
+            if self._context.session is session:  # the kept queue stays on disk, untouched, and is not overwritten
+                self._context.show_error(explanation)
+                self._context.show_message(self.tr(
+                    "The planned changes kept from the last session could not be checked, so they were left on disk "
+                    "untouched; changes planned now are not kept on disk until this organization is opened again."), 0)
 
         self._context.runner.submit(load, channel=RESTORE_CHANNEL, on_result=loaded, on_error=failed)
 
