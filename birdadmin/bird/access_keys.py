@@ -93,7 +93,11 @@ class AccessKeys:
         if isinstance(secret, str) and secret.strip():
             register_secret(secret.strip())
         key = parse_access_key(data)
-        if key is None or not isinstance(secret, str) or not secret.strip():
+        # A secret is sent as an HTTP header and shown on a terminal: anything but visible ASCII is no usable key
+        # (and could rewrite a terminal line when printed).
+        usable = isinstance(secret, str) and bool(secret.strip()) and secret.strip().isascii() and \
+            secret.strip().isprintable() and " " not in secret.strip()
+        if key is None or not isinstance(secret, str) or not usable:
             raise errors.ProtocolError(
                 f"The {SERVICE} server created an access key but its answer carries no usable key and secret; "
                 "revoke it in Bird if it is listed.",

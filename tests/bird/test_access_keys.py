@@ -98,3 +98,21 @@ def test_key_for_secret_prefers_the_longest_suffix_and_refuses_ties() -> None:
     assert key_for_secret([_key("a", "abcd"), _key("b", "abcd")], "xxabcd") is None
     assert key_for_secret(keys, "nothing") is None
     assert key_for_secret([_key("a", "")], "anything") is None
+
+
+@pytest.mark.parametrize("secret", ["\x1b[2Jabc", "two words", "клю\u0447", "tab\tbed"])
+def test_a_secret_that_is_no_usable_key_is_refused_not_shown(emu: Emulator, client: AccountsClient,
+                                                             monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
+    """A server's answer is untrusted: a "secret" with control characters, spaces or non-ASCII is refused (it could
+    not be sent as a header, and printed it could rewrite the terminal), naming the key to revoke."""
+    from birdadmin.bird import access_keys
+
+    real = access_keys.parse_json
+
+    def hostile(response: object, *, service: str) -> object:
+        data = real(response, service=service)  # type: ignore[arg-type]
+        return {**data, "secret": secret} if isinstance(data, dict) and "secret" in data else data
+
+    monkeypatch.setattr(access_keys, "parse_json", hostile)
+    with pytest.raises(errors.ProtocolError, match="no usable key and secret; revoke it"):
+        AccessKeys(client).create("hostile", "", [_role(emu, "Analyst")])
