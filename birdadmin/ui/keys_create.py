@@ -8,6 +8,7 @@ worker; the dialog clears the field and forgets the secret when it closes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -35,10 +36,12 @@ from birdadmin.qtmodels.roles import IdRole
 
 if TYPE_CHECKING:
     from birdadmin.org_load import Session
+    from birdadmin.store.profiles import ProfileStore
+    from birdadmin.store.secrets import Secrets
     from birdadmin.ui.context import WindowContext
-    from birdadmin.ui.keys_page import Stores
 
 CHANNEL = "access-key-create"
+Stores = Callable[[], "tuple[ProfileStore, Secrets]"]  # the window's profile store and keyring, asked when needed
 STORE_CHANNEL = "access-key-store"
 
 

@@ -14,7 +14,6 @@ with the profile's name, and the window reconnects with the new key.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -45,11 +44,9 @@ from birdadmin.ui.tables import ColumnFitter, make_table, sorting_proxy
 
 if TYPE_CHECKING:
     from birdadmin.org_load import Session
-    from birdadmin.store.profiles import ProfileStore
-    from birdadmin.store.secrets import Secrets
+    from birdadmin.ui.keys_create import Stores
 
 CHANNEL = "access-keys"
-Stores = Callable[[], "tuple[ProfileStore, Secrets]"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from birdadmin.ui.icons import error_color, icon
 
 if TYPE_CHECKING:
     from birdadmin.ui.context import WindowContext
-    from birdadmin.ui.keys_page import Stores
+    from birdadmin.ui.keys_create import Stores
 
 CHANNEL = "access-key-rotate"
 STEP_TEXTS = {
