@@ -17,18 +17,16 @@ and reloads.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
 
 from birdadmin import errors
 from birdadmin.domain.changes import Change
-from birdadmin.store.sqlite_file import SqliteFile, retry_busy
+from birdadmin.store.sqlite_file import SharedFile, SqliteFile
 
 FILE_NAME = "changes.sqlite3"
 SCHEMA_VERSION = 1
@@ -65,7 +63,7 @@ def _profile_key(profile: str) -> str:
     return profile
 
 
-class ChangeStore:
+class ChangeStore(SharedFile):
     """The queue file at ``path`` (default: ``changes.sqlite3`` in the data directory), opened on first use.
 
     One connection, shared by every thread under a lock: each call is short (one transaction), and SQLite's
@@ -73,46 +71,14 @@ class ChangeStore:
     """
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path if path is not None else FILE.default_path()
-        self._db: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
-
-    def _problem(self, doing: str, exc: BaseException) -> errors.ConfigError:
-        return FILE.problem(self.path, doing, exc)
-
-    def _open(self) -> sqlite3.Connection:
-        """The connection (opened, created and checked on first use); the caller holds the lock."""
-        if self._db is None:
-            self._db = FILE.open(self.path, shared=True)
-        return self._db
-
-    def _write(self, work: Callable[[sqlite3.Connection], object]) -> None:
-        """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction; committed (and so kept) when this returns."""
-        with self._lock:
-            db = self._open()
-            try:
-                retry_busy(lambda: db.execute("BEGIN IMMEDIATE"))
-                try:
-                    work(db)
-                    db.execute("COMMIT")
-                except BaseException:
-                    with contextlib.suppress(sqlite3.Error):
-                        db.execute("ROLLBACK")
-                    raise
-            except (sqlite3.Error, OSError) as exc:
-                raise self._problem("written", exc) from exc
+        super().__init__(FILE, path)
 
     def load(self, profile: str) -> list[Change]:
         """The profile's changes in planned order; a row that is not a change is skipped and logged (not shown)."""
         key = _profile_key(profile)
-        with self._lock:
-            db = self._open()
-            try:
-                rows = db.execute(
-                    "SELECT id, change FROM changes WHERE profile = ? ORDER BY position, id", (key,)
-                ).fetchall()
-            except sqlite3.Error as exc:
-                raise self._problem("read", exc) from exc
+        rows = self._read(lambda db: db.execute(
+            "SELECT id, change FROM changes WHERE profile = ? ORDER BY position, id", (key,)
+        ).fetchall())
         found: list[Change] = []
         for row_id, text in rows:
             try:
@@ -150,12 +116,6 @@ class ChangeStore:
             db.executemany("INSERT OR REPLACE INTO changes (profile, id, position, change) VALUES (?, ?, ?, ?)", rows)
 
         self._write(work)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
 
     def __enter__(self) -> ChangeStore:
         return self

@@ -27,9 +27,8 @@ import contextlib
 import gc
 import hashlib
 import sqlite3
-import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,7 +39,7 @@ from birdadmin import errors
 from birdadmin.domain.catalogue import RoleCatalogue, RoleInfo
 from birdadmin.domain.org_state import GroupState, OrgState
 from birdadmin.scim.resources import User
-from birdadmin.store.sqlite_file import SqliteFile, retry_busy
+from birdadmin.store.sqlite_file import SharedFile, SqliteFile
 
 FILE_NAME = "snapshots.sqlite3"
 SCHEMA_VERSION = 1
@@ -171,30 +170,11 @@ def _info(row: tuple[Any, ...]) -> SnapshotInfo:
                         bool(row[7]))
 
 
-class SnapshotStore:
+class SnapshotStore(SharedFile):
     """The snapshot file at ``path`` (default: ``snapshots.sqlite3`` in the data directory), opened on first use."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path if path is not None else FILE.default_path()
-        self._db: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
-
-    def _problem(self, doing: str, exc: BaseException) -> errors.ConfigError:
-        return FILE.problem(self.path, doing, exc)
-
-    def _open(self) -> sqlite3.Connection:
-        """The connection (opened, created and checked on first use); the caller holds the lock."""
-        if self._db is None:
-            self._db = FILE.open(self.path, shared=True)
-        return self._db
-
-    def _run(self, doing: str, work: Callable[[sqlite3.Connection], _T]) -> _T:
-        with self._lock:
-            db = self._open()
-            try:
-                return work(db)
-            except (sqlite3.Error, OSError) as exc:
-                raise self._problem(doing, exc) from exc
+        super().__init__(FILE, path)
 
     def save(self, state: OrgState) -> SnapshotInfo:
         """Store ``state`` as a new snapshot (one transaction); the compression runs outside the file's lock."""
@@ -206,33 +186,26 @@ class SnapshotStore:
                int(state.group_roles_known), digest, CONTENT_FORMAT, blob)
 
         def work(db: sqlite3.Connection) -> int:
-            retry_busy(lambda: db.execute("BEGIN IMMEDIATE"))
-            try:
-                cursor = db.execute(
-                    "INSERT INTO snapshots (taken_at, profile, label, users, groups, complete, group_roles_known, "
-                    "content_hash, format, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    db.execute("ROLLBACK")
-                raise
+            cursor = db.execute(
+                "INSERT INTO snapshots (taken_at, profile, label, users, groups, complete, group_roles_known, "
+                "content_hash, format, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+            )
             return int(cursor.lastrowid or 0)
 
-        new_id = self._run("written", work)
+        new_id = self._write(work)
         return SnapshotInfo(new_id, state.taken_at, state.profile, state.label, digest, len(state.users),
                             len(state.groups), state.complete)
 
     def list(self, profile: str | None = None) -> list[SnapshotInfo]:
         """Snapshots, newest first (by id: ids only grow), of one profile or of all."""
         where, args = ("WHERE profile = ?", (profile,)) if profile is not None else ("", ())
-        rows = self._run("read", lambda db: db.execute(
+        rows = self._read(lambda db: db.execute(
             f"SELECT {_COLUMNS} FROM snapshots {where} ORDER BY id DESC", args
         ).fetchall())
         return [_info(r) for r in rows]
 
     def info(self, snapshot_id: int) -> SnapshotInfo:
-        row = self._run("read", lambda db: db.execute(
+        row = self._read(lambda db: db.execute(
             f"SELECT {_COLUMNS} FROM snapshots WHERE id = ?", (snapshot_id,)
         ).fetchone())
         if row is None:
@@ -241,7 +214,7 @@ class SnapshotStore:
 
     def load(self, snapshot_id: int) -> OrgState:
         """The snapshot's organization; refused when its content does not fit its hash."""
-        row = self._run("read", lambda db: db.execute(
+        row = self._read(lambda db: db.execute(
             "SELECT taken_at, label, profile, complete, group_roles_known, content_hash, format, content "
             "FROM snapshots WHERE id = ?", (snapshot_id,)
         ).fetchone())
@@ -269,11 +242,6 @@ class SnapshotStore:
             "damaged), so it was not opened."
         )
 
-    def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
 
     def __enter__(self) -> SnapshotStore:
         return self

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -105,3 +106,54 @@ class SqliteFile:
                 db.close()
             raise self.problem(path, "opened", exc) from exc
         return db
+
+
+class SharedFile:
+    """One file of a :class:`SqliteFile` kind behind one connection, shared by every thread under a lock: each call
+    is short, and SQLite's own locking makes several windows or processes on one file take turns."""
+
+    def __init__(self, kind: SqliteFile, path: Path | None = None) -> None:
+        self.kind = kind
+        self.path = path if path is not None else kind.default_path()
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def _problem(self, doing: str, exc: BaseException) -> errors.ConfigError:
+        return self.kind.problem(self.path, doing, exc)
+
+    def _open(self) -> sqlite3.Connection:
+        """The connection (opened, created and checked on first use); the caller holds the lock."""
+        if self._db is None:
+            self._db = self.kind.open(self.path, shared=True)
+        return self._db
+
+    def _read(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        with self._lock:
+            db = self._open()
+            try:
+                return work(db)
+            except (sqlite3.Error, OSError) as exc:
+                raise self._problem("read", exc) from exc
+
+    def _write(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction; committed (and so kept) when this returns."""
+        with self._lock:
+            db = self._open()
+            try:
+                retry_busy(lambda: db.execute("BEGIN IMMEDIATE"))
+                try:
+                    result = work(db)
+                    db.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                    raise
+            except (sqlite3.Error, OSError) as exc:
+                raise self._problem("written", exc) from exc
+            return result
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
