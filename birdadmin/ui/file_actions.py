@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QWidget
 
 from birdadmin import errors
@@ -125,6 +125,28 @@ def _own_json(view: QAbstractItemView) -> tuple[str, Any] | None:
     return None
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("FileActions", text)
+
+
+def save_text(parent: QWidget, context: WindowContext, text: str, path: str | None, *, name: str, title: str,
+              filters: str, saved: str | None = None, timeout_ms: int = 6000) -> bool:
+    """Write an export (asking for the file when ``path`` is empty): the one way every page saves one. A file that
+    cannot be written is an "Export failed" sentence; ``saved`` is the note after success ("Saved PATH" if None)."""
+    if not path:
+        path, _ = QFileDialog.getSaveFileName(parent, title, name, filters)
+    if not path:
+        return False
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        context.show_error(Explanation(_tr("Export failed"), _tr("{path} could not be written: {reason}.").format(
+            path=path, reason=exc.strerror or exc), "", 1))
+        return False
+    context.show_message((saved or _tr("Saved {path}")).format(path=path), timeout_ms)
+    return True
+
+
 class FileActions(QObject):
     """Export CSV, import and export role names; ``names_changed`` runs after role names were taken in."""
 
@@ -158,10 +180,10 @@ class FileActions(QObject):
         incomplete = scope is not None and not scope.complete
         if incomplete and "(incomplete)" not in name:
             name = f"{Path(name).stem} (incomplete){Path(name).suffix}"
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self._parent, title, name, kinds)
-        if path:
-            self._write_text(path, text, incomplete=incomplete)
+        saved = self.tr("Saved {path}, but the organization was not completely loaded (or is not current): the file "
+                        "may be missing rows.") if incomplete else None
+        save_text(self._parent, self._context, text, path, name=name, title=title, filters=kinds, saved=saved,
+                  timeout_ms=15_000 if incomplete else 6000)
 
     def import_role_names(self, path: str | None = None) -> None:
         org = self._context.org
@@ -193,11 +215,8 @@ class FileActions(QObject):
         org = self._context.org
         if org is None:
             return
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self._parent, self.tr("Export role names"), "role-names.csv",
-                                                  self.tr("CSV files (*.csv)"))
-        if path:
-            self._write_text(path, _safe_csv(org.catalogue.to_csv()))
+        save_text(self._parent, self._context, _safe_csv(org.catalogue.to_csv()), path, name="role-names.csv",
+                  title=self.tr("Export role names"), filters=self.tr("CSV files (*.csv)"))
 
     def _read_text(self, path: str) -> str | None:
         failed = self.tr("Import failed")
@@ -209,20 +228,6 @@ class FileActions(QObject):
         except UnicodeDecodeError:
             self._fail(failed, self.tr("{path} is not a UTF-8 text file.").format(path=path))
         return None
-
-    def _write_text(self, path: str, text: str, *, incomplete: bool = False) -> None:
-        try:
-            Path(path).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            self._fail(self.tr("Export failed"), self.tr("{path} could not be written: {reason}.").format(
-                path=path, reason=exc.strerror or exc))
-            return
-        if incomplete:
-            self._context.show_message(self.tr(
-                "Saved {path}, but the organization was not completely loaded (or is not current): the file may "
-                "be missing rows.").format(path=path), 15_000)
-        else:
-            self._context.show_message(self.tr("Saved {path}").format(path=path), 6000)
 
     def _fail(self, title: str, sentence: str) -> None:
         self._context.show_error(Explanation(title, sentence, "", 1))

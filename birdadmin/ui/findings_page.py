@@ -11,14 +11,12 @@ from the connection's profile (docs/bird.md: H2 for roles held through groups).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -41,6 +39,7 @@ from birdadmin.qtmodels.findings import (
 from birdadmin.qtmodels.roles import ObjectRole
 from birdadmin.safe_text import csv_row
 from birdadmin.ui.context import WindowContext
+from birdadmin.ui.file_actions import save_text
 from birdadmin.ui.icons import error_color, icon, warning_color
 from birdadmin.ui.scope_marks import ScopeTexts, partial_mark, show_mark
 from birdadmin.ui.tables import ColumnFitter, make_table
@@ -270,15 +269,4 @@ class FindingsPage(QWidget):
         return self._save(path, name, text, self.tr("JSON files (*.json)"))
 
     def _save(self, path: str | None, name: str, text: str, filters: str) -> bool:
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export findings"), name, filters)
-        if not path:
-            return False
-        try:
-            Path(path).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            self._context.show_error(Explanation(self.tr("Export failed"), self.tr(
-                "{path} could not be written: {reason}.").format(path=path, reason=exc.strerror or exc), "", 1))
-            return False
-        self._context.show_message(self.tr("Saved {path}").format(path=path), 6000)
-        return True
+        return save_text(self, self._context, text, path, name=name, title=self.tr("Export findings"), filters=filters)

@@ -19,7 +19,6 @@ from PySide6.QtCore import QModelIndex, Qt, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -37,7 +36,7 @@ from birdadmin.qtmodels.journal import JournalColumn, JournalFilter, JournalMode
 from birdadmin.qtmodels.roles import ObjectRole
 from birdadmin.store.journal import Verification
 from birdadmin.ui.context import WindowContext
-from birdadmin.ui.file_actions import rows_csv
+from birdadmin.ui.file_actions import rows_csv, save_text
 from birdadmin.ui.journal_detail import (
     CSV_HEADER,
     csv_cells,
@@ -290,21 +289,9 @@ class JournalPage(QWidget):
 
     def export_csv(self, path: str | None = None) -> bool:
         """Write exactly the rows shown as CSV (every cell through ``safe_text.csv_row``); True when written."""
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the journal as CSV"), "journal.csv",
-                                                  self.tr("CSV files (*.csv)"))
-        if not path:
-            return False
-        text = rows_csv(self.csv_export()[1])
-        try:
-            Path(path).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            self._context.show_error(Explanation(self.tr("Export failed"), self.tr(
-                "{path} could not be written: {reason}.").format(path=path, reason=exc.strerror or exc), "", 1))
-            return False
-        self._context.show_message(self.tr("Saved {count} journal entries to {path}").format(
-            count=self.proxy.rowCount(), path=path), 6000)
-        return True
+        saved = self.tr("Saved {count} journal entries to {path}").format(count=self.proxy.rowCount(), path="{path}")
+        return save_text(self, self._context, rows_csv(self.csv_export()[1]), path, name="journal.csv",
+                         title=self.tr("Export the journal as CSV"), filters=self.tr("CSV files (*.csv)"), saved=saved)
 
     # verify --------------------------------------------------------------------------------------------------
 

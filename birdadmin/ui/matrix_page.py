@@ -11,7 +11,6 @@ when the page is shown. Filters run on the GUI thread over byte planes (``qtmode
 from __future__ import annotations
 
 import gc
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal, Slot
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QCompleter,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,7 +32,7 @@ from birdadmin.errors import Explanation
 from birdadmin.org_load import org_state
 from birdadmin.qtmodels.matrix import Kind, MatrixData, MatrixFilter, MatrixModel, build_both, visible
 from birdadmin.ui.context import WindowContext
-from birdadmin.ui.file_actions import rows_csv
+from birdadmin.ui.file_actions import rows_csv, save_text
 from birdadmin.ui.matrix_delegate import MarkDelegate
 from birdadmin.ui.matrix_export import csv_rows, json_document
 from birdadmin.ui.matrix_frozen import FrozenColumnTable
@@ -348,16 +346,5 @@ class MatrixPage(QWidget):
         if self.model.matrix_data is None:
             return
         content = text()  # taken before the dialog opens: what is shown now
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the matrix"), self._file_name(suffix),
-                                                  self.tr("{kind} files (*.{suffix})").format(
-                                                      kind=suffix.upper(), suffix=suffix))
-        if not path:
-            return
-        try:
-            Path(path).write_text(content, encoding="utf-8")
-        except OSError as exc:
-            self._context.show_error(Explanation(self.tr("Export failed"), self.tr(
-                "{path} could not be written: {reason}.").format(path=path, reason=exc.strerror or exc), "", 1))
-            return
-        self._context.show_message(self.tr("Saved {path}").format(path=path), 6000)
+        save_text(self, self._context, content, path, name=self._file_name(suffix), title=self.tr("Export the matrix"),
+                  filters=self.tr("{kind} files (*.{suffix})").format(kind=suffix.upper(), suffix=suffix))

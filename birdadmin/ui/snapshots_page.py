@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from birdadmin import errors
 from birdadmin.domain.org_state import OrgState
 from birdadmin.domain.snapshot_diff import diff
 from birdadmin.errors import Explanation
@@ -42,7 +40,7 @@ from birdadmin.qtmodels.snapshots import (
 )
 from birdadmin.store.snapshots import SnapshotInfo, SnapshotStore
 from birdadmin.ui.context import WindowContext
-from birdadmin.ui.file_actions import rows_csv
+from birdadmin.ui.file_actions import rows_csv, save_text
 from birdadmin.ui.labels import plain_labels
 from birdadmin.ui.snapshot_window import SnapshotWindow
 from birdadmin.ui.tables import make_table, sorting_proxy
@@ -293,20 +291,9 @@ class SnapshotsPage(QWidget):
         return "snapshot-diff.csv", found
 
     def export_csv(self, path: str | None = None) -> bool:
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the changes as CSV"), "snapshot-diff.csv",
-                                                  self.tr("CSV files (*.csv)"))
-        if not path:
-            return False
-        try:
-            Path(path).write_text(rows_csv(self.csv_export()[1]), encoding="utf-8")
-        except OSError as exc:
-            self._context.show_error(errors.explain(errors.ConfigError(
-                f"{path} could not be written ({exc.strerror or exc}).")))
-            return False
-        self._context.show_message(self.tr("Saved {n} changes to {path}").format(
-            n=self.diff_proxy.rowCount(), path=path), 6000)
-        return True
+        saved = self.tr("Saved {n} changes to {path}").format(n=self.diff_proxy.rowCount(), path="{path}")
+        return save_text(self, self._context, rows_csv(self.csv_export()[1]), path, name="snapshot-diff.csv",
+                         title=self.tr("Export the changes as CSV"), filters=self.tr("CSV files (*.csv)"), saved=saved)
 
     @Slot()
     def open_selected(self) -> None:
