@@ -7,10 +7,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QtMsgType
+from PySide6.QtCore import QThreadPool, QtMsgType
 
 from birdadmin.app import create_main_window
 from birdadmin.connection import spec_for_emulator
+from birdadmin.errors import Explanation
+from birdadmin.services.tasks import TaskRunner
+from birdadmin.ui.context import WindowContext
 from birdadmin.ui.main_window import MainWindow
 
 # The offscreen platform plugin reports that it cannot size native windows; that is about the test platform,
@@ -71,3 +74,25 @@ def spin(qtbot: Any, ms: int) -> None:
     end = time.monotonic() + ms / 1000
     while time.monotonic() < end:
         qtbot.wait(20)
+
+
+@pytest.fixture
+def pool() -> Iterator[QThreadPool]:
+    """A thread pool of the test's own, drained at teardown (dialogs and pages built outside a window)."""
+    pool = QThreadPool()
+    yield pool
+    pool.waitForDone(20_000)
+
+
+@pytest.fixture
+def context(qtbot: Any, pool: QThreadPool) -> Iterator[WindowContext]:
+    """A window context without a window, recording what a page shows (``errors``, ``messages``)."""
+    errors: list[Explanation] = []
+    messages: list[str] = []
+    runner = TaskRunner(pool=pool)
+    ctx = WindowContext(runner, errors.append, lambda text, _ms: messages.append(text))
+    ctx.errors, ctx.messages = errors, messages  # type: ignore[attr-defined]
+    yield ctx
+    runner.shutdown()
+    if ctx.session is not None:
+        ctx.session.close()

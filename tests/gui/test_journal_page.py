@@ -7,21 +7,17 @@ import csv
 import io
 import os
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QThreadPool
 
 from birdadmin.cli import main
 from birdadmin.connection import spec_for_emulator
-from birdadmin.errors import Explanation
 from birdadmin.qtmodels.journal import JournalColumn, JournalModel, journal_rows
 from birdadmin.qtmodels.roles import FlagRole
 from birdadmin.services.connection import Organization, Session, load_org
-from birdadmin.services.tasks import TaskRunner
 from birdadmin.store.journal import FILE_NAME, Journal, now_utc
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.journal_page import READ, UNDO, VERIFY, JournalPage
@@ -30,24 +26,6 @@ pytestmark = pytest.mark.usefixtures("no_qt_warnings")
 WAIT_MS = 20_000
 
 
-@pytest.fixture
-def pool() -> Iterator[QThreadPool]:
-    pool = QThreadPool()
-    yield pool
-    pool.waitForDone(20_000)
-
-
-@pytest.fixture
-def context(qtbot: Any, pool: QThreadPool) -> Iterator[WindowContext]:
-    errors: list[Explanation] = []
-    messages: list[str] = []
-    runner = TaskRunner(pool=pool)
-    ctx = WindowContext(runner, errors.append, lambda text, _ms: messages.append(text))
-    ctx.errors, ctx.messages = errors, messages  # type: ignore[attr-defined]
-    yield ctx
-    runner.shutdown()
-    if ctx.session is not None:
-        ctx.session.close()
 
 
 def connect(ctx: WindowContext, emu: Any) -> None:

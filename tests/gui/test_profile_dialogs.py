@@ -10,7 +10,7 @@ import keyring.backend
 import keyring.errors
 import pytest
 from keyring.backends import fail
-from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QPushButton
 
@@ -43,12 +43,6 @@ def secrets(backend: MemoryKeyring) -> SecretStore:
 def store(tmp_path: Path) -> ProfileStore:
     return ProfileStore(tmp_path / "cfg")
 
-
-@pytest.fixture
-def pool() -> QThreadPool:
-    pool = QThreadPool()
-    yield pool
-    pool.waitForDone(20_000)
 
 
 @pytest.fixture

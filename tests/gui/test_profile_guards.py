@@ -3,11 +3,9 @@ connection the window's guards read."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox
 
 from birdadmin.connection import ConnectionSpec, spec_for_profile
@@ -33,12 +31,6 @@ def store(tmp_path: Path) -> ProfileStore:
 def secrets() -> SecretStore:
     return SecretStore(backend=MemoryKeyring())
 
-
-@pytest.fixture
-def pool() -> Iterator[QThreadPool]:
-    pool = QThreadPool()
-    yield pool
-    pool.waitForDone(20_000)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox
 from birdadmin.connection import spec_for_profile
 from birdadmin.store.profiles import Profile, ProfileStore
 from birdadmin.ui.profile_manager import ProfileManagerDialog
-from tests.gui.test_profile_guards import BASE, editor, pool, secrets, store  # noqa: F401 - fixtures
+from tests.gui.test_profile_guards import BASE, editor, secrets, store  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
 
@@ -41,7 +41,7 @@ def test_default_bounds_and_round_trip(editor: Any, store: ProfileStore) -> None
 
 
 def test_the_manager_shows_the_threshold(qtbot: Any, store: ProfileStore, secrets: Any,  # noqa: F811
-                                         pool: Any) -> None:  # noqa: F811
+                                         pool: Any) -> None:
     store.add(Profile(name="Prod", base_url=BASE, owner_warn_above=12))
     dialog = ProfileManagerDialog(store, secrets, None, pool=pool)
     qtbot.addWidget(dialog)

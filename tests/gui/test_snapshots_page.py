@@ -10,13 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QThreadPool
+from PySide6.QtCore import QItemSelectionModel
 
 from birdadmin.connection import spec_for_emulator
 from birdadmin.domain.organization import LoadState
-from birdadmin.errors import Explanation
 from birdadmin.services.connection import Organization, Session, load_org
-from birdadmin.services.tasks import TaskRunner
 from birdadmin.store.snapshots import FILE_NAME, SnapshotStore
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.snapshot_window import SnapshotWindow
@@ -26,24 +24,6 @@ pytestmark = pytest.mark.usefixtures("no_qt_warnings")
 WAIT_MS = 20_000
 
 
-@pytest.fixture
-def pool() -> Iterator[QThreadPool]:
-    pool = QThreadPool()
-    yield pool
-    pool.waitForDone(20_000)
-
-
-@pytest.fixture
-def context(qtbot: Any, pool: QThreadPool) -> Iterator[WindowContext]:
-    errors: list[Explanation] = []
-    messages: list[str] = []
-    runner = TaskRunner(pool=pool)
-    ctx = WindowContext(runner, errors.append, lambda text, _ms: messages.append(text))
-    ctx.errors, ctx.messages = errors, messages  # type: ignore[attr-defined]
-    yield ctx
-    runner.shutdown()
-    if ctx.session is not None:
-        ctx.session.close()
 
 
 def connect(ctx: WindowContext, emu: Any, *, complete: bool = True) -> None:
