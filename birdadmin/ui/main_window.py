@@ -55,6 +55,7 @@ from birdadmin.ui.pane_focus import PaneCycle
 from birdadmin.ui.roles_page import RolesPage
 from birdadmin.ui.roles_view import RolesView
 from birdadmin.ui.status_bar import WindowStatus
+from birdadmin.ui.toolbar_fit import ToolbarFit
 from birdadmin.ui.users_page import UsersPage
 from birdadmin.ui.users_view import UsersView
 from birdadmin.ui.window_actions import (
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow, WindowFiles):
         self.audit.keys.set_stores(lambda: (self.connections.profiles(), self.connections.keys().secrets))
         self.audit.keys.profile_key_changed.connect(self.connections.connect_profile)
         add_edit_actions(self.findChild(QMenu, "editMenu"), self.toolbar, self.users_page.edit_actions)
+        self.toolbar_fit = ToolbarFit(self.toolbar, self.users_page.edit_actions)  # all of it shown at 1024x640
         self._wire()
         self.pane_cycle = PaneCycle(self)  # F6 / Shift+F6
         plain_labels(self)  # server text is text, never markup
