@@ -298,3 +298,32 @@ def test_a_refresh_under_a_server_query_reloads_both(demo_window: Any, qtbot: An
     assert len(demo_window.directory.organization.users) == 60
     line = demo_window.users_view.scope_label.text()
     assert line == f"Server query: active eq false — {len(inactive) - 1} of 60 users"
+
+
+def test_deleting_the_open_profile_in_the_manager_ends_the_connection(make_window: Any, demo_emulator: Any,
+                                                                      qtbot: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from birdadmin.store.profiles import Profile, ProfileStore
+    from birdadmin.ui.profile_manager import ConnectionChoice
+
+    profile = ProfileStore().add(Profile(name="Emulated org", base_url=demo_emulator.scim_url))
+    window = make_window()
+    dialog = window.open_profile_manager()
+    dialog.choice = ConnectionChoice(profile, demo_emulator.key, None, session_only=True)
+    with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        dialog.accept()
+    wait_loaded(qtbot, window)
+    label = window.status.connection_label
+    qtbot.waitUntil(lambda: label.text() == "Connected to Emulated org", timeout=LOAD_TIMEOUT_MS)
+    # The same window's manager deletes it: the window no longer says it is connected through it.
+    dialog = window.open_profile_manager(select="Emulated org")
+    box = dialog.delete_selected()
+    assert box is not None
+    box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: not label.text().startswith("Connected"), timeout=5000)
+    assert "deleted" in label.text() and window.session is None
+    assert window.users_model.loaded_count() == 0
+    assert window.connections.combo.findData("Emulated org") < 0
+    dialog.close()
+    spin(qtbot, 100)
