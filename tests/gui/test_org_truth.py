@@ -327,3 +327,33 @@ def test_deleting_the_open_profile_in_the_manager_ends_the_connection(make_windo
     assert window.connections.combo.findData("Emulated org") < 0
     dialog.close()
     spin(qtbot, 100)
+
+
+def test_the_json_tab_is_read_again_when_the_pane_is_shown_again(demo_window: Any, qtbot: Any, tmp_path: Any) -> None:
+    """Role names imported, or users re-read after an apply, re-show the pane: its JSON tab is read again instead
+    of saying "Reading the user from the server…" for good (or showing the user as before the apply)."""
+    emu = demo_window.emulator
+    view, pane, model = demo_window.users_view, demo_window.users_view.detail, demo_window.users_model
+    user = next(u for u in model.users() if not u.roles)
+    assert view.select_user(user.id)
+    qtbot.waitUntil(lambda: pane.json_user_id == user.id, timeout=LOAD_TIMEOUT_MS)
+    names = tmp_path / "names.csv"
+    names.write_text("id,name,description\n" + "".join(f"{rid},Local {i},\n" for i, rid in enumerate(roles_raw(emu))),
+                     encoding="utf-8")
+    demo_window.import_role_names(str(names))
+    qtbot.waitUntil(lambda: pane.json_user_id == user.id, timeout=LOAD_TIMEOUT_MS)
+    assert json.loads(pane.json_view.toPlainText())["id"] == user.id
+    # After an apply the window re-reads the users it changed: the JSON tab shows the new roles too.
+    new_role = next(iter(roles_raw(emu)))
+    response = httpx.patch(
+        f"{emu.scim_url}/Users/{user.id}",
+        headers={"Authorization": f"Bearer {emu.key}", "Content-Type": "application/scim+json"},
+        content=json.dumps({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                            "Operations": [{"op": "add", "path": "roles", "value": [new_role]}]}),
+    )
+    assert response.status_code in (200, 204)
+    reread = demo_window.session.scim.get_user(user.id)
+    demo_window.directory.users_changed([reread])
+    qtbot.waitUntil(lambda: pane.json_user_id == user.id, timeout=LOAD_TIMEOUT_MS)
+    assert new_role in json.loads(pane.json_view.toPlainText()).get("roles", [])
+    assert not pane.changed_on_server()  # the row was re-read by the window itself: nothing changed behind it
