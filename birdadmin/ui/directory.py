@@ -52,6 +52,7 @@ class DirectoryController(QObject):
         self.users, self.groups, self.roles = users, groups, roles
         self.report = DirectoryReport(context, status, users, groups, roles, self)
         self._previous: Organization | None = None  # the last complete organization, while a refresh runs
+        self._cancel_note = ""
         loader.started.connect(self._load_started)
         loader.page_loaded.connect(self._org_page)
         loader.progress.connect(self._org_progress)
@@ -155,6 +156,7 @@ class DirectoryController(QObject):
 
     @Slot()
     def _load_started(self) -> None:
+        self._status.take_back(self._cancel_note)  # it spoke of the earlier load and hid the connection state
         self._status.load_started()
         self._cancel.setEnabled(True)
 
@@ -220,9 +222,8 @@ class DirectoryController(QObject):
         org.users_state = LoadState.CANCELLED
         self._load_ended()
         self._org_listing_ended()
-        self._context.show_message(
-            self.tr("Loading cancelled; {count} users were loaded and are kept.").format(count=count), 8000
-        )
+        self._cancel_note = self.tr("Loading cancelled; {count} users were loaded and are kept.").format(count=count)
+        self._context.show_message(self._cancel_note, 8000)
 
     @Slot(object)
     def _org_short(self, explanation: Explanation) -> None:

@@ -357,3 +357,20 @@ def test_the_json_tab_is_read_again_when_the_pane_is_shown_again(demo_window: An
     qtbot.waitUntil(lambda: pane.json_user_id == user.id, timeout=LOAD_TIMEOUT_MS)
     assert new_role in json.loads(pane.json_view.toPlainText()).get("roles", [])
     assert not pane.changed_on_server()  # the row was re-read by the window itself: nothing changed behind it
+
+
+def test_a_new_load_takes_away_the_message_about_the_previous_one(demo_window: Any, qtbot: Any) -> None:
+    emu = demo_window.emulator
+    emu.configure(latency_ms=100, max_page_size=4)
+    demo_window.loader.batch_ms = 0
+    with qtbot.waitSignal(demo_window.loader.page_loaded, timeout=LOAD_TIMEOUT_MS):
+        demo_window.window_actions.refresh.trigger()
+    demo_window.window_actions.cancel.trigger()
+    bar = demo_window.statusBar()
+    qtbot.waitUntil(lambda: bar.currentMessage().startswith("Loading cancelled"), timeout=LOAD_TIMEOUT_MS)
+    emu.configure(latency_ms=0, max_page_size=100)
+    with qtbot.waitSignal(demo_window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        demo_window.refresh()
+    wait_loaded(qtbot, demo_window)
+    assert bar.currentMessage() == ""  # not "cancelled" over a complete organization
+    assert demo_window.status.connection_label.text() == "Connected to Demo organization"
