@@ -374,3 +374,22 @@ def test_a_new_load_takes_away_the_message_about_the_previous_one(demo_window: A
     wait_loaded(qtbot, demo_window)
     assert bar.currentMessage() == ""  # not "cancelled" over a complete organization
     assert demo_window.status.connection_label.text() == "Connected to Demo organization"
+
+
+def test_an_organization_still_loading_is_marked_on_every_page(demo_window: Any, qtbot: Any) -> None:
+    emu = demo_window.emulator
+    emu.configure(latency_ms=150, max_page_size=4)
+    demo_window.loader.batch_ms = 0
+    with qtbot.waitSignal(demo_window.loader.page_loaded, timeout=LOAD_TIMEOUT_MS):
+        demo_window.window_actions.refresh.trigger()
+    spin(qtbot, 50)
+    assert demo_window.loader.running
+    for view in (demo_window.users_view, demo_window.groups_view, demo_window.roles_view):
+        assert not view.partial_mark.isHidden(), view.objectName()
+        assert view.partial_mark.text().startswith("Not complete:"), view.partial_mark.text()
+        assert "loading" in view.partial_mark.text()
+    assert demo_window.status.counts_label.text().startswith("at least ")
+    assert not demo_window.status.refreshed_label.text().startswith("Refreshed")
+    emu.configure(latency_ms=0, max_page_size=100)
+    demo_window.window_actions.cancel.trigger()
+    spin(qtbot, 100)
