@@ -393,3 +393,22 @@ def test_an_organization_still_loading_is_marked_on_every_page(demo_window: Any,
     emu.configure(latency_ms=0, max_page_size=100)
     demo_window.window_actions.cancel.trigger()
     spin(qtbot, 100)
+
+
+def test_a_new_connection_drops_the_audit_pages_too_shown_or_not(demo_window: Any, qtbot: Any) -> None:
+    from birdadmin.ui.pages import PAGE_FINDINGS, PAGE_MATRIX
+
+    audit = demo_window.audit
+    demo_window.show()
+    for page, widget in ((PAGE_MATRIX, audit.matrix), (PAGE_FINDINGS, audit.findings)):
+        with qtbot.waitSignal(widget.computed, timeout=LOAD_TIMEOUT_MS):
+            demo_window._show_page(page)
+    assert audit.matrix.model.rowCount() > 0 and audit.findings.model.rowCount() > 0
+    demo_window.show_users()  # the audit pages are hidden when the connection changes
+    spec = ConnectionSpec(label="nowhere", base_url=f"http://127.0.0.1:{free_port()}/scim/v2", key="some-key-value",
+                          http=HttpSettings(timeout=2, max_retries=0, connect_retries=0))
+    assert demo_window.connect_to(spec)
+    assert audit.matrix.model.rowCount() == 0
+    assert audit.findings.model.rowCount() == 0
+    spin(qtbot, 200)
+    assert audit.matrix.model.rowCount() == 0
