@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QWidget
 
 from birdadmin.ui.main_window import MainWindow
+from birdadmin.ui.pages import PAGE_FINDINGS, PAGE_MATRIX
 from tests.gui.conftest import LOAD_TIMEOUT_MS
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
@@ -208,3 +209,17 @@ def test_tab_alone_walks_the_groups_and_roles_pages(demo_window: MainWindow, qtb
         for _ in range(MAX_PRESSES):
             seen |= names_of(press(qtbot, key, modifier))
         assert wanted <= seen, f"{key.name} never reached {sorted(wanted - seen)}"
+
+
+def test_f6_reaches_the_journal_and_the_audit_pages(demo_window: MainWindow, qtbot: Any) -> None:
+    window = shown(qtbot, demo_window)
+    audit = window.audit
+    for trigger, page in ((window.window_actions.journal, window.journal_page),
+                          (audit.actions[PAGE_MATRIX], audit.matrix), (audit.actions[PAGE_FINDINGS], audit.findings)):
+        trigger.trigger()
+        assert window.stack.currentWidget() is page
+        window.toolbar.widgetForAction(window.window_actions.users).setFocus(Qt.FocusReason.OtherFocusReason)
+        press(qtbot, Qt.Key.Key_F6)
+        assert in_pane(page), (page.objectName(), focused().objectName())
+        press(qtbot, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+        assert in_pane(window.toolbar), focused().objectName()
