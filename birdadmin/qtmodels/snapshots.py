@@ -36,9 +36,12 @@ def list_records(infos: Sequence[SnapshotInfo]) -> list[Record]:
 
 
 def diff_records(result: OrgDiff, state: OrgState) -> list[Record]:
-    """One record per change (change, subject, role, via); role names from ``state`` (the newer side)."""
+    """One record per change (change, subject, role, via); role names from ``state`` (the newer side). The record's
+    id is the subject's SCIM id and its object the role's UUID ("" for a change without a role), for exports."""
     names = {d.role_id: state.catalogue.name_for(d.role_id) for d in result.roles}
-    return [Record((r["change"], r["subject"], r["role"], r["via"]), id=r["subjectId"]) for r in rows(result, names)]
+    role_ids = [r["role"] for r in rows(result)]  # without names, the role column is the UUID
+    return [Record((r["change"], r["subject"], r["role"], r["via"]), id=r["subjectId"], obj=role_id)
+            for r, role_id in zip(rows(result, names), role_ids, strict=True)]
 
 
 def user_records(state: OrgState) -> list[Record]:

@@ -27,6 +27,9 @@ from birdadmin.ui.users_view import UsersView
 BACKGROUND_FROM = 1000  # users: below this a bulk edit is planned at once (well under 100 ms)
 
 
+_ICONS = {"addRoleAction": "role-add", "removeRoleAction": "role-remove", "addToGroupAction": "groups"}
+
+
 class BulkEdit(QObject):
     planned = Signal(int)  # a bulk role edit was queued (how many users it changes)
 
@@ -52,7 +55,8 @@ class BulkEdit(QObject):
     def _action(self, name: str, text: str, slot: object, tip: str) -> QAction:
         action = QAction(text, self._view)
         action.setObjectName(name)
-        action.setProperty("iconName", "roles" if "Role" in name else "groups")  # re-coloured with the scheme
+        # Told apart by their icons alone when the toolbar is narrow (ui/toolbar_fit.py); re-coloured with the scheme.
+        action.setProperty("iconName", _ICONS[name])
         action.setIcon(icon(str(action.property("iconName")), self._view.palette()))
         action.setStatusTip(tip)
         action.setToolTip(tip)

@@ -9,7 +9,8 @@ A SCIM filter narrows the Users *view* only: it is a separate listing (``query_l
 Users table; the organization, the counts and the other pages are untouched by it.
 
 Scope: while the organization is loading, after a cancel or a failure, every page shows a mark and the counts
-read "at least N" (``ui/scope_marks.py``). A failed refresh puts the previous complete organization back,
+read "at least N" (``ui/scope_marks.py``); ``ui/directory_report.py`` puts the marks, the scope line, the
+counts and the connection state on screen. A failed refresh puts the previous complete organization back,
 marked stale; without one, everything is cleared together.
 """
 
@@ -27,14 +28,13 @@ from birdadmin.services.connection import Organization, OrgData, Session, load_o
 from birdadmin.services.loader import DirectoryLoader
 from birdadmin.ui import groups_page, users_page
 from birdadmin.ui.context import WindowContext
+from birdadmin.ui.directory_report import DirectoryReport
 from birdadmin.ui.groups_page import GroupsPage
 from birdadmin.ui.roles_page import RolesPage
-from birdadmin.ui.scope_marks import ScopeTexts
 from birdadmin.ui.status_bar import WindowStatus
 from birdadmin.ui.users_page import UsersPage
 
 ORG_CHANNEL = "org"
-_UNREACHABLE_OR_REFUSED = (3, 4)  # exit codes: authentication/permission, not reachable
 
 
 class DirectoryController(QObject):
@@ -50,10 +50,9 @@ class DirectoryController(QObject):
         self._status = status
         self._cancel = cancel
         self.users, self.groups, self.roles = users, groups, roles
-        self.texts = ScopeTexts(self)
+        self.report = DirectoryReport(context, status, users, groups, roles, self)
         self._previous: Organization | None = None  # the last complete organization, while a refresh runs
-        self._query_state: LoadState | None = None
-        self._query_failure = ""
+        self._cancel_note = ""
         loader.started.connect(self._load_started)
         loader.page_loaded.connect(self._org_page)
         loader.progress.connect(self._org_progress)
@@ -69,8 +68,8 @@ class DirectoryController(QObject):
         query.cancelled.connect(self._query_cancelled)
         query.failed.connect(self._query_failed)
         query.short.connect(self._query_failed)  # the rows shown stay, the scope line says it failed
-        users.model.visible_changed.connect(lambda *_: self.update_counts())
-        users.view.selection_count_changed.connect(lambda *_: self.update_counts())
+        users.model.visible_changed.connect(lambda *_: self.report.update_counts())
+        users.view.selection_count_changed.connect(lambda *_: self.report.update_counts())
         users.user_refreshed.connect(self._user_refreshed)
 
     @property
@@ -104,7 +103,7 @@ class DirectoryController(QObject):
             on_error=lambda exp: self._data_failed(session, org, exp),
             channel=ORG_CHANNEL,
         )
-        self.update_scope()
+        self.report.update_scope()
 
     def apply_scim_filter(self, text: str) -> None:
         """Run a SCIM filter on the server for the Users view ("" shows the whole organization again)."""
@@ -118,7 +117,7 @@ class DirectoryController(QObject):
         if self.users.scim_filter:
             self._start_query(session)
         else:
-            self._query_state = None
+            self.report.query_state = None
             org = self._context.organization
             if org is not None:
                 self.users.model.append_users(org.users.as_list())
@@ -126,10 +125,10 @@ class DirectoryController(QObject):
             self._view_listing_ended()
             if not self.loader.running:
                 self.users_loaded.emit(self.users.model.loaded_count())
-        self.update_scope()
+        self.report.update_scope()
 
     def _start_query(self, session: Session) -> None:
-        self._query_state, self._query_failure = LoadState.LOADING, ""
+        self.report.query_state, self.report.query_failure = LoadState.LOADING, ""
         self.query_loader.start_users(session.scim, self.users.scim_filter)
 
     def cancel(self) -> None:
@@ -145,90 +144,19 @@ class DirectoryController(QObject):
             self._context.runner.invalidate(channel)
         self._context.organization = None
         self._previous = None
-        self._query_state = None
+        self.report.query_state = None
         self.users.clear()
         self.groups.clear()
         self.roles.clear()
         self._status.load_ended()
         self._cancel.setEnabled(False)
-        self.update_scope()
-
-    # -- what the pages say ------------------------------------------------------------------------------------
-
-    def update_counts(self) -> None:
-        self._status.set_counts(self._counts_text())
-
-    def _counts_text(self) -> str:
-        """"12 of 60 users · 6 groups · 11 roles · 3 selected" ("at least" while partial), "" when not connected."""
-        org = self._context.organization
-        if self._context.session is None or org is None:
-            return ""
-        scope = org.scope()
-        total = self.texts.users(scope, len(org.users))
-        visible = self.users.model.rowCount()
-        parts = [total if visible == len(org.users) else self.tr("{visible} of {users}").format(
-            visible=visible, users=total)]
-        if org.data is not None:
-            parts.append(self.tr("{count} groups").format(count=len(org.data.groups)))
-            parts.append(self.tr("{count} roles").format(count=len(org.data.catalogue.roles())))
-        selected = len(self.users.view.table.selectionModel().selectedRows())
-        if selected > 1:
-            parts.append(self.tr("{count} selected").format(count=selected))
-        return " · ".join(parts)
-
-    def update_scope(self) -> None:
-        """Every page's mark, the Users view's scope line, the refresh time and the counts, from one Scope."""
-        org = self._context.organization
-        scope = org.scope() if org is not None else None
-        mark = self.texts.mark(scope)
-        self.users.show_scope(self._query_line(org), mark)
-        self.groups.show_scope(mark, scope)
-        self.roles.show_scope(mark)
-        self._status.show_refreshed(self.texts.refreshed(scope))
-        self.update_counts()
-
-    def _query_line(self, org: Organization | None) -> str:
-        query = self.users.scim_filter
-        if not query or org is None:
-            return ""
-        total = self.texts.users(org.scope(), len(org.users))
-        shown = self.users.model.loaded_count()
-        if self._query_state is LoadState.FAILED:
-            return self.tr("Server query: {query} — failed: {reason}").format(query=query,
-                                                                            reason=self._query_failure)
-        if self._query_state is LoadState.CANCELLED:
-            return self.tr("Server query: {query} — cancelled after {shown} users (of {total})").format(
-                query=query, shown=shown, total=total)
-        if self._query_state is LoadState.LOADING:
-            return self.tr("Server query: {query} — loading, {shown} so far (of {total})").format(
-                query=query, shown=shown, total=total)
-        return self.tr("Server query: {query} — {shown} of {total}").format(query=query, shown=shown, total=total)
-
-    def _show_connected(self) -> None:
-        session = self._context.session
-        if session is not None:
-            self._status.show_connection(session.label, session.base_url, read_only=session.spec.read_only)
-
-    def connection_renamed(self) -> None:
-        """The open connection's profile has a new name: the status bar says it (failed stays failed)."""
-        session = self._context.session
-        org = self._context.organization
-        if session is None:
-            return
-        if org is not None and (len(org.users) or org.data is not None):
-            self._show_connected()
-        else:
-            self._status.show_opening(session.label, session.base_url)
-
-    def _connection_failed(self, explanation: Explanation) -> None:
-        session = self._context.session
-        if session is not None and explanation.exit_code in _UNREACHABLE_OR_REFUSED:
-            self._status.show_failed(session.label, explanation, session.base_url)
+        self.report.update_scope()
 
     # -- progress ----------------------------------------------------------------------------------------------
 
     @Slot()
     def _load_started(self) -> None:
+        self._status.take_back(self._cancel_note)  # it spoke of the earlier load and hid the connection state
         self._status.load_started()
         self._cancel.setEnabled(True)
 
@@ -241,7 +169,7 @@ class DirectoryController(QObject):
     def _view_listing_ended(self) -> None:
         self.users.listing_ended()
         self.roles.refresh()
-        self.update_scope()
+        self.report.update_scope()
 
     # -- the organization's users ------------------------------------------------------------------------------
 
@@ -253,8 +181,8 @@ class DirectoryController(QObject):
         org.users.add(items)
         if not self.users.scim_filter:
             self.users.model.append_users(items)
-        self._show_connected()
-        self.update_scope()
+        self.report.show_connected()
+        self.report.update_scope()
 
     @Slot(int, object)
     def _org_progress(self, fetched: int, total: Any) -> None:
@@ -271,7 +199,7 @@ class DirectoryController(QObject):
             return
         org.users_state = LoadState.COMPLETE
         org.total = len(org.users)
-        self._show_connected()
+        self.report.show_connected()
         self._completed(org)
         self.roles.learn(self._org_role_ids())  # before the catalogue is shown with the new counts
         self._load_ended()
@@ -284,7 +212,7 @@ class DirectoryController(QObject):
             self._view_listing_ended()
         else:
             self.roles.refresh()
-            self.update_scope()
+            self.report.update_scope()
 
     @Slot(int)
     def _org_cancelled(self, count: int) -> None:
@@ -294,9 +222,8 @@ class DirectoryController(QObject):
         org.users_state = LoadState.CANCELLED
         self._load_ended()
         self._org_listing_ended()
-        self._context.show_message(
-            self.tr("Loading cancelled; {count} users were loaded and are kept.").format(count=count), 8000
-        )
+        self._cancel_note = self.tr("Loading cancelled; {count} users were loaded and are kept.").format(count=count)
+        self._context.show_message(self._cancel_note, 8000)
 
     @Slot(object)
     def _org_short(self, explanation: Explanation) -> None:
@@ -320,7 +247,7 @@ class DirectoryController(QObject):
 
     def _give_up(self, org: Organization, explanation: Explanation) -> None:
         """A load failed: show the previous complete organization, marked stale, or clear every page together."""
-        self._connection_failed(explanation)
+        self.report.connection_failed(explanation)
         self.loader.stop()
         self._context.runner.invalidate(ORG_CHANNEL)
         previous = self._previous
@@ -358,12 +285,12 @@ class DirectoryController(QObject):
         session.org = data
         for warning in data.warnings:
             self._context.show_error(warning)
-        self._show_connected()
+        self.report.show_connected()
         self._completed(org)
         self._show_data(data)
         if not self.running:  # otherwise the end of the listing brings the pane up to date
             self.users.view.announce_current()
-        self.update_scope()
+        self.report.update_scope()
         self.org_loaded.emit()
 
     def _show_data(self, data: OrgData) -> None:
@@ -385,21 +312,21 @@ class DirectoryController(QObject):
 
     @Slot(int)
     def _query_finished(self, count: int) -> None:
-        self._query_state = LoadState.COMPLETE
+        self.report.query_state = LoadState.COMPLETE
         self._load_ended()
         self._view_listing_ended()
         self.users_loaded.emit(count)
 
     @Slot(int)
     def _query_cancelled(self, _count: int) -> None:
-        self._query_state = LoadState.CANCELLED
+        self.report.query_state = LoadState.CANCELLED
         self._load_ended()
         self._view_listing_ended()
 
     @Slot(object)
     def _query_failed(self, explanation: Explanation) -> None:
-        self._query_state = LoadState.FAILED
-        self._query_failure = explanation.title
+        self.report.query_state = LoadState.FAILED
+        self.report.query_failure = explanation.title
         self._load_ended()
         self._view_listing_ended()
         self._context.show_error(explanation)
@@ -432,7 +359,7 @@ class DirectoryController(QObject):
         self.roles.learn({r for user in users for r in user.roles})
         self.roles.refresh()
         self.users.show_current_again()
-        self.update_counts()
+        self.report.update_counts()
 
     def role_names_changed(self, *_: Any) -> None:
         """Local role names changed (edited or imported): every page names roles anew."""

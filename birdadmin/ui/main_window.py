@@ -5,8 +5,8 @@ ever updates models; results for a selection the user has left are dropped by ch
 The window holds the open Session in a WindowContext that it hands to each part explicitly; nothing is global.
 The parts: one controller per page (``users_page``, ``groups_page``, ``roles_page``) and the journal page, the
 directory (loading and keeping pages in step), connections (profile switcher, profile manager, demo), the planned
-changes (``changes``: dock, apply, the queue kept on disk), files (CSV), the status bar, the actions with menus
-and toolbar, and the window state.
+changes (``changes``: dock, apply, the queue kept on disk), files and links (``window_files``), the status bar,
+the actions with menus and toolbar, and the window state.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from birdadmin.ui.connections import ConnectionsController
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.directory import DirectoryController
 from birdadmin.ui.empty_state import EmptyState
-from birdadmin.ui.file_actions import FileActions, table_csv
+from birdadmin.ui.file_actions import FileActions
 from birdadmin.ui.groups_page import GroupsPage
 from birdadmin.ui.groups_view import GroupsView
 from birdadmin.ui.icons import app_icon, icon
@@ -55,6 +55,7 @@ from birdadmin.ui.pane_focus import PaneCycle
 from birdadmin.ui.roles_page import RolesPage
 from birdadmin.ui.roles_view import RolesView
 from birdadmin.ui.status_bar import WindowStatus
+from birdadmin.ui.toolbar_fit import ToolbarFit
 from birdadmin.ui.users_page import UsersPage
 from birdadmin.ui.users_view import UsersView
 from birdadmin.ui.window_actions import (
@@ -65,11 +66,14 @@ from birdadmin.ui.window_actions import (
     build_menus,
     build_toolbar,
 )
+from birdadmin.ui.window_files import WindowFiles
 
 log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, WindowFiles):
+    """The shell; its files and links (exports, role names, open a user or group) are in ui/window_files.py."""
+
     users_loaded = Signal(int)  # a users listing finished (rows loaded)
     org_loaded = Signal()  # groups, catalogue and memberships arrived
     connected = Signal(str)  # label of the new connection
@@ -112,6 +116,7 @@ class MainWindow(QMainWindow):
         self.audit.keys.set_stores(lambda: (self.connections.profiles(), self.connections.keys().secrets))
         self.audit.keys.profile_key_changed.connect(self.connections.connect_profile)
         add_edit_actions(self.findChild(QMenu, "editMenu"), self.toolbar, self.users_page.edit_actions)
+        self.toolbar_fit = ToolbarFit(self.toolbar, self.users_page.edit_actions)  # all of it shown at 1024x640
         self._wire()
         self.pane_cycle = PaneCycle(self)  # F6 / Shift+F6
         plain_labels(self)  # server text is text, never markup
@@ -280,7 +285,7 @@ class MainWindow(QMainWindow):
         session.spec.label = name
         session.spec.profile_name = name
         self.setWindowTitle(self.tr("{label} – birdadmin").format(label=name))
-        self.directory.connection_renamed()
+        self.directory.report.connection_renamed()
 
     @Slot(str)
     def _active_profile_deleted(self, name: str) -> None:
@@ -325,55 +330,6 @@ class MainWindow(QMainWindow):
     @Slot()
     def cancel_loading(self) -> None:
         self.directory.cancel()
-
-    # -- files ----------------------------------------------------------------------------------------------
-
-    def _current_table(self) -> QAbstractItemView:
-        tables = {PAGE_GROUPS: self.groups_view.table, PAGE_ROLES: self.roles_view.table,
-                  PAGE_JOURNAL: self.journal_page.table}
-        tables.update({page: widget.table for page, widget in self.audit.pages.items()})  # type: ignore[attr-defined]
-        return tables.get(self.current_page(), self.users_view.table)
-
-    def visible_table_csv(self) -> str:
-        """The current page's table as CSV, rows and columns as shown (after quick filter and sort)."""
-        return table_csv(self._current_table(), self.users_model)
-
-    @Slot()
-    def export_csv(self, path: str | None = None) -> None:
-        self.files.export_table(self._current_table(), self.users_model, path)
-
-    @Slot()
-    def export_json(self, path: str | None = None) -> None:
-        self.files.export_table_json(self._current_table(), self.users_model, path)
-
-    @Slot()
-    def export_report(self) -> Any:
-        """The PDF audit report: roles, a snapshot to compare with and a file are chosen in its dialog."""
-        from birdadmin.ui.report_dialog import open_report_dialog
-
-        return open_report_dialog(self.context, self) if self.session is not None else None
-
-    def open_user(self, user_id: str) -> None:
-        """Show a user on the Users page (a finding's or the matrix's link)."""
-        self._show_page(PAGE_USERS)
-        if not self.users_view.select_user(user_id):
-            self._show_message(self.tr("That user is not in the loaded list (a server query may hide it)."), 5000)
-
-    def open_group(self, group_id: str) -> None:
-        self._show_page(PAGE_GROUPS)
-        self.groups_view.select_group(group_id)
-
-    @Slot()
-    def import_role_names(self, path: str | None = None) -> None:
-        self.files.import_role_names(path)
-
-    @Slot()
-    def export_role_names(self, path: str | None = None) -> None:
-        self.files.export_role_names(path)
-
-    def _names_imported(self) -> None:
-        self.roles_page.refresh()
-        self.directory.role_names_changed()
 
     # -- errors, about --------------------------------------------------------------------------------------
 

@@ -156,9 +156,10 @@ class MatrixPage(QWidget):
     # -- computing ------------------------------------------------------------------------------------------
 
     def organization_changed(self) -> None:
-        """The window's organization was (re)loaded: recompute now if shown, else when next shown."""
+        """The window's organization was (re)loaded: recompute now if shown, else when next shown. Closed (another
+        connection is opened): the previous organization's rows go at once, shown or not."""
         self._dirty = True
-        if self.isVisible():
+        if self.isVisible() or self._context.organization is None:
             self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
@@ -171,6 +172,7 @@ class MatrixPage(QWidget):
         organization, org, session = self._context.organization, self._context.org, self._context.session
         self._dirty = False
         if organization is None or org is None or session is None:
+            self._context.runner.invalidate(CHANNEL)  # a matrix still being computed is the previous one's
             self._set_data({})
             return
         users = organization.users.as_list()

@@ -37,8 +37,8 @@ class PaneCycle(QObject):
         elif page == PAGE_ROLES:
             holders = window.roles_view.findChild(QWidget, "roleHoldersPane")
             panes += [window.roles_view.table, *([holders] if holders is not None else [])]
-        else:
-            panes.append(window.empty_state)
+        else:  # the journal, the audit pages, the empty state: the page is one pane (its first field, then Tab)
+            panes.append(window.stack.currentWidget())
         changes = getattr(window, "changes", None)  # the planned changes dock, while it is shown
         if changes is not None and changes.dock.isVisible():
             panes.append(changes.dock)

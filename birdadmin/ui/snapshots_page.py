@@ -28,7 +28,7 @@ from birdadmin.domain.org_state import OrgState
 from birdadmin.domain.snapshot_diff import diff
 from birdadmin.errors import Explanation
 from birdadmin.qtmodels.records import Record, RecordsModel
-from birdadmin.qtmodels.roles import ObjectRole
+from birdadmin.qtmodels.roles import IdRole, ObjectRole
 from birdadmin.qtmodels.snapshots import (
     DIFF_HEADERS,
     LIST_HEADERS,
@@ -283,11 +283,13 @@ class SnapshotsPage(QWidget):
     # exporting and opening -----------------------------------------------------------------------------------
 
     def csv_export(self) -> tuple[str, list[list[str]]]:
-        """Exactly the diff rows shown (order and filter of the view), header first."""
+        """Exactly the diff rows shown (order and filter of the view), header first, then the subject's SCIM id
+        and the role's UUID (names alone are ambiguous)."""
         model = self.diff_proxy
         columns = range(model.columnCount())
-        found = [[str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns]]
-        found += [[model.index(r, c).data() or "" for c in columns] for r in range(model.rowCount())]
+        found = [[*(str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns), "id", "roleId"]]
+        found += [[*(model.index(r, c).data() or "" for c in columns), model.index(r, 0).data(IdRole) or "",
+                   model.index(r, 0).data(ObjectRole) or ""] for r in range(model.rowCount())]
         return "snapshot-diff.csv", found
 
     def export_csv(self, path: str | None = None) -> bool:

@@ -121,6 +121,11 @@ class WindowStatus(QObject):
     def set_counts(self, text: str) -> None:
         self.counts_label.setText(text)
 
+    def take_back(self, message: str) -> None:
+        """Clear the passing ``message`` if it is still shown (and only it: other notes stay their time)."""
+        if message and self.bar.currentMessage() == message:
+            self.bar.clearMessage()
+
     def load_started(self) -> None:
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)

@@ -75,12 +75,13 @@ class UsersPage(QObject):
         pane.mark_changed_on_server(True)
 
     def show_current_again(self) -> None:
-        """Re-show the current user with today's role names (after they were edited or imported)."""
+        """Re-show the current user with today's role names (after they were edited or imported, or after an
+        apply), and read it again: the JSON tab would otherwise say "Reading…" for good, or, after an apply, show
+        the user as it was before."""
         current = self.view.current_user()
-        session = self._context.session
         if current is not None:
             changed = self.view.detail.changed_on_server()
-            self.view.detail.show_user(current, self._context.role_context(), session.base_url if session else "")
+            self.user_selected(current)
             self.view.detail.mark_changed_on_server(changed)
 
     def reset(self) -> None:

@@ -183,6 +183,7 @@ def build_toolbar(window: QMainWindow, actions: WindowActions) -> tuple[QToolBar
     spacer.setSizePolicy(QSizePolicy.Policy.Expanding, spacer.sizePolicy().verticalPolicy())
     toolbar.addWidget(spacer)
     label = QLabel(window.tr("Organization:"), toolbar)
+    label.setObjectName("organizationLabel")
     toolbar.addWidget(label)
     combo = QComboBox(toolbar)
     combo.setObjectName("profileSwitcher")

@@ -193,3 +193,30 @@ def test_server_text_that_looks_like_markup_is_shown_as_text(demo_window: Any, q
     assert labels, "the display name is shown in the detail pane"
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in demo_window.findChildren(QLabel))
+
+
+def test_the_matrix_and_findings_exports_quote_formulas_too(demo_window: Any, qtbot: Any, tmp_path: Path) -> None:
+    """Every CSV the window writes goes through ``safe_text.csv_row``: the matrix and findings pages as well."""
+    from birdadmin.ui.findings_page import FindingsPage
+    from birdadmin.ui.matrix_page import MatrixPage
+
+    emu = demo_window.emulator
+    role_id = next(iter(roles_raw(emu)))
+    add_user(emu, "=1+2@example.com", FORMULA, [role_id])  # on the matrix
+    add_user(emu, "@sum.formula@example.com", "+" + FORMULA, [])  # a "no roles" finding names it
+    reload(demo_window, qtbot)
+    written: list[list[str]] = []
+    for page_type, name in ((MatrixPage, "matrix.csv"), (FindingsPage, "findings.csv")):
+        page = page_type(demo_window.context)
+        qtbot.addWidget(page)
+        page.resize(1100, 700)
+        with qtbot.waitSignal(page.computed, timeout=LOAD_TIMEOUT_MS):
+            page.show()
+        if page_type is FindingsPage:
+            page.severity_combo.setCurrentIndex(page.severity_combo.findData("low"))
+        page.export_csv(str(tmp_path / name))
+        written += read_csv(tmp_path / name)
+    cells = [cell for row in written for cell in row]
+    assert "'=1+2@example.com" in cells
+    assert any(cell.startswith(("'+=HYPERLINK", "'@sum")) for cell in cells)
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]

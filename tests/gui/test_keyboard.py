@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QWidget
 
 from birdadmin.ui.main_window import MainWindow
+from birdadmin.ui.pages import PAGE_FINDINGS, PAGE_MATRIX
 from tests.gui.conftest import LOAD_TIMEOUT_MS
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
@@ -72,7 +73,7 @@ def test_tab_shift_tab_and_f6_reach_every_main_widget(demo_window: MainWindow, q
     assert view.select_user(window.users_model.user_at(0).id)
     view.quick_filter.setFocus(Qt.FocusReason.OtherFocusReason)
     wanted = {"quickFilter", "scimFilter", "usersTable", "userDetailTabs", "copyCurlButton", "copyRoleIdsButton",
-              "mainToolbar"}
+              "mainToolbar", "profileSwitcher"}
     for key, modifier in ((Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier),
                           (Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)):
         view.quick_filter.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -182,3 +183,43 @@ def test_the_pane_does_not_show_a_user_the_filter_hides(demo_window: MainWindow,
     assert view.current_user() is not None and view.current_user().id == user.id
     assert pane.user is not None and pane.user.id == user.id
     qtbot.waitUntil(lambda: pane.json_user_id == user.id, timeout=LOAD_TIMEOUT_MS)
+
+
+@pytest.mark.parametrize(("page", "wanted"), [
+    ("groups", {"groupsTable", "groupDetailTabs", "groupMembersList", "mainToolbar", "profileSwitcher"}),
+    ("roles", {"rolesTable", "holdersTabs", "roleHoldersTable", "grantRoleButton", "importRoleNamesButton",
+               "exportRoleNamesButton", "mainToolbar"}),
+])
+def test_tab_alone_walks_the_groups_and_roles_pages(demo_window: MainWindow, qtbot: Any, page: str,
+                                                    wanted: set[str]) -> None:
+    window = shown(qtbot, demo_window)
+    if page == "groups":
+        window.show_groups()
+        assert window.groups_view.select_group(window.groups_model.group_at(0).id)
+        start = window.groups_view.table
+    else:
+        window.show_roles()
+        assert window.roles_view.select_role(window.roles_model.role_at(0).id)
+        start = window.roles_view.table
+    start.setFocus(Qt.FocusReason.OtherFocusReason)
+    for key, modifier in ((Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier),
+                          (Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)):
+        start.setFocus(Qt.FocusReason.OtherFocusReason)
+        seen: set[str] = set()
+        for _ in range(MAX_PRESSES):
+            seen |= names_of(press(qtbot, key, modifier))
+        assert wanted <= seen, f"{key.name} never reached {sorted(wanted - seen)}"
+
+
+def test_f6_reaches_the_journal_and_the_audit_pages(demo_window: MainWindow, qtbot: Any) -> None:
+    window = shown(qtbot, demo_window)
+    audit = window.audit
+    for trigger, page in ((window.window_actions.journal, window.journal_page),
+                          (audit.actions[PAGE_MATRIX], audit.matrix), (audit.actions[PAGE_FINDINGS], audit.findings)):
+        trigger.trigger()
+        assert window.stack.currentWidget() is page
+        window.toolbar.widgetForAction(window.window_actions.users).setFocus(Qt.FocusReason.OtherFocusReason)
+        press(qtbot, Qt.Key.Key_F6)
+        assert in_pane(page), (page.objectName(), focused().objectName())
+        press(qtbot, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+        assert in_pane(window.toolbar), focused().objectName()

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QTextDocument
-from PySide6.QtWidgets import QLabel, QTabWidget, QTextEdit
+from PySide6.QtWidgets import QLabel, QTabWidget, QTextEdit, QToolButton
 
 from birdadmin.errors import Explanation
 from birdadmin.ui.main_window import MainWindow
@@ -164,3 +164,31 @@ def test_the_load_progress_shows_its_count_whole_at_1024x640(demo_window: MainWi
     assert text == "7400 of 20000 users"
     assert bar.width() >= bar.fontMetrics().horizontalAdvance(text) + 12, (bar.width(), text)
     status.load_ended()
+
+
+def test_the_toolbar_keeps_the_profile_switcher_and_connect_at_1024x640(demo_window: MainWindow, qtbot: Any) -> None:
+    window = small_window(qtbot, demo_window)
+    toolbar = window.toolbar
+    overflow = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+    assert overflow is None or not overflow.isVisible()  # nothing is behind the overflow arrow
+    wanted = [window.connections.combo, toolbar.widgetForAction(window.window_actions.connect),
+              *(toolbar.widgetForAction(a) for a in (*window.window_actions.pages(), window.window_actions.refresh,
+                                                     window.window_actions.apply_changes,
+                                                     *window.users_page.edit_actions))]
+    for widget in wanted:
+        assert widget is not None and widget.isVisible(), widget
+        right = widget.mapTo(window, widget.rect().topRight()).x()
+        assert right <= window.width(), (widget.objectName(), right)
+    # The editing buttons show their icons only; their names stay in the tooltip and for screen readers.
+    for action in window.users_page.edit_actions:
+        button = toolbar.widgetForAction(action)
+        assert button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+        assert button.toolTip() and action.text()
+    names = [a.property("iconName") for a in window.users_page.edit_actions]
+    assert len(set(names)) == len(names), names  # told apart by their icons alone
+    # Wide again: every button shows its text.
+    window.resize(1360, 820)
+    spin(qtbot, 100)
+    for action in window.users_page.edit_actions:
+        assert toolbar.widgetForAction(action).toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+    assert toolbar.findChild(QLabel, "organizationLabel").isVisible()

@@ -298,3 +298,117 @@ def test_a_refresh_under_a_server_query_reloads_both(demo_window: Any, qtbot: An
     assert len(demo_window.directory.organization.users) == 60
     line = demo_window.users_view.scope_label.text()
     assert line == f"Server query: active eq false — {len(inactive) - 1} of 60 users"
+
+
+def test_deleting_the_open_profile_in_the_manager_ends_the_connection(make_window: Any, demo_emulator: Any,
+                                                                      qtbot: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from birdadmin.store.profiles import Profile, ProfileStore
+    from birdadmin.ui.profile_manager import ConnectionChoice
+
+    profile = ProfileStore().add(Profile(name="Emulated org", base_url=demo_emulator.scim_url))
+    window = make_window()
+    dialog = window.open_profile_manager()
+    dialog.choice = ConnectionChoice(profile, demo_emulator.key, None, session_only=True)
+    with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        dialog.accept()
+    wait_loaded(qtbot, window)
+    label = window.status.connection_label
+    qtbot.waitUntil(lambda: label.text() == "Connected to Emulated org", timeout=LOAD_TIMEOUT_MS)
+    # The same window's manager deletes it: the window no longer says it is connected through it.
+    dialog = window.open_profile_manager(select="Emulated org")
+    box = dialog.delete_selected()
+    assert box is not None
+    box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: not label.text().startswith("Connected"), timeout=5000)
+    assert "deleted" in label.text() and window.session is None
+    assert window.users_model.loaded_count() == 0
+    assert window.connections.combo.findData("Emulated org") < 0
+    dialog.close()
+    spin(qtbot, 100)
+
+
+def test_the_json_tab_is_read_again_when_the_pane_is_shown_again(demo_window: Any, qtbot: Any, tmp_path: Any) -> None:
+    """Role names imported, or users re-read after an apply, re-show the pane: its JSON tab is read again instead
+    of saying "Reading the user from the server…" for good (or showing the user as before the apply)."""
+    emu = demo_window.emulator
+    view, pane, model = demo_window.users_view, demo_window.users_view.detail, demo_window.users_model
+    user = next(u for u in model.users() if not u.roles)
+    assert view.select_user(user.id)
+    qtbot.waitUntil(lambda: pane.json_user_id == user.id, timeout=LOAD_TIMEOUT_MS)
+    names = tmp_path / "names.csv"
+    names.write_text("id,name,description\n" + "".join(f"{rid},Local {i},\n" for i, rid in enumerate(roles_raw(emu))),
+                     encoding="utf-8")
+    demo_window.import_role_names(str(names))
+    qtbot.waitUntil(lambda: pane.json_user_id == user.id, timeout=LOAD_TIMEOUT_MS)
+    assert json.loads(pane.json_view.toPlainText())["id"] == user.id
+    # After an apply the window re-reads the users it changed: the JSON tab shows the new roles too.
+    new_role = next(iter(roles_raw(emu)))
+    response = httpx.patch(
+        f"{emu.scim_url}/Users/{user.id}",
+        headers={"Authorization": f"Bearer {emu.key}", "Content-Type": "application/scim+json"},
+        content=json.dumps({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                            "Operations": [{"op": "add", "path": "roles", "value": [new_role]}]}),
+    )
+    assert response.status_code in (200, 204)
+    reread = demo_window.session.scim.get_user(user.id)
+    demo_window.directory.users_changed([reread])
+    qtbot.waitUntil(lambda: pane.json_user_id == user.id, timeout=LOAD_TIMEOUT_MS)
+    assert new_role in json.loads(pane.json_view.toPlainText()).get("roles", [])
+    assert not pane.changed_on_server()  # the row was re-read by the window itself: nothing changed behind it
+
+
+def test_a_new_load_takes_away_the_message_about_the_previous_one(demo_window: Any, qtbot: Any) -> None:
+    emu = demo_window.emulator
+    emu.configure(latency_ms=100, max_page_size=4)
+    demo_window.loader.batch_ms = 0
+    with qtbot.waitSignal(demo_window.loader.page_loaded, timeout=LOAD_TIMEOUT_MS):
+        demo_window.window_actions.refresh.trigger()
+    demo_window.window_actions.cancel.trigger()
+    bar = demo_window.statusBar()
+    qtbot.waitUntil(lambda: bar.currentMessage().startswith("Loading cancelled"), timeout=LOAD_TIMEOUT_MS)
+    emu.configure(latency_ms=0, max_page_size=100)
+    with qtbot.waitSignal(demo_window.users_loaded, timeout=LOAD_TIMEOUT_MS):
+        demo_window.refresh()
+    wait_loaded(qtbot, demo_window)
+    assert bar.currentMessage() == ""  # not "cancelled" over a complete organization
+    assert demo_window.status.connection_label.text() == "Connected to Demo organization"
+
+
+def test_an_organization_still_loading_is_marked_on_every_page(demo_window: Any, qtbot: Any) -> None:
+    emu = demo_window.emulator
+    emu.configure(latency_ms=150, max_page_size=4)
+    demo_window.loader.batch_ms = 0
+    with qtbot.waitSignal(demo_window.loader.page_loaded, timeout=LOAD_TIMEOUT_MS):
+        demo_window.window_actions.refresh.trigger()
+    spin(qtbot, 50)
+    assert demo_window.loader.running
+    for view in (demo_window.users_view, demo_window.groups_view, demo_window.roles_view):
+        assert not view.partial_mark.isHidden(), view.objectName()
+        assert view.partial_mark.text().startswith("Not complete:"), view.partial_mark.text()
+        assert "loading" in view.partial_mark.text()
+    assert demo_window.status.counts_label.text().startswith("at least ")
+    assert not demo_window.status.refreshed_label.text().startswith("Refreshed")
+    emu.configure(latency_ms=0, max_page_size=100)
+    demo_window.window_actions.cancel.trigger()
+    spin(qtbot, 100)
+
+
+def test_a_new_connection_drops_the_audit_pages_too_shown_or_not(demo_window: Any, qtbot: Any) -> None:
+    from birdadmin.ui.pages import PAGE_FINDINGS, PAGE_MATRIX
+
+    audit = demo_window.audit
+    demo_window.show()
+    for page, widget in ((PAGE_MATRIX, audit.matrix), (PAGE_FINDINGS, audit.findings)):
+        with qtbot.waitSignal(widget.computed, timeout=LOAD_TIMEOUT_MS):
+            demo_window._show_page(page)
+    assert audit.matrix.model.rowCount() > 0 and audit.findings.model.rowCount() > 0
+    demo_window.show_users()  # the audit pages are hidden when the connection changes
+    spec = ConnectionSpec(label="nowhere", base_url=f"http://127.0.0.1:{free_port()}/scim/v2", key="some-key-value",
+                          http=HttpSettings(timeout=2, max_retries=0, connect_retries=0))
+    assert demo_window.connect_to(spec)
+    assert audit.matrix.model.rowCount() == 0
+    assert audit.findings.model.rowCount() == 0
+    spin(qtbot, 200)
+    assert audit.matrix.model.rowCount() == 0

@@ -102,7 +102,9 @@ def test_save_list_compare_live_and_export(qtbot: Any, page: SnapshotsPage, cont
     target = tmp_path / "diff.csv"
     assert page.export_csv(str(target))
     exported = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
-    assert exported[0] == ["Change", "Subject", "Role", "Via"] and len(exported) == len(shown) + 1
+    assert exported[0] == ["Change", "Subject", "Role", "Via", "id", "roleId"] and len(exported) == len(shown) + 1
+    assert {row[4] for row in exported[1:]} == {user["id"]}  # the SCIM id of the subject
+    assert sorted(row[5] for row in exported[1:]) == sorted(user["roles"])  # and the role's UUID
 
 
 def test_compare_two_and_open_read_only(qtbot: Any, page: SnapshotsPage, context: WindowContext,
