@@ -79,7 +79,9 @@ class ScopeTexts(QObject):
         return self.tr("Not complete: loading")
 
     def users(self, scope: Scope | None, count: int) -> str:
-        """"253 users", or "at least 140 users" when the organization is partial."""
+        """"253 users", or "at least 140 users" when the organization is partial ("no users loaded" before any)."""
         if scope is not None and scope.partial:
+            if count == 0:
+                return self.tr("no users loaded")
             return self.tr("at least {count} users").format(count=count)
         return self.tr("{count} users").format(count=count)

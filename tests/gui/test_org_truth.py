@@ -127,6 +127,7 @@ def test_a_refused_key_is_shown_as_a_failed_connection(make_window: Any, demo_em
     label = window.status.connection_label
     qtbot.waitUntil(lambda: "key was refused" in label.text(), timeout=LOAD_TIMEOUT_MS)
     assert not label.text().startswith("Connected")
+    assert "at least 0" not in window.status.counts_label.text()
     good = spec_for_emulator(demo_emulator)
     good.read_only = True
     with qtbot.waitSignal(window.users_loaded, timeout=LOAD_TIMEOUT_MS):
