@@ -19,6 +19,7 @@ escapes too, which every JSON parser reads back as the same text, so JSON shown 
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -75,7 +76,7 @@ class Output:
         buffer.flush()
 
     def _json(self, value: Any, options: int) -> None:
-        self._write_bytes(orjson.dumps(value, default=str, option=options) + b"\n")
+        self._write_bytes(_dumps(value, options) + b"\n")
 
     # -- records ----------------------------------------------------------------------------------------------
 
@@ -112,7 +113,7 @@ class Output:
             for page in pages:
                 if not page:
                     continue
-                chunk = b",\n".join(orjson.dumps(record(item), default=str, option=_LIST_OPTIONS) for item in page)
+                chunk = b",\n".join(_dumps(record(item), _LIST_OPTIONS) for item in page)
                 self._write_bytes((b",\n" if opened else b"[\n") + chunk)
                 opened = True
                 written += len(page)
@@ -163,6 +164,16 @@ class Output:
             return False
 
 
+def _dumps(value: Any, options: int) -> bytes:
+    """orjson; a lone surrogate in a string (from a file's JSON escape of half a pair), which orjson refuses, is
+    written as its ``\\udxxx`` escape by the standard encoder, so the value still reads back as it was."""
+    try:
+        return orjson.dumps(value, default=str, option=options)
+    except orjson.JSONEncodeError:
+        indent = 2 if options & orjson.OPT_INDENT_2 else None
+        return json.dumps(value, default=str, ensure_ascii=True, indent=indent).encode("ascii")
+
+
 def _json_escape(match: re.Match[bytes]) -> bytes:
     return b"\\u%04x" % ord(match.group().decode("utf-8"))
 
@@ -182,4 +193,4 @@ def _json_array(rows: Sequence[Mapping[str, Any]]) -> bytes:
     """One record per line inside one array (what a streamed listing also looks like)."""
     if not rows:
         return b"[]\n"
-    return b"[\n" + b",\n".join(orjson.dumps(r, default=str, option=_LIST_OPTIONS) for r in rows) + b"\n]\n"
+    return b"[\n" + b",\n".join(_dumps(r, _LIST_OPTIONS) for r in rows) + b"\n]\n"

@@ -17,10 +17,12 @@ from birdadmin.cli.output import Output
 from birdadmin.safe_text import FORMULA_TRIGGERS
 
 # What a terminal acts on: C0 controls, DEL, C1 controls (U+009B is a one-byte CSI), line and paragraph
-# separators, bidi embeddings, overrides and isolates.
+# separators, bidi embeddings, overrides and isolates; and lone surrogates, which no UTF-8 stream can take.
 DANGEROUS = frozenset(
     [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0), *range(0x2028, 0x202F), *range(0x2066, 0x206A)]]
+    + ["\ud800", "\udbff", "\udc00", "\udfff"]
 )
+_SURROGATES = {chr(c) for c in range(0xD800, 0xE000)}
 HOSTILE = st.text(
     st.one_of(st.sampled_from(sorted(DANGEROUS) + list("=+-@'\", \uff1d")), st.characters()), max_size=40
 )
@@ -43,7 +45,7 @@ class _Binary(io.StringIO):
 
 
 def _raw(text: str, *, lines: bool = True) -> set[str]:
-    return {c for c in text if c in DANGEROUS and not (lines and c == "\n")}
+    return {c for c in text if (c in DANGEROUS or c in _SURROGATES) and not (lines and c == "\n")}
 
 
 @given(HOSTILE, HOSTILE)
@@ -82,6 +84,17 @@ def test_no_csv_cell_the_cli_writes_starts_a_formula_and_each_reads_back(cells: 
         assert not written or written[0] not in FORMULA_TRIGGERS
         assert not written.lstrip()[:1] or written.lstrip()[0] not in "=+-@\uff1d\uff0b\uff0d\uff20"
         assert written in (original, "'" + original)
+
+
+def test_a_lone_surrogate_from_a_file_is_written_escaped_not_an_unexpected_problem() -> None:
+    """A profiles.json name written as the JSON escape of half a surrogate pair decodes to no character at all;
+    orjson refuses it (it was 'unexpected problem (TypeError)'), terminals and UTF-8 streams cannot take it."""
+    out = _Binary()
+    Output("json", stdout=out).emit([{"name": "p\ud800x"}], ["name"])
+    assert out.text().isascii() and json.loads(out.text()) == [{"name": "p\ud800x"}]
+    table = _Terminal()
+    Output("table", stdout=table).emit([{"name": "p\ud800x"}], ["name"])
+    assert table.getvalue().encode("utf-8") == b"name\np\\ud800x\n"
 
 
 def test_a_bidi_override_in_json_is_an_escape() -> None:
