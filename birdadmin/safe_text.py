@@ -26,9 +26,10 @@ File names (:func:`file_name_part`): a server's name used in a suggested file na
 Terminal (:func:`terminal_line`, :func:`terminal_text`): C0 controls (including ESC, CR and, in a line, LF and
 TAB), DEL, C1 controls, the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and
 the Unicode line and paragraph separators are shown as visible escapes in Python's spelling: ``\\x1b``, ``\\r``,
-``\\n``, ``\\t``, ``\\u202e``. They stay readable and say exactly which character was there; a backslash itself is
-left alone, so ``\\x1b`` in a name looks the same as an escaped ESC, which is harmless: neither acts on the
-terminal. Letters of every script, accents and emoji pass unchanged.
+``\\n``, ``\\t``, ``\\u202e``; so are lone surrogates (``\\ud800``, what a JSON escape of half a pair decodes to),
+which are no character at all and which no terminal or UTF-8 stream can take. They stay readable and say exactly
+which character was there; a backslash itself is left alone, so ``\\x1b`` in a name looks the same as an escaped
+ESC, which is harmless: neither acts on the terminal. Letters of every script, accents and emoji pass unchanged.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ FORMULA_TRIGGERS = _FORMULA_AFTER_SPACE | {"\t", "\r"}
 QUOTE = "'"
 _QUOTED_FIRST = FORMULA_TRIGGERS | {QUOTE}
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_KEEPING_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_KEEPING_LINES = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 

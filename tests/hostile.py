@@ -168,6 +168,9 @@ def modes() -> dict[str, dict[str, Answer]]:
         "groups-wrong": {"/ServiceProviderConfig": no_spc,
                          "/Groups": Answer.json(listing({"id": None, "displayName": "G"}))},
         "deep-json": {"/ServiceProviderConfig": no_spc, "/Users": Answer(200, b"[" * 100_000 + b"]" * 100_000)},
+        # A JSON escape of half a surrogate pair: no character at all, which no terminal, file or JSON writer takes.
+        "user-lone-surrogate": {"/ServiceProviderConfig": no_spc, f"/Users/{GOOD_USER_ID}": Answer(
+            200, json.dumps(user(displayName="Eve")).replace('"Eve"', '"Ev\\ud800e"').encode())},
         "members-wrong": {"/ServiceProviderConfig": no_spc,
                           "/Groups": Answer.json(listing({"id": "g1", "displayName": "G", "members": 5}))},
     }

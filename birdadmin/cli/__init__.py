@@ -21,6 +21,7 @@ from birdadmin.cli.context import CliContext
 from birdadmin.cli.output import IncompleteListing, Output
 from birdadmin.errors import BirdadminError, explain
 from birdadmin.redact import RedactingFilter
+from birdadmin.safe_text import terminal_text
 from birdadmin.scim.resources import RolesShape, RoleStrategy
 from birdadmin.store.timeouts import timeout_problem
 
@@ -39,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"{self.prog}: {message}\n")
+        sys.stderr.write(f"{self.prog}: {terminal_text(message)}\n")  # it may repeat an argument as typed
         raise SystemExit(EXIT_USAGE)
 
     def parse_known_args(  # type: ignore[override]

@@ -12,6 +12,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from birdadmin import errors
+from birdadmin.cli.context import add_command_max_time
 from birdadmin.scim.resources import is_uuid
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     found.add_argument("--owner-role", metavar="UUID",
                        help="the Owner role's UUID (overrides the profile's; needed when role names are unknown)")
     found.set_defaults(handler=findings_command)
+    for leaf in (who, matrix, found):
+        add_command_max_time(leaf)
 
 
 # -- who-has ---------------------------------------------------------------------------------------------------

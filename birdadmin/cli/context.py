@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
@@ -38,6 +39,26 @@ ACCESS_KEY_ENV = "BIRDADMIN_ACCESS_KEY"
 ACCOUNTS_KEY_ENV = "BIRDADMIN_ACCOUNTS_KEY"
 
 
+# The longest a command that reads the whole organization (audit, snapshot, report) may take, as a listing's
+# --max-time (cli/users.py): ten minutes ends a scheduled audit that would otherwise wait on a stalled server.
+DEFAULT_COMMAND_MAX_TIME = 600.0
+
+
+def add_command_max_time(parser: argparse.ArgumentParser) -> None:
+    """``--max-time`` for a command that reads the whole organization: every request stops at that limit."""
+    parser.add_argument(
+        "--max-time", dest="command_max_time", type=_seconds, default=DEFAULT_COMMAND_MAX_TIME, metavar="SECONDS",
+        help=f"stop the whole command after this long (exit 4); 0 = no limit (default {DEFAULT_COMMAND_MAX_TIME:g})",
+    )
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError("must be a number of seconds, 0 for no limit")
+    return value
+
+
 class CliContext:
     """Lazily opens the clients a command needs, and closes them (and a demo server) at the end."""
 
@@ -49,6 +70,7 @@ class CliContext:
         env: Mapping[str, str] | None = None,
         stdin: IO[str] | None = None,
     ) -> None:
+        self._started = time.monotonic()
         self.args = args
         self.out = out
         self.env = os.environ if env is None else env
@@ -133,8 +155,14 @@ class CliContext:
 
     def _http_settings(self, base: HttpSettings | None = None) -> HttpSettings:
         args, base = self.args, base or HttpSettings()
+        limit = getattr(args, "command_max_time", None)  # audit, snapshot and report: the whole command's limit
+        stop = {} if not limit else {
+            "stop_at": self._started + limit,
+            "stop_reason": f"The command took longer than the {limit:g} seconds allowed (--max-time) and was "
+                           "stopped before it finished reading the organization; nothing was changed.",
+        }
         return dataclasses.replace(
-            base, timeout=args.timeout or base.timeout, ca_bundle=args.ca_bundle or base.ca_bundle
+            base, timeout=args.timeout or base.timeout, ca_bundle=args.ca_bundle or base.ca_bundle, **stop
         )
 
     def _profile_connection(self, name: str) -> ConnectionSpec:

@@ -11,12 +11,16 @@ is complete, so they never show part of a listing.
 Server and file text is made safe for where it goes by ``birdadmin.safe_text``, here and nowhere else in the CLI:
 table cells and every message (stdout or stderr) show control characters, escape sequences and bidi overrides as
 visible escapes (``\\x1b``); CSV cells that a spreadsheet would evaluate get a leading quote, and when stdout is a
-terminal, CSV cells are escaped for it too (as ``ls`` does with file names). JSON is left to orjson, which escapes
-every control character below U+0020; a JSON consumer handles the rest as text.
+terminal, CSV cells are escaped for it too (as ``ls`` does with file names). JSON is written by orjson, which
+escapes every control character below U+0020; the others a terminal acts on (DEL, the C1 controls such as the
+one-byte CSI U+009B, bidi overrides and isolates, line and paragraph separators) are written as ``\\uXXXX``
+escapes too, which every JSON parser reads back as the same text, so JSON shown on a terminal is safe as well.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
@@ -26,6 +30,10 @@ import orjson
 from birdadmin.safe_text import csv_row, terminal_line, terminal_text
 
 _LIST_OPTIONS = orjson.OPT_NON_STR_KEYS
+# The UTF-8 of the characters safe_text escapes for terminals that orjson writes raw: DEL, U+0080-U+009F, U+2028-
+# U+202E, U+2066-U+2069. They occur only inside JSON strings, where a \uXXXX escape means the same character.
+_JSON_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
+_JSON_UNSAFE_LEADS = (b"\x7f", b"\xc2", b"\xe2\x80", b"\xe2\x81")
 _ONE_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2
 
 
@@ -58,6 +66,7 @@ class Output:
 
     def _write_bytes(self, data: bytes) -> None:
         """Bytes to stdout: straight to the binary buffer when there is one (after what the text layer holds)."""
+        data = json_escaped(data)
         buffer = getattr(self.stdout, "buffer", None)
         if buffer is None:
             self.stdout.write(data.decode("utf-8"))
@@ -67,7 +76,7 @@ class Output:
         buffer.flush()
 
     def _json(self, value: Any, options: int) -> None:
-        self._write_bytes(orjson.dumps(value, default=str, option=options) + b"\n")
+        self._write_bytes(_dumps(value, options) + b"\n")
 
     # -- records ----------------------------------------------------------------------------------------------
 
@@ -104,7 +113,7 @@ class Output:
             for page in pages:
                 if not page:
                     continue
-                chunk = b",\n".join(orjson.dumps(record(item), default=str, option=_LIST_OPTIONS) for item in page)
+                chunk = b",\n".join(_dumps(record(item), _LIST_OPTIONS) for item in page)
                 self._write_bytes((b",\n" if opened else b"[\n") + chunk)
                 opened = True
                 written += len(page)
@@ -155,6 +164,27 @@ class Output:
             return False
 
 
+def _dumps(value: Any, options: int) -> bytes:
+    """orjson; a lone surrogate in a string (from a file's JSON escape of half a pair), which orjson refuses, is
+    written as its ``\\udxxx`` escape by the standard encoder, so the value still reads back as it was."""
+    try:
+        return orjson.dumps(value, default=str, option=options)
+    except orjson.JSONEncodeError:
+        indent = 2 if options & orjson.OPT_INDENT_2 else None
+        return json.dumps(value, default=str, ensure_ascii=True, indent=indent).encode("ascii")
+
+
+def _json_escape(match: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % ord(match.group().decode("utf-8"))
+
+
+def json_escaped(data: bytes) -> bytes:
+    """orjson's ``data`` with every character a terminal acts on written as a JSON escape (same JSON value)."""
+    if any(lead in data for lead in _JSON_UNSAFE_LEADS):  # a byte search first: most listings hold none
+        return _JSON_UNSAFE.sub(_json_escape, data)
+    return data
+
+
 def _as_is(text: str) -> str:
     return text
 
@@ -163,4 +193,4 @@ def _json_array(rows: Sequence[Mapping[str, Any]]) -> bytes:
     """One record per line inside one array (what a streamed listing also looks like)."""
     if not rows:
         return b"[]\n"
-    return b"[\n" + b",\n".join(orjson.dumps(r, default=str, option=_LIST_OPTIONS) for r in rows) + b"\n]\n"
+    return b"[\n" + b",\n".join(_dumps(r, _LIST_OPTIONS) for r in rows) + b"\n]\n"

@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from birdadmin.cli.context import add_command_max_time
+
 if TYPE_CHECKING:
     from birdadmin.cli.context import CliContext
     from birdadmin.domain.org_state import OrgState
@@ -26,6 +28,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     pdf.add_argument("--since", type=int, metavar="SNAPSHOT_ID",
                      help="list what changed since this saved snapshot ('birdadmin-cli snapshot list')")
     pdf.set_defaults(handler=write_report)
+    add_command_max_time(pdf)
 
 
 def _since(snapshot_id: int | None) -> OrgState | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from birdadmin.cli.context import add_command_max_time
+
 if TYPE_CHECKING:
     from birdadmin.cli.context import CliContext
     from birdadmin.domain.org_state import OrgState
@@ -22,7 +24,9 @@ DIFF_COLUMNS = ["change", "subject", "role", "via"]
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     snapshot = commands.add_parser("snapshot", help="saved states of the organization, and what changed since")
     sub = snapshot.add_subparsers(dest="snapshot_command", metavar="ACTION", required=True)
-    sub.add_parser("save", help="read the organization and save it as a snapshot").set_defaults(handler=save)
+    saving = sub.add_parser("save", help="read the organization and save it as a snapshot")
+    saving.set_defaults(handler=save)
+    add_command_max_time(saving)
     sub.add_parser(
         "list", help="list the saved snapshots, newest first (with --profile NAME: those taken through it)"
     ).set_defaults(handler=list_snapshots)
@@ -30,6 +34,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     compare.add_argument("old", metavar="A", type=int, help="the earlier snapshot's id")
     compare.add_argument("new", metavar="B", type=int, nargs="?", help="the later snapshot's id (default: live)")
     compare.set_defaults(handler=diff_snapshots)
+    add_command_max_time(compare)
 
 
 def _store() -> SnapshotStore:

@@ -14,6 +14,9 @@ DEFAULT_PORT = 8900
 # The organization id becomes a URL path segment: anything else would change which path is served.
 _ORG_ID = re.compile(r"^[A-Za-z0-9._~-]{1,200}$")
 
+# A delay beyond ten minutes is no test of anything; far beyond it, time.sleep overflows (a 500 and a traceback).
+MAX_LATENCY_MS = 600_000.0
+
 
 @dataclass
 class EmulatorOptions:
@@ -46,7 +49,7 @@ class EmulatorOptions:
             raise ValueError("fault_rate must be between 0 and 1")
         if self.rate_limit is not None and not (math.isfinite(self.rate_limit) and self.rate_limit > 0):
             raise ValueError("rate_limit must be a positive number of requests per second")
-        if not (math.isfinite(self.latency_ms) and self.latency_ms >= 0):
-            raise ValueError("latency_ms must be a number of milliseconds, zero or more")
+        if not (math.isfinite(self.latency_ms) and 0 <= self.latency_ms <= MAX_LATENCY_MS):
+            raise ValueError(f"latency_ms must be a number of milliseconds from 0 to {MAX_LATENCY_MS:g}")
         if not self.key or not self.accounts_key or self.key == self.accounts_key:
             raise ValueError("the SCIM key and the Accounts key must be set and differ")

@@ -26,7 +26,7 @@ from birdadmin.emulator.access_keys import KeyRegistry
 from birdadmin.emulator.accounts_api import handle_accounts, handle_other_organization
 from birdadmin.emulator.errors import AccountsError, EmulatorStateError, ScimError
 from birdadmin.emulator.faults import Fault, FaultPlan
-from birdadmin.emulator.options import EmulatorOptions
+from birdadmin.emulator.options import MAX_LATENCY_MS, EmulatorOptions
 from birdadmin.emulator.persist import load_state_file, save_state_file
 from birdadmin.emulator.scim_api import handle_scim
 from birdadmin.emulator.scim_discovery import is_discovery
@@ -265,8 +265,8 @@ class Emulator:
                 raise ValueError("max_page_size must be at least 1")
             self.max_page_size = max_page_size
         if latency_ms is not None:
-            if latency_ms < 0:
-                raise ValueError("latency_ms cannot be negative")
+            if not 0 <= latency_ms <= MAX_LATENCY_MS:
+                raise ValueError(f"latency_ms must be from 0 to {MAX_LATENCY_MS:g}")
             self.latency_ms = float(latency_ms)
         if patch_returns_204 is not None:
             self.patch_returns_204 = patch_returns_204

@@ -101,6 +101,9 @@ def parse_json(response: httpx.Response, *, service: str, exact: bool = False) -
     """
     try:
         if exact:
+            # orjson first: json.loads lets an escaped half surrogate pair (no character at all) through, which no
+            # terminal, file or JSON writer can take afterwards; orjson refuses it as every other answer is refused.
+            orjson.loads(response.content)
             return json.loads(response.content)
         return orjson.loads(response.content)  # 3x faster than json.loads per listed user (measured)
     except (ValueError, UnicodeDecodeError, RecursionError):

@@ -16,7 +16,8 @@ connection is retried for every method: nothing was sent. Retries are bounded in
 ``connect_retries`` for connection failures and timeouts) and in time: one call, every attempt and every wait
 included, ends within ``HttpSettings.call_budget`` seconds (``timeout`` x (``max_retries`` + 1) +
 ``retry_after_cap``, 180 s with the defaults): a wait that would end past it is not begun, and an attempt that
-runs into it is cut off there.
+runs into it is cut off there. A whole command may be bounded too (``HttpSettings.stop_at``): past it no request
+begins and the one on the wire is cut off, so a scheduled audit against a server that trickles ends.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ class HttpSettings:
     # The largest answer read, after decoding. A page of 1,000 users is 1-2 MB and Bird pages hold 100, so 64 MB
     # leaves room for 30 times the largest page birdadmin asks for while keeping a bomb far from memory limits.
     max_body: int = 64 * 1024 * 1024
+    # A whole command's limit (the CLI's audit, snapshot and report ``--max-time``): a monotonic time after which no
+    # request is begun and any on the wire is cut off, ending as ``TimeoutError_`` with ``stop_reason``.
+    stop_at: float | None = None
+    stop_reason: str = "The command took longer than it was allowed to and was stopped."
 
     @property
     def call_budget(self) -> float:
@@ -211,21 +216,35 @@ class HttpSession:
             content = _dumps(json_body)
             send_headers.setdefault("Content-Type", "application/json")
         deadline = time.monotonic() + self.settings.call_budget
+        stop_at = self.settings.stop_at
+        if stop_at is not None:
+            deadline = min(deadline, stop_at)
         attempt = 0
         while True:
-            outcome = self._attempt(
-                method, url, params=params, content=content, headers=send_headers, ok=ok, attempt=attempt,
-                deadline=min(deadline, time.monotonic() + self.settings.timeout),
-            )
-            if isinstance(outcome, httpx.Response):
-                return outcome
-            failure, retryable = outcome
-            wait = self._retry_wait(failure, retryable=retryable, attempt=attempt, deadline=deadline)
+            try:
+                self._check_stop(method, url)
+                outcome = self._attempt(
+                    method, url, params=params, content=content, headers=send_headers, ok=ok, attempt=attempt,
+                    deadline=min(deadline, time.monotonic() + self.settings.timeout),
+                )
+                if isinstance(outcome, httpx.Response):
+                    return outcome
+                failure, retryable = outcome
+                wait = self._retry_wait(failure, retryable=retryable, attempt=attempt, deadline=deadline)
+            except errors.TimeoutError_ as exc:  # cut off by the command's limit rather than by --timeout
+                self._check_stop(method, url)
+                raise exc
             log.info(
                 "%s %s failed (%s); retry %d in %.2f s", method, redact(str(url)), failure.title, attempt + 1, wait
             )
             self._sleep(wait)
             attempt += 1
+
+    def _check_stop(self, method: str, url: httpx.URL | str) -> None:
+        """Raises the command's own time-out once its ``stop_at`` has passed."""
+        stop_at = self.settings.stop_at
+        if stop_at is not None and time.monotonic() >= stop_at:
+            raise errors.TimeoutError_(self.settings.stop_reason, method=method, url=str(url), service=self.service)
 
     def _attempt(
         self,

@@ -7,6 +7,7 @@ makes it failed; ``services/apply.py`` runs them on workers, reports them and jo
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,14 @@ log = logging.getLogger(__name__)
 
 # A write whose outcome is unknown (it may have been applied), or that was refused for the rate (it was not).
 _RETRY = (errors.ServerError, errors.ConnectionFailedError, errors.RateLimitedError)
+
+# Seconds between a team write without a precondition and the re-read that checks no one overwrote it (docs/bird.md
+# U7); the CLI's --settle-delay default.
+SETTLE_DELAY = 1.0
+OVERTAKEN = (
+    "The change was applied, but the group changed meanwhile: it now gives the roles shown, not the ones written. "
+    "This server offers no precondition on teams, so the last writer wins; check the group's roles."
+)
 
 
 def apply_change(session: Session, change: Change, *, allow_empty: bool) -> Change:
@@ -91,6 +100,8 @@ def apply_group_roles(session: Session, change: Change) -> Change:
     The team is read first (its other roles keep their workspace scoping, ``bird/role_refs.py``) and compared with
     ``before``; the write carries the team's ETag (``change.version``) when it has one (docs/bird.md, U7), and a
     412 is compared again on a re-read: still ``before`` -> sent again with the new version, else a conflict.
+    Without an ETag the write is last-writer-wins: the team is read again after ``SETTLE_DELAY`` and a write that
+    another admin's overtook is reported with both lists (conflict, journaled as sent), never as done.
     """
     accounts = session.accounts
     if accounts is None:
@@ -112,7 +123,7 @@ def apply_group_roles(session: Session, change: Change) -> Change:
         except _RETRY as exc:
             last, maybe_ours = exc, maybe_ours or not isinstance(exc, errors.RateLimitedError)
         else:
-            return _finished(change, "done")
+            return _finished(change, "done") if if_match else _overtaken(accounts, change)
     now = accounts.get_team(change.team_id).role_ids
     settled = _team_settled(change, now, maybe_ours)
     if settled is not None:
@@ -130,6 +141,20 @@ def _team_settled(change: Change, now: tuple[str, ...], maybe_ours: bool) -> Cha
     if not same_values("group-roles", now, change.before):
         return _finished(change, "conflict", CONFLICT, now)
     return None
+
+
+def _overtaken(accounts: AccountsClient, change: Change) -> Change:
+    """Done when the team still gives what was written after the settle delay; else the conflict of U7."""
+    assert change.team_id is not None
+    time.sleep(SETTLE_DELAY)
+    try:
+        now = accounts.get_team(change.team_id).role_ids
+    except errors.BirdadminError as exc:  # the write was answered: it is done, only the check is missing
+        return _finished(change, "done", f"Applied; whether the group changed meanwhile could not be checked: "
+                         f"{errors.explain(exc).message}")
+    if same_values("group-roles", now, change.after):
+        return _finished(change, "done")
+    return _finished(change, "conflict", OVERTAKEN, now)
 
 
 def _write_team(

@@ -24,6 +24,7 @@ def show_details(parent: QWidget, explanation: Explanation) -> QMessageBox:
     box.setObjectName("errorDetailsDialog")
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(explanation.title)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the sentence may quote the server: never drawn as markup
     box.setText(redact(explanation.message))
     box.setStandardButtons(QMessageBox.StandardButton.Close)
     if explanation.details:
@@ -55,6 +56,7 @@ class ErrorBanner(QFrame):
         layout.addWidget(self.icon_label)
         self.message_label = QLabel(self)
         self.message_label.setObjectName("errorMessage")
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)  # the sentence may quote the server's text
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message_label, 1)

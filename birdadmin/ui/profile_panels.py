@@ -120,6 +120,7 @@ def ask(parent: QWidget, name: str, title: str, text: str, on_yes: Callable[[], 
     box = QMessageBox(QMessageBox.Icon.Question, title, text,
                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, parent)
     box.setObjectName(name)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the question may name a profile from the profile file
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.finished.connect(
         lambda _result: on_yes() if box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes else None

@@ -49,6 +49,11 @@ def test_wrong_types_in_a_service_provider_config_are_unknown() -> None:
         ("groups-wrong", ("groups", "list"), "a group (displayName 'G') whose 'id' is null"),
         ("members-wrong", ("groups", "list"), "whose 'members' is a number"),
         ("deep-json", ("users", "list"), "answered with something that is not JSON"),
+        ("user-lone-surrogate", ("users", "show", GOOD_USER_ID), "answered with something that is not JSON"),
+        ("user-lone-surrogate", ("--format", "json", "users", "show", GOOD_USER_ID), "is not JSON"),
+        ("user-lone-surrogate", ("--format", "csv", "users", "show", GOOD_USER_ID), "is not JSON"),
+        ("user-lone-surrogate", ("users", "roles", "add", GOOD_USER_ID, GOOD_USER_ID, "--allow-unknown-role"),
+         "is not JSON"),
     ],
 )
 def test_a_resource_of_the_wrong_shape_is_a_protocol_error(run, mode: str, argv: tuple[str, ...], says: str) -> None:

@@ -176,3 +176,24 @@ def test_max_time_must_be_seconds(liar, capsys, monkeypatch, value: str) -> None
     assert code == 2
     assert "--max-time must be a number of seconds" in err
     assert handler.served == 0
+
+
+@pytest.mark.parametrize("argv", [("audit", "findings"), ("audit", "matrix"), ("snapshot", "save")])
+def test_max_time_bounds_a_whole_audit_against_a_trickling_server(liar, capsys, monkeypatch, tmp_path,
+                                                                   argv: tuple[str, ...]) -> None:
+    """Each request alone stays within --timeout (a byte every 0.2 s, retried), so only the command's own limit
+    ends a scheduled audit: every request stops at --max-time, one sentence, exit 4."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    url, _ = liar("trickle")
+    started = time.monotonic()
+    code, out, err = run(url, capsys, monkeypatch, "--timeout", "5", *argv, "--max-time", "1.5")
+    elapsed = time.monotonic() - started
+    assert code == 4, err
+    assert "took longer than the 1.5 seconds allowed (--max-time)" in err and err.count("\n") == 1
+    assert elapsed < 4  # one attempt alone may take 5 s, its retries 20 s
+    assert out == ""
+
+
+def test_a_commands_max_time_must_be_seconds(capsys) -> None:
+    assert main(["--base-url", "http://127.0.0.1:9/v2", "audit", "findings", "--max-time", "nan"]) == 2
+    assert "--max-time" in capsys.readouterr().err

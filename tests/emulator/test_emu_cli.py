@@ -78,6 +78,7 @@ def _run_cli(*argv: str) -> subprocess.CompletedProcess[str]:
         (["--port", "-1"], "port"),
         (["--latency-ms", "nan"], "latency"),
         (["--latency-ms", "inf"], "latency"),
+        (["--latency-ms", "1e308"], "latency"),  # was a traceback and a 500 on every request (sleep overflowed)
         (["--rate-limit", "nan"], "rate"),
         (["--org-id", "a/b"], "organization id"),
         (["--org-id", ""], "organization id"),

@@ -5,6 +5,8 @@ reason; user roles also against the independent scim2-server."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -214,3 +216,58 @@ def test_group_roles_without_accounts_fail_with_a_sentence(emu: Emulator) -> Non
         change = plan_group_roles(None, group.id, group.display_name, group.id, (), add=[new])
         [result] = apply(session, [change])
     assert result.status == "failed" and "Accounts API" in result.reason
+
+
+def test_group_roles_overwritten_after_our_write_are_never_a_clean_done(
+    emu: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without a team precondition (docs/bird.md U7) another admin's write that lands after ours wins: the window's
+    apply re-reads the team after a settle delay and reports both lists instead of 'done'; it is journaled."""
+    from birdadmin.services import apply_kinds
+
+    monkeypatch.setattr(apply_kinds, "SETTLE_DELAY", 0.5)
+    emu.state.team_etags = False
+    new, other = two_roles(emu)
+    with session_on(emu) as session:
+        assert session.accounts is not None
+        team = session.accounts.get_team(session.accounts.list_teams()[0].id)
+        assert new not in team.role_ids and other not in team.role_ids
+        change = plan_group_roles(None, team.id, team.name, team.id, team.role_ids, add=[new], version=team.version)
+        stop = threading.Event()
+
+        def other_admin() -> None:  # overwrites the whole list as soon as our write has landed
+            deadline = time.monotonic() + 20
+            while not stop.is_set() and time.monotonic() < deadline:
+                if any(r["id"] == new for r in emu.state.team(team.id)["roleRefs"]):
+                    emu.state.set_team_role_refs(team.id, {"roleRefs": [{"id": other}]})
+                    return
+                time.sleep(0.002)
+
+        thread = threading.Thread(target=other_admin, daemon=True)
+        thread.start()
+        journal = Journal(tmp_path / "j.sqlite3")
+        try:
+            [result] = apply(session, [change], journal)
+        finally:
+            stop.set()
+            thread.join(5)
+    assert result.status == "conflict" and result.theirs == (other,)
+    assert "was applied" in result.reason and "last writer wins" in result.reason
+    [entry] = journal.entries()
+    assert entry.content["change"] == change.id and entry.content["now"] == [other]
+
+
+def test_group_roles_nobody_overtook_are_done_after_the_settle_check(
+    emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from birdadmin.services import apply_kinds
+
+    monkeypatch.setattr(apply_kinds, "SETTLE_DELAY", 0.05)
+    emu.state.team_etags = False
+    new, _ = two_roles(emu)
+    with session_on(emu) as session:
+        assert session.accounts is not None
+        team = session.accounts.get_team(session.accounts.list_teams()[0].id)
+        change = plan_group_roles(None, team.id, team.name, team.id, team.role_ids, add=[new], version=team.version)
+        [result] = apply(session, [change])
+    assert result.status == "done" and new in [r["id"] for r in _team_refs(emu, team.id)]

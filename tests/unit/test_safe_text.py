@@ -113,6 +113,7 @@ _CONTROLS = [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]] + [chr(c) for c
         ("del\x7f c1\x9b", "del\\x7f c1\\x9b"),
         ("\u202egnp.exe", "\\u202egnp.exe"),
         ("isolate \u2066x\u2069", "isolate \\u2066x\\u2069"),
+        ("half a pair \ud800", "half a pair \\ud800"),
         ("José Álvarez, Zoë Müller, 山田 太郎, שלום", "José Álvarez, Zoë Müller, 山田 太郎, שלום"),
     ],
 )
