@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -33,9 +33,6 @@ from birdadmin.scim.role_values import (
     role_key,
     roles_as_read,
 )
-
-if TYPE_CHECKING:
-    from birdadmin.scim.planned_roles import PlannedRolesResult
 
 log = logging.getLogger(__name__)
 
@@ -168,22 +165,6 @@ class ScimWriter(ScimReader):
             return RoleChange(original, current, changed=sent_unknown)
         assert last_error is not None
         raise _gave_up(last_error, attempts)
-
-    def apply_planned_roles(
-        self,
-        user_id: str,
-        before: Sequence[str],
-        after: Sequence[str],
-        version: str | None,
-        *,
-        allow_empty: bool = False,
-        subject: str = "",
-    ) -> PlannedRolesResult:
-        """A change planned ahead (``domain/changes.py``): ``after`` only while the server holds ``before``, with
-        ``If-Match`` ``version`` where the server has ETags; see ``scim/planned_roles.py``."""
-        from birdadmin.scim.planned_roles import apply_planned_roles
-
-        return apply_planned_roles(self, user_id, before, after, version, allow_empty=allow_empty, subject=subject)
 
     def _roles_not_shown(self, user_id: str, why: str = "") -> errors.ProtocolError:
         return errors.ProtocolError(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from birdadmin import errors
 from birdadmin.bird.role_refs import with_roles_set
 from birdadmin.domain.changes import Change, Status, same_values
+from birdadmin.scim.planned_roles import apply_planned_roles
 from birdadmin.services.verify import ACCOUNTS_NEEDED, CONFLICT, NO_TEAM, members_done
 
 if TYPE_CHECKING:
@@ -50,10 +51,10 @@ def _finished(change: Change, status: Status, reason: str = "", theirs: tuple[st
 
 
 def apply_user_roles(session: Session, change: Change, *, allow_empty: bool) -> Change:
-    """One user's roles from ``before`` to ``after``: ``ScimWriter.apply_planned_roles`` (If-Match, the re-read
+    """One user's roles from ``before`` to ``after``: ``scim/planned_roles.py`` (If-Match, the re-read
     on an unknown outcome, the emptying refusal of docs/bird.md H1, roles the server hides U8)."""
-    result = session.scim.apply_planned_roles(
-        change.target_id, change.before, change.after, change.version, allow_empty=allow_empty,
+    result = apply_planned_roles(
+        session.scim, change.target_id, change.before, change.after, change.version, allow_empty=allow_empty,
         subject=f"of user {change.target_name or change.target_id}",
     )
     theirs = result.roles if result.outcome == "conflict" else None
