@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -57,6 +60,23 @@ def test_domain_is_pure() -> None:
           "birdadmin.bird.accounts", "birdadmin.services", "birdadmin.ui", "birdadmin.cli")
     for source in (ROOT / "birdadmin" / "domain").rglob("*.py"):
         assert not _imports_any(source, io), f"{source.relative_to(ROOT)} imports {_imports_any(source, io)}"
+
+
+def test_domain_loads_no_io_when_imported() -> None:
+    """What domain/ brings in when it runs, not only what it names: a package's __init__ that imports its HTTP
+    client would load httpx behind ``from birdadmin.bird.models import Team`` (a fresh interpreter, every module)."""
+    sources = (ROOT / "birdadmin" / "domain").rglob("*.py")
+    names = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts) for p in sources)
+    script = (
+        "import importlib, sys\n"
+        f"for name in {names!r}: importlib.import_module(name)\n"
+        "io = ('httpx', 'httpcore', 'keyring', 'sqlite3', 'socket', 'ssl', 'PySide6', 'birdadmin.net',\n"
+        "      'birdadmin.store')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(io)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "[]", done.stdout
 
 
 def test_only_the_secret_store_touches_the_keyring() -> None:
