@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from birdadmin.domain.catalogue import RoleCatalogue
+from birdadmin.domain.thresholds import DEFAULT_BATCH_THRESHOLD
 from birdadmin.errors import InputError
 from birdadmin.scim.resources import User
 from birdadmin.scim.role_values import refuse_emptying
 
 OWNER_NAME = "owner"
-DEFAULT_BATCH_THRESHOLD = 25
 
 GuardName = Literal["empty", "no-owner", "batch"]
 Override = Literal["allow_empty", "allow_no_owner", "confirmed"]
