@@ -118,3 +118,20 @@ def test_the_report_draws_without_widgets() -> None:
     above = ("PySide6.QtWidgets", "birdadmin.ui", "birdadmin.qtmodels", "birdadmin.services", "birdadmin.cli")
     for source in (ROOT / "birdadmin" / "report").rglob("*.py"):
         assert not _imports_any(source, above), f"{source.relative_to(ROOT)} imports {_imports_any(source, above)}"
+
+
+def test_modules_and_functions_stay_small() -> None:
+    """Small modules named for what they do (about 400 lines at most) and functions of at most 60 lines: a module
+    that grows past 450 is split before it takes on more."""
+    too_big: list[str] = []
+    for source in (ROOT / "birdadmin").rglob("*.py"):
+        text = source.read_text()
+        name = source.relative_to(ROOT).as_posix()
+        if text.count("\n") > 450:
+            too_big.append(f"{name}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno is not None:
+                length = node.end_lineno - node.lineno + 1
+                if length > 60:
+                    too_big.append(f"{name}:{node.lineno} {node.name}: {length} lines")
+    assert not too_big, too_big
