@@ -168,11 +168,6 @@ def _has_owner(roles: Iterable[str], owners: frozenset[str]) -> bool:
     return any(r.lower() in owners for r in roles)  # role UUIDs compare without case
 
 
-def touches_owner(org: OrgSnapshot, owners: frozenset[str], changes: PlannedChanges) -> bool:
-    """True when the change could take Owner from someone (so the organization is worth loading and checking)."""
-    return active_owners(org, owners, changes) != active_owners(org, owners)
-
-
 def check(
     org: OrgSnapshot,
     changes: PlannedChanges,
