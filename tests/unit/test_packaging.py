@@ -135,3 +135,36 @@ def test_modules_and_functions_stay_small() -> None:
                 if length > 60:
                     too_big.append(f"{name}:{node.lineno} {node.name}: {length} lines")
     assert not too_big, too_big
+
+
+def _readme_layers() -> list[str]:
+    """The README's Layout list, top to bottom: ``app.py``, ``ui/``, ... (the entries under ``birdadmin/``)."""
+    lines = (ROOT / "README.md").read_text().split("\n")
+    start = lines.index("birdadmin/") + 1
+    entries = []
+    for line in lines[start:]:
+        if not line.startswith(" "):
+            break
+        if line.startswith("  ") and not line.startswith("   "):
+            entries.append(line.split()[0])
+    return entries
+
+
+def test_imports_point_down_the_readmes_layout() -> None:
+    """Every import of birdadmin (at any depth, TYPE_CHECKING too) names a module listed below the importer's."""
+    order = _readme_layers()
+    units = {p.name if p.is_file() else f"{p.name}/" for p in (ROOT / "birdadmin").iterdir()
+             if p.name not in ("__init__.py", "__main__.py", "__pycache__", "resources")}
+    assert set(order) == units, set(order) ^ units
+    upward = set()
+    for source in (ROOT / "birdadmin").rglob("*.py"):
+        parts = source.relative_to(ROOT / "birdadmin").parts
+        me = parts[0] if len(parts) == 1 else f"{parts[0]}/"
+        if me not in order:
+            continue
+        for name in _imports_any(source, ("birdadmin.",)):
+            top = name.split(".")[1]
+            used = f"{top}.py" if (ROOT / "birdadmin" / f"{top}.py").is_file() else f"{top}/"
+            if used in order and order.index(used) < order.index(me):
+                upward.add(f"{source.relative_to(ROOT)} imports {name}")
+    assert not upward, sorted(upward)
