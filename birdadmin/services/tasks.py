@@ -1,8 +1,8 @@
 """Run blocking work off the GUI thread and hand the outcome back to it, dropping results nobody waits for.
 
 This is the one way birdadmin's window and dialogs hand worker results, and a task's progress along the way
-(``submit_with_progress``: the apply reports each change), to the GUI thread (the directory loader, which coalesces
-streamed pages into batches, keeps its own relay). Workers run on a QThreadPool; each outcome travels to the GUI
+(``submit_with_progress``: the apply reports each change, the directory loader its batches of pages), to the GUI
+thread. Workers run on a QThreadPool; each outcome travels to the GUI
 thread through a queued signal of a relay object living there, so callbacks always run on the GUI thread.
 
 The one rule for stale results: tasks submitted on a *channel* (say "user-detail") supersede each other, and
