@@ -168,3 +168,11 @@ def test_imports_point_down_the_readmes_layout() -> None:
             if used in order and order.index(used) < order.index(me):
                 upward.add(f"{source.relative_to(ROOT)} imports {name}")
     assert not upward, sorted(upward)
+
+
+def test_the_task_runner_is_the_one_worker_to_gui_relay() -> None:
+    """Results and progress reach the GUI thread through services/tasks.py only (its one rule drops stale ones):
+    no other module hands work over with a queued connection of its own."""
+    others = [source.relative_to(ROOT).as_posix() for source in (ROOT / "birdadmin").rglob("*.py")
+              if "QueuedConnection" in source.read_text() and source.name != "tasks.py"]
+    assert not others, others
