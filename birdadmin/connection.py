@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from birdadmin import errors
+from birdadmin.domain.thresholds import DEFAULT_BATCH_THRESHOLD
 from birdadmin.net.session import HttpSettings
 from birdadmin.net.urls import org_id_from_url
 from birdadmin.scim.client import ScimSettings
@@ -34,7 +35,7 @@ class ConnectionSpec:
     profile_name: str | None = None
     # The guards before a write (domain/guards.py), from the profile: a change touching more users than this needs
     # a confirmation; the Owner role's UUID where role names are unknown (docs/bird.md, H2).
-    batch_threshold: int = 25
+    batch_threshold: int = DEFAULT_BATCH_THRESHOLD
     owner_role_id: str | None = None
     owner_warn_above: int = 3  # audit: more active Owners than this is a finding
     key_unused_days: int = 90  # access keys (domain/key_findings.py)

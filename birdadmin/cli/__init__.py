@@ -198,6 +198,19 @@ def _settle_stdout() -> None:
             os.close(devnull)
 
 
+def _report_incomplete(out: Output, stopped: IncompleteListing, *, verbose: bool) -> int:
+    """Why a streamed listing stopped, and that what was written is only its beginning (the JSON left open)."""
+    explanation = explain(stopped.cause)
+    out.error(f"birdadmin-cli: {explanation.message}")
+    out.error(
+        f"birdadmin-cli: the listing is incomplete: only the first {stopped.written} records were written, "
+        "and the JSON array on stdout is left unterminated."
+    )
+    if verbose and explanation.details and isinstance(stopped.cause, BirdadminError):
+        out.error(explanation.details)
+    return explanation.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     refusal = _undecodable_argument(argv)
@@ -236,15 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.error(f"birdadmin-cli: {in_flight.interrupted_message()}")  # never "nothing was sent" after a send
         return 130
     except IncompleteListing as stopped:
-        explanation = explain(stopped.cause)
-        out.error(f"birdadmin-cli: {explanation.message}")
-        out.error(
-            f"birdadmin-cli: the listing is incomplete: only the first {stopped.written} records were written, "
-            "and the JSON array on stdout is left unterminated."
-        )
-        if args.verbose and explanation.details and isinstance(stopped.cause, BirdadminError):
-            out.error(explanation.details)
-        return explanation.exit_code
+        return _report_incomplete(out, stopped, verbose=args.verbose)
     except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into a sentence
         explanation = explain(exc)
         if isinstance(exc, OSError):

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 def add_guard_options(parser: argparse.ArgumentParser) -> None:
     """The overrides of the guards a removal runs (docs/bird.md, H1 and H2), and ``--yes`` that answers them all."""
-    from birdadmin.domain.guards import DEFAULT_BATCH_THRESHOLD
+    from birdadmin.domain.thresholds import DEFAULT_BATCH_THRESHOLD  # not the guards: `users list` needs none
 
     parser.add_argument("--allow-no-owner", action="store_true",
                         help="allow leaving the organization without an active Owner (directly or through groups)")
@@ -167,7 +167,7 @@ class CliGuards:
         return self._profile
 
     def _batch_threshold(self) -> int:
-        from birdadmin.domain.guards import DEFAULT_BATCH_THRESHOLD
+        from birdadmin.domain.thresholds import DEFAULT_BATCH_THRESHOLD
 
         profile = self._profile_used()
         return profile.batch_threshold if profile is not None else DEFAULT_BATCH_THRESHOLD

@@ -10,11 +10,11 @@ from typing import IO, Any
 import httpx
 
 from birdadmin.connection_check import ConnectionReport, check_connection
+from birdadmin.domain.thresholds import MAX_BATCH_THRESHOLD
 from birdadmin.errors import InputError, SecretStoreError
 from birdadmin.net.urls import check_server_url, org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy, is_uuid
 from birdadmin.store.keys import forget_key, moved_keys, remove_profile, resolve_keys, store_key
-from birdadmin.store.profile_model import MAX_BATCH_THRESHOLD
 from birdadmin.store.profiles import Profile, ProfileStore, validate_profile_fields
 from birdadmin.store.secrets import (
     ACCESS_KEY_ENV,

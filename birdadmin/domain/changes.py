@@ -189,9 +189,6 @@ class ChangeQueue:
     def open(self) -> list[Change]:
         return [c for c in self._items.values() if c.status in OPEN]
 
-    def users_touched(self) -> frozenset[str]:
-        return to_planned(self).touched_users()
-
 
 def plan_user_roles(
     queue: ChangeQueue | None,

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from birdadmin.domain.catalogue import RoleCatalogue
+from birdadmin.domain.thresholds import DEFAULT_BATCH_THRESHOLD
 from birdadmin.errors import InputError
 from birdadmin.scim.resources import User
 from birdadmin.scim.role_values import refuse_emptying
 
 OWNER_NAME = "owner"
-DEFAULT_BATCH_THRESHOLD = 25
 
 GuardName = Literal["empty", "no-owner", "batch"]
 Override = Literal["allow_empty", "allow_no_owner", "confirmed"]
@@ -166,11 +166,6 @@ def active_owners(
 
 def _has_owner(roles: Iterable[str], owners: frozenset[str]) -> bool:
     return any(r.lower() in owners for r in roles)  # role UUIDs compare without case
-
-
-def touches_owner(org: OrgSnapshot, owners: frozenset[str], changes: PlannedChanges) -> bool:
-    """True when the change could take Owner from someone (so the organization is worth loading and checking)."""
-    return active_owners(org, owners, changes) != active_owners(org, owners)
 
 
 def check(

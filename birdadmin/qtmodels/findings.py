@@ -84,9 +84,6 @@ class FindingsFilter:
         return [f for f in found if ranks[f.severity] >= lowest and (not self.kind or f.kind == self.kind)
                 and (not needle or matches(f))]
 
-    def accepts(self, finding: Finding) -> bool:
-        return bool(self.select([finding]))
-
 
 class FindingsModel(QAbstractTableModel):
     """Every finding, the filtered ones shown, sorted here (not by a proxy: a large organization has tens of

@@ -284,9 +284,6 @@ class JournalModel(QAbstractTableModel):
     def row_at(self, row: int) -> JournalRow | None:
         return self._all[self._shown[row]] if 0 <= row < len(self._shown) else None
 
-    def texts_at(self, row: int) -> tuple[str, ...]:
-        return self._texts[self._shown[row]]
-
     def row_of(self, entry_id: int) -> int:
         for row, position in enumerate(self._shown):
             if self._all[position].id == entry_id:

@@ -1,8 +1,9 @@
-"""Running an apply on a worker and bringing each change's progress to the GUI thread.
+"""Running an apply on a worker, and the reads around it (the users after an apply, a change's current state).
 
-The apply engine (``services/apply.py``) calls ``on_update`` from its own worker threads; Qt widgets may only be
-touched on the GUI thread, so each update is emitted on a relay living there and delivered through a queued
-connection. The journal is opened on the worker that applies (an SQLite connection belongs to its thread).
+The apply engine (``services/apply.py``) calls ``on_update`` from its own worker threads; each update is passed to
+``report``, which the window gets from ``TaskRunner.submit_with_progress`` (services/tasks.py): the one way a
+worker's results and progress reach the GUI thread. The journal is opened on the worker that applies (an SQLite
+connection belongs to its thread).
 """
 
 from __future__ import annotations
@@ -12,39 +13,21 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
-
 from birdadmin.domain.changes import Change
 from birdadmin.org_load import Session
-
-
-class ApplyRelay(QObject):
-    """Lives on the GUI thread; ``updated`` (a Change) arrives there whatever thread reported it."""
-
-    updated = Signal(object)
-    _reported = Signal(object)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._reported.connect(self.updated, Qt.ConnectionType.QueuedConnection)
-
-    def report(self, change: Change) -> None:
-        """Called from any thread."""
-        with contextlib.suppress(RuntimeError):  # the window (and the relay) is gone
-            self._reported.emit(change)
 
 
 def apply_changes(
     session: Session,
     changes: Sequence[Change],
     cancel: threading.Event,
-    relay: ApplyRelay,
+    report: Callable[[Change], None],
     profile_record: dict[str, Any],
     *,
     allow_empty: bool = False,
     on_worker: Callable[[Change], None] | None = None,
 ) -> list[Change]:
-    """Blocking: apply ``changes`` with the journal; every status change is reported through ``relay``, after
+    """Blocking: apply ``changes`` with the journal; every status change is passed to ``report``, after
     ``on_worker`` (called on the applying thread, e.g. to keep the change's status in a store before the GUI
     thread hears of it)."""
     from birdadmin.services.apply import Applier
@@ -55,7 +38,7 @@ def apply_changes(
         def update(change: Change) -> None:
             if on_worker is not None:
                 on_worker(change)
-            relay.report(change)
+            report(change)
 
         applier = Applier(session, journal=journal, profile_record=profile_record, on_update=update,
                           allow_empty=allow_empty)

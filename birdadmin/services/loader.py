@@ -2,8 +2,9 @@
 
 The scan runs on a worker thread; pages are coalesced there (at most one hand-over every ``batch_ms``) so the
 GUI thread gets a few large batches a second instead of hundreds of tiny ones, which keeps the event loop
-responsive at tens of thousands of users. Every load has a generation number: after ``cancel()`` or a new
-``start()``, batches of the old load still in the event queue are dropped.
+responsive at tens of thousands of users. The batches are the task's progress on the window's task runner
+(``services/tasks.py``, ``submit_with_progress``), whose one rule for stale results applies: after ``cancel()``,
+``stop()`` or a new ``start()``, batches and the outcome of the old load still in the event queue are dropped.
 
 A listing that ends short of the server's own total, or that a bound stops (``ListingIncomplete``), keeps every item
 it got and ends with ``short``, never with ``finished``: what it loaded is not the whole directory.
@@ -17,19 +18,16 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from birdadmin.errors import explain
+from birdadmin.errors import Explanation, explain
 from birdadmin.scim.paging import Cancelled, ListingIncomplete, Page
+from birdadmin.services.tasks import Report, TaskRunner
 
 log = logging.getLogger(__name__)
 
 PageSource = Callable[[threading.Event], Iterator[Page[Any]]]
-
-
-class _Relay(QObject):
-    batch = Signal(int, object, int, object)  # generation, items, fetched, total
-    done = Signal(int, str, object)  # generation, "ok" | "cancelled" | "short" | "failed", payload
+_CHANNEL = "listing"
 
 
 class DirectoryLoader(QObject):
@@ -45,12 +43,10 @@ class DirectoryLoader(QObject):
 
     def __init__(self, pool: QThreadPool, parent: QObject | None = None, *, batch_ms: int = 60) -> None:
         super().__init__(parent)
-        self._pool = pool
         self.batch_ms = batch_ms  # longest wait before handing loaded items to the GUI thread
-        self._relay = _Relay(self)
-        self._relay.batch.connect(self._on_batch, Qt.ConnectionType.QueuedConnection)
-        self._relay.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
-        self._generation = 0
+        # The task runner's rule drops a stale listing's batches and outcome: a new start, a cancel or a stop
+        # abandons the channel's task (services/tasks.py).
+        self._runner = TaskRunner(self, pool=pool)
         self._cancel: threading.Event | None = None
         self._running = False
         self._fetched = 0
@@ -70,21 +66,13 @@ class DirectoryLoader(QObject):
     def start(self, source: PageSource) -> None:
         """Begin a listing, abandoning any listing still running."""
         self._abandon()
-        self._generation += 1
-        generation = self._generation
         cancel = threading.Event()
         self._cancel = cancel
         self._running = True
         self._fetched = 0
-        relay, batch_s = self._relay, self.batch_ms / 1000
+        batch_s = self.batch_ms / 1000
 
-        def emit(signal: Any, *args: Any) -> None:
-            try:
-                signal.emit(generation, *args)
-            except RuntimeError:  # the receiver is gone (window closed): nothing left to tell
-                cancel.set()
-
-        def work() -> None:
+        def work(report: Report) -> tuple[str, Any]:
             buffer: list[Any] = []
             fetched, total = 0, None
             last = time.monotonic()
@@ -94,63 +82,56 @@ class DirectoryLoader(QObject):
                     fetched, total = page.fetched, page.total
                     now = time.monotonic()
                     if now - last >= batch_s:
-                        emit(relay.batch, buffer, fetched, total)
+                        report((buffer, total))
                         buffer, last = [], now
                     if cancel.is_set():
                         raise Cancelled("Loading was cancelled; what was loaded so far is kept.")
-                if buffer:
-                    emit(relay.batch, buffer, fetched, total)
-                emit(relay.done, "ok", fetched)
+                return "ok", fetched
             except Cancelled:
-                emit(relay.done, "cancelled", None)
+                return "cancelled", None
             except ListingIncomplete as exc:
+                return "short", explain(exc)
+            finally:
                 if buffer:
-                    emit(relay.batch, buffer, fetched, total)
-                emit(relay.done, "short", explain(exc))
-            except BaseException as exc:  # noqa: BLE001 - shown as a plain sentence, never a traceback
-                if buffer:
-                    emit(relay.batch, buffer, fetched, total)
-                emit(relay.done, "failed", explain(exc))
+                    report((buffer, total))
 
         self.started.emit()
-        self._pool.start(work)
+        self._runner.submit_with_progress(work, channel=_CHANNEL, on_progress=self._on_batch, on_result=self._on_done,
+                                          on_error=self._on_failed)
 
     def cancel(self) -> None:
         """Stop the listing; rows already handed over stay, batches still in flight are dropped."""
         if not self._running:
             return
         self._abandon()
-        self._generation += 1
         self.cancelled.emit(self._fetched)
 
     def stop(self) -> None:
         """Abandon the listing without a word (its connection is going): no signal follows."""
         self._abandon()
-        self._generation += 1
 
     def _abandon(self) -> None:
         if self._cancel is not None:
             self._cancel.set()
+        self._runner.invalidate(_CHANNEL)
         self._running = False
 
-    @Slot(int, object, int, object)
-    def _on_batch(self, generation: int, items: list[Any], fetched: int, total: Any) -> None:
-        if generation != self._generation:
-            return
+    def _on_batch(self, batch: tuple[list[Any], Any]) -> None:
+        items, total = batch
         self._fetched += len(items)
         self.page_loaded.emit(items)
         self.progress.emit(self._fetched, total)
 
-    @Slot(int, str, object)
-    def _on_done(self, generation: int, outcome: str, payload: Any) -> None:
-        if generation != self._generation:
-            return
+    def _on_done(self, outcome: tuple[str, Any]) -> None:
         self._running = False
-        if outcome == "ok":
+        kind, payload = outcome
+        if kind == "ok":
             self.finished.emit(self._fetched)
-        elif outcome == "cancelled":
+        elif kind == "cancelled":
             self.cancelled.emit(self._fetched)
-        elif outcome == "short":
-            self.short.emit(payload)
         else:
-            self.failed.emit(payload)
+            self.short.emit(payload)
+
+    def _on_failed(self, explanation: Explanation) -> None:
+        self._running = False
+        self.failed.emit(explanation)

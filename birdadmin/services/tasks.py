@@ -1,12 +1,14 @@
 """Run blocking work off the GUI thread and hand the outcome back to it, dropping results nobody waits for.
 
-This is the one way birdadmin's window and dialogs hand worker results to the GUI thread (the directory
-loader, which streams pages, keeps its own relay). Workers run on a QThreadPool; each outcome travels to the GUI
+This is the one way birdadmin's window and dialogs hand worker results, and a task's progress along the way
+(``submit_with_progress``: the apply reports each change, the directory loader its batches of pages), to the GUI
+thread. Workers run on a QThreadPool; each outcome travels to the GUI
 thread through a queued signal of a relay object living there, so callbacks always run on the GUI thread.
 
 The one rule for stale results: tasks submitted on a *channel* (say "user-detail") supersede each other, and
-``invalidate(channel)`` abandons the running one. When the user clicks A then B, A's late answer is discarded
-instead of overwriting B's pane (a generation token per channel, the same idea as git-cola's timestamps).
+``invalidate(channel)`` abandons the running one; a superseded or abandoned task's progress is dropped too. When
+the user clicks A then B, A's late answer is discarded instead of overwriting B's pane (a generation token per
+channel, the same idea as git-cola's timestamps).
 A channel is *busy* while its current task has not answered; dialogs disable their buttons meanwhile.
 """
 
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 
 ResultCallback = Callable[[Any], object]
 ErrorCallback = Callable[[Explanation], None]
+ProgressCallback = Callable[[Any], object]
+Report = Callable[[Any], None]  # what a task with progress is given: called on the worker, any number of times
 
 
 @dataclass(slots=True)
@@ -34,6 +38,7 @@ class _Pending:
     channel: str | None
     on_result: ResultCallback | None
     on_error: ErrorCallback | None
+    on_progress: ProgressCallback | None = None
 
 
 class _Relay(QObject):
@@ -44,6 +49,7 @@ class _Relay(QObject):
     """
 
     delivered = Signal(int, bool, object)
+    progressed = Signal(int, object)
 
 
 class TaskRunner(QObject):
@@ -64,6 +70,7 @@ class TaskRunner(QObject):
             self.pool.setMaxThreadCount(max_threads)
         self._relay = _Relay()
         self._relay.delivered.connect(self._on_delivered, Qt.ConnectionType.QueuedConnection)
+        self._relay.progressed.connect(self._on_progressed, Qt.ConnectionType.QueuedConnection)
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         self._latest: dict[str, int] = {}
@@ -82,19 +89,40 @@ class TaskRunner(QObject):
         channel: str | None = None,
     ) -> int:
         """Run ``fn()`` on a worker; exactly one callback runs later on the GUI thread, unless superseded."""
+        return self._start(lambda _report: fn(), _Pending(channel, on_result, on_error))
+
+    def submit_with_progress(
+        self,
+        fn: Callable[[Report], Any],
+        *,
+        on_progress: ProgressCallback,
+        on_result: ResultCallback | None = None,
+        on_error: ErrorCallback | None = None,
+        channel: str | None = None,
+    ) -> int:
+        """Run ``fn(report)`` on a worker; each ``report(x)`` reaches ``on_progress(x)`` on the GUI thread, in order
+        and before the result, while the task is its channel's current one."""
+        return self._start(fn, _Pending(channel, on_result, on_error, on_progress))
+
+    def _start(self, fn: Callable[[Report], Any], pending: _Pending) -> int:
+        channel = pending.channel
         if self._closed:
             raise RuntimeError("the task runner was shut down")
         task_id = next(self._ids)
         was_idle = not self._pending
         was_busy = channel is not None and self.busy(channel)
-        self._pending[task_id] = _Pending(channel, on_result, on_error)
+        self._pending[task_id] = pending
         if channel is not None:
             self._latest[channel] = task_id
         relay = self._relay
 
+        def report(payload: Any) -> None:
+            with contextlib.suppress(RuntimeError):  # the application (and the relay with it) is gone
+                relay.progressed.emit(task_id, payload)
+
         def work() -> None:
             try:
-                outcome: tuple[bool, Any] = (True, fn())
+                outcome: tuple[bool, Any] = (True, fn(report))
             except BaseException as exc:  # noqa: BLE001 - every failure becomes an explanation
                 outcome = (False, explain(exc))
             with contextlib.suppress(RuntimeError):  # the application (and the relay with it) is gone
@@ -117,6 +145,15 @@ class TaskRunner(QObject):
     def busy(self, channel: str) -> bool:
         """True while the current task of ``channel`` has not answered (and was not abandoned)."""
         return self._latest.get(channel, -1) in self._pending
+
+    @Slot(int, object)
+    def _on_progressed(self, task_id: int, payload: Any) -> None:
+        pending = self._pending.get(task_id)
+        if pending is None or pending.on_progress is None or self._closed:
+            return
+        if pending.channel is not None and self._latest.get(pending.channel) != task_id:
+            return  # superseded or abandoned: its progress is as stale as its result
+        pending.on_progress(payload)
 
     @Slot(int, bool, object)
     def _on_delivered(self, task_id: int, ok: bool, payload: Any) -> None:

@@ -14,13 +14,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from birdadmin.domain.thresholds import DEFAULT_BATCH_THRESHOLD, MAX_BATCH_THRESHOLD, MIN_BATCH_THRESHOLD
 from birdadmin.errors import InputError
 from birdadmin.net.urls import check_server_url, org_id_from_url
 from birdadmin.scim.resources import RolesShape, RoleStrategy, is_uuid
 from birdadmin.store.timeouts import MAX_TIMEOUT, MIN_TIMEOUT, timeout_problem
 
 MAX_NAME_LENGTH = 80
-MIN_BATCH_THRESHOLD, MAX_BATCH_THRESHOLD, DEFAULT_BATCH_THRESHOLD = 1, 100_000, 25
 DEFAULT_OWNER_WARN_ABOVE = 3
 OWNER_ROLE_PROBLEM = "The Owner role must be a role UUID like 123e4567-e89b-12d3-a456-426614174000."
 

@@ -23,16 +23,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from birdadmin.domain.thresholds import DEFAULT_BATCH_THRESHOLD, MAX_BATCH_THRESHOLD, MIN_BATCH_THRESHOLD
 from birdadmin.errors import ConfigError, InputError
 from birdadmin.store.atomic import write_json_atomic
 from birdadmin.store.paths import CONFIG_DIR_ENV, config_dir
-from birdadmin.store.profile_model import (
-    DEFAULT_BATCH_THRESHOLD,
-    MAX_BATCH_THRESHOLD,
-    MIN_BATCH_THRESHOLD,
-    Profile,
-    validate_profile_fields,
-)
+from birdadmin.store.profile_model import Profile, validate_profile_fields
 from birdadmin.store.timeouts import MAX_TIMEOUT, MIN_TIMEOUT
 
 # The model is re-exported: the window, the CLI and the tests know a profile as ``store.profiles.Profile``.

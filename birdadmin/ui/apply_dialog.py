@@ -1,8 +1,9 @@
 """"Review and apply": the whole batch with its requests, the guards, then the apply on a worker with Cancel.
 
 Nothing is sent before every guard's violation is answered (``ui/apply_guards.py``). The apply runs on the
-TaskRunner's "apply" channel (``services/apply_relay.py``); each change's progress reaches the GUI thread through
-a queued signal and is passed on (``change_updated``) so the changes dock shows it live. Cancel sets a
+TaskRunner's "apply" channel (``services/apply_relay.py``); each change's progress reaches the GUI thread as the
+task's progress (``TaskRunner.submit_with_progress``) and is passed on (``change_updated``) so the changes dock shows
+it live. Cancel sets a
 threading.Event: changes already sent finish, the others stay pending. The end says "N done, N unchanged,
 N conflicts, N failed"; the results go to ``PendingChanges.record_results`` (conflicts and failures stay queued).
 """
@@ -30,7 +31,8 @@ from PySide6.QtWidgets import (
 from birdadmin.domain.changes import Change
 from birdadmin.errors import Explanation
 from birdadmin.qtmodels.changes import ChangeNames, status_text
-from birdadmin.services.apply_relay import ApplyRelay, apply_changes
+from birdadmin.services.apply_relay import apply_changes
+from birdadmin.services.tasks import Report
 from birdadmin.ui.apply_guards import GuardInput, GuardsPanel
 from birdadmin.ui.change_requests import requests_text
 from birdadmin.ui.context import WindowContext
@@ -68,8 +70,6 @@ class ApplyDialog(QDialog):
         self._record = profile_record
         self.on_worker: Callable[[Change], None] | None = None  # each status change, on the applying thread
         self._cancel = threading.Event()
-        self._relay = ApplyRelay(self)
-        self._relay.updated.connect(self._updated)
         self._ended: set[str] = set()
         self.results: list[Change] | None = None
         self.running = False
@@ -170,11 +170,12 @@ class ApplyDialog(QDialog):
         self._update_buttons()
         self.progress.setVisible(True)
         self.progress.setFormat(self.tr("%v of %m changes"))
-        changes, cancel, relay, record = list(self._changes), self._cancel, self._relay, dict(self._record)
+        changes, cancel, record = list(self._changes), self._cancel, dict(self._record)
         allow_empty, on_worker = self.guards.overrides().allow_empty, self.on_worker
-        work: Callable[[], list[Change]] = lambda: apply_changes(  # noqa: E731 - one call, named for its type
-            session, changes, cancel, relay, record, allow_empty=allow_empty, on_worker=on_worker)
-        self._context.runner.submit(work, channel=APPLY_CHANNEL, on_result=self._finished, on_error=self._failed)
+        work: Callable[[Report], list[Change]] = lambda report: apply_changes(  # noqa: E731 - one call, typed
+            session, changes, cancel, report, record, allow_empty=allow_empty, on_worker=on_worker)
+        self._context.runner.submit_with_progress(work, channel=APPLY_CHANNEL, on_progress=self._updated,
+                                                  on_result=self._finished, on_error=self._failed)
 
     def _updated(self, change: Change) -> None:
         self.change_updated.emit(change)

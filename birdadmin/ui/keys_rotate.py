@@ -9,14 +9,14 @@ profile's name and the window reconnects with the new key. The new secret never 
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from birdadmin.errors import Explanation
 from birdadmin.services.key_rotation import STEPS, RotationResult, rotate_profile_key
+from birdadmin.services.tasks import Report
 from birdadmin.ui.icons import error_color, icon
 
 if TYPE_CHECKING:
@@ -31,12 +31,6 @@ STEP_TEXTS = {
     "switch": "Switch the profile to it",
     "revoke": "Revoke the old key",
 }
-
-
-class _StepRelay(QObject):
-    """Lives on the GUI thread, without a parent (the worker holds it), like services/tasks.py's relay."""
-
-    step = Signal(str)
 
 
 class RotateKeyDialog(QDialog):
@@ -92,23 +86,17 @@ class RotateKeyDialog(QDialog):
     def start(self) -> None:
         if self._context.runner.busy(CHANNEL) or self.result_ is not None:
             return
-        relay = _StepRelay()
-        relay.step.connect(self._step_started, Qt.ConnectionType.QueuedConnection)
-        self._relay = relay
         name, stores = self.profile_name, self._stores
 
-        def on_step(step: str) -> None:
-            with contextlib.suppress(RuntimeError):  # the dialog (and its slot) is gone
-                relay.step.emit(step)
-
-        def work() -> RotationResult:
+        def work(report: Report) -> RotationResult:  # each step begun is the task's progress (services/tasks.py)
             profiles, secrets = stores()
-            return rotate_profile_key(name, profiles=profiles, secrets=secrets, kind="scim", on_step=on_step)
+            return rotate_profile_key(name, profiles=profiles, secrets=secrets, kind="scim", on_step=report)
 
         self.start_button.setEnabled(False)
         self.close_button.setEnabled(False)
         self.message.setText(self.tr("Rotating…"))
-        self._context.runner.submit(work, channel=CHANNEL, on_result=self._finished, on_error=self._failed)
+        self._context.runner.submit_with_progress(work, channel=CHANNEL, on_progress=self._step_started,
+                                                  on_result=self._finished, on_error=self._failed)
 
     def _step_started(self, step: str) -> None:
         """``step`` begins: the steps before it are done."""

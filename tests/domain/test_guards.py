@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from birdadmin.domain.catalogue import RoleCatalogue
@@ -197,8 +197,7 @@ def test_taking_owner_from_every_active_holder_is_always_refused(o: OrgSnapshot)
 @given(orgs())
 def test_removing_the_last_active_owners_role_is_refused(o: OrgSnapshot) -> None:
     owners = active_owners(o, frozenset({OWNER}))
-    if len(owners) != 1:
-        return
+    assume(len(owners) == 1)  # an example that does not apply is discarded (and counted), not passed
     (last,) = owners
     holder = next(u for u in o.users if u.id == last)
     changes = PlannedChanges(

@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from birdadmin.domain.changes import Change, ChangeQueue, plan_user_roles
 from birdadmin.domain.role_plan import RolePlan, RoleRequest
 from birdadmin.errors import InputError
+from birdadmin.scim.resources import User
 from birdadmin.scim.role_values import plan_roles, role_key
 
 UUIDS = [str(uuid.UUID(int=n * 0x1111_1111)) for n in range(1, 6)]
@@ -90,3 +92,19 @@ def test_requests_that_would_do_nothing_or_empty_everything_are_refused(action, 
 
 def test_set_to_nothing_is_allowed_when_asked_for() -> None:
     assert RoleRequest("set", (), allow_empty=True).plan(UUIDS[:2]) == RolePlan(tuple(UUIDS[:2]), ())
+
+
+@settings(database=None)  # nothing written into the working tree
+@given(roles, st.sampled_from(["add", "remove", "set"]), st.lists(st.sampled_from(UUIDS), min_size=1, max_size=3),
+       roles)
+def test_the_window_plans_what_the_cli_plans(current, action, wanted, queued) -> None:
+    """The window's planner (domain.changes.plan_user_roles: the editor, bulk edits, the matrix) and the CLI's
+    (RoleRequest.plan) give the same roles for the same request, also on top of a change already queued."""
+    request = RoleRequest(action, tuple(wanted), allow_empty=True)
+    user = User("u1", "ann@example.com", roles=tuple(current), version='W/"1"')
+    window = plan_user_roles(None, [user], **request.change())[0]
+    assert (window.before, window.after) == (request.plan(current).before, request.plan(current).after)
+    queue = ChangeQueue([Change("user-roles", "u1", "ann@example.com", tuple(current), tuple(queued))])
+    base = queued if queue.get(("user-roles", "u1")) is not None else current  # a queued no-op is dropped
+    on_top = plan_user_roles(queue, [user], **request.change())[0]
+    assert on_top.before == tuple(current) and on_top.after == request.plan(base).after

@@ -296,17 +296,15 @@ def test_summary_names_every_addition_and_removal_once(before: list[str], after:
 def test_a_large_selection_in_the_dock_stays_quick_through_a_reload(demo_window: MainWindow) -> None:
     """Every row selected (Ctrl+A), then one more edit: the selection is kept in one step (it was re-selected a row
     at a time, each re-reading the whole selection, and each row found by a scan: 500 rows took seconds, 2,000
-    over five minutes)."""
-    import time
-
+    over five minutes). Counted, not timed (the time is the benchmarks' business): one selection change per reload."""
     window, pending = demo_window, demo_window.context.pending
     users = [User(f"many-{i:05d}", f"many{i}@example.com", roles=(role("Agent"),), version='W/"1"')
              for i in range(500)]
     pending.plan(plan_user_roles(pending.queue, users, add=[role("Analyst")]), "Add Analyst to 500 users")
     dock = window.changes.dock
-    started = time.perf_counter()
     dock.table.selectAll()
+    changes: list[object] = []
+    dock.table.selectionModel().selectionChanged.connect(lambda *_: changes.append(None))
     pending.plan(plan_user_roles(pending.queue, users[:1], add=[role("Supervisor")]), "One more")
-    elapsed = time.perf_counter() - started
     assert len(dock.selected_changes()) == 500 and dock.model.row_of(("user-roles", "many-00499")) == 499
-    assert elapsed < 0.25, elapsed
+    assert len(changes) <= 2, len(changes)  # a row at a time was 500

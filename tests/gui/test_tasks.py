@@ -102,3 +102,36 @@ def test_a_runner_on_a_borrowed_pool_leaves_the_pool_to_its_owner(qtbot: Any) ->
     assert pool.waitForDone(10_000)
     spin(qtbot, 50)
     assert seen == []  # nothing is delivered after shutdown
+
+
+def test_progress_arrives_in_order_on_the_gui_thread_before_the_result(qtbot: Any, runner: TaskRunner) -> None:
+    seen: list[tuple[str, Any, bool]] = []
+
+    def work(report: Any) -> str:
+        for step in range(50):
+            report(step)
+        return "all"
+
+    def note(kind: str) -> Any:
+        return lambda value: seen.append((kind, value, threading.current_thread() is threading.main_thread()))
+
+    with qtbot.waitSignal(runner.done, timeout=10_000):
+        runner.submit_with_progress(work, on_progress=note("progress"), on_result=note("result"), channel="apply")
+    assert seen == [*(("progress", step, True) for step in range(50)), ("result", "all", True)]
+
+
+def test_a_superseded_tasks_progress_is_dropped_with_its_result(qtbot: Any, runner: TaskRunner) -> None:
+    gate, reported = threading.Event(), threading.Event()
+    seen: list[Any] = []
+
+    def old(report: Any) -> str:
+        gate.wait(10)
+        report("old step")
+        reported.set()
+        return "old"
+
+    runner.submit_with_progress(old, on_progress=seen.append, on_result=seen.append, channel="apply")
+    runner.invalidate("apply")
+    with qtbot.waitSignal(runner.stale_dropped, timeout=10_000):
+        gate.set()
+    assert reported.is_set() and seen == []

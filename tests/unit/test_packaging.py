@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -59,6 +62,23 @@ def test_domain_is_pure() -> None:
         assert not _imports_any(source, io), f"{source.relative_to(ROOT)} imports {_imports_any(source, io)}"
 
 
+def test_domain_loads_no_io_when_imported() -> None:
+    """What domain/ brings in when it runs, not only what it names: a package's __init__ that imports its HTTP
+    client would load httpx behind ``from birdadmin.bird.models import Team`` (a fresh interpreter, every module)."""
+    sources = (ROOT / "birdadmin" / "domain").rglob("*.py")
+    names = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts) for p in sources)
+    script = (
+        "import importlib, sys\n"
+        f"for name in {names!r}: importlib.import_module(name)\n"
+        "io = ('httpx', 'httpcore', 'keyring', 'sqlite3', 'socket', 'ssl', 'PySide6', 'birdadmin.net',\n"
+        "      'birdadmin.store')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(io)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "[]", done.stdout
+
+
 def test_only_the_secret_store_touches_the_keyring() -> None:
     for source in (ROOT / "birdadmin").rglob("*.py"):
         if source.relative_to(ROOT).as_posix() == "birdadmin/store/secrets.py":
@@ -98,3 +118,61 @@ def test_the_report_draws_without_widgets() -> None:
     above = ("PySide6.QtWidgets", "birdadmin.ui", "birdadmin.qtmodels", "birdadmin.services", "birdadmin.cli")
     for source in (ROOT / "birdadmin" / "report").rglob("*.py"):
         assert not _imports_any(source, above), f"{source.relative_to(ROOT)} imports {_imports_any(source, above)}"
+
+
+def test_modules_and_functions_stay_small() -> None:
+    """Small modules named for what they do (about 400 lines at most) and functions of at most 60 lines: a module
+    that grows past 450 is split before it takes on more."""
+    too_big: list[str] = []
+    for source in (ROOT / "birdadmin").rglob("*.py"):
+        text = source.read_text()
+        name = source.relative_to(ROOT).as_posix()
+        if text.count("\n") > 450:
+            too_big.append(f"{name}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno is not None:
+                length = node.end_lineno - node.lineno + 1
+                if length > 60:
+                    too_big.append(f"{name}:{node.lineno} {node.name}: {length} lines")
+    assert not too_big, too_big
+
+
+def _readme_layers() -> list[str]:
+    """The README's Layout list, top to bottom: ``app.py``, ``ui/``, ... (the entries under ``birdadmin/``)."""
+    lines = (ROOT / "README.md").read_text().split("\n")
+    start = lines.index("birdadmin/") + 1
+    entries = []
+    for line in lines[start:]:
+        if not line.startswith(" "):
+            break
+        if line.startswith("  ") and not line.startswith("   "):
+            entries.append(line.split()[0])
+    return entries
+
+
+def test_imports_point_down_the_readmes_layout() -> None:
+    """Every import of birdadmin (at any depth, TYPE_CHECKING too) names a module listed below the importer's."""
+    order = _readme_layers()
+    units = {p.name if p.is_file() else f"{p.name}/" for p in (ROOT / "birdadmin").iterdir()
+             if p.name not in ("__init__.py", "__main__.py", "__pycache__", "resources")}
+    assert set(order) == units, set(order) ^ units
+    upward = set()
+    for source in (ROOT / "birdadmin").rglob("*.py"):
+        parts = source.relative_to(ROOT / "birdadmin").parts
+        me = parts[0] if len(parts) == 1 else f"{parts[0]}/"
+        if me not in order:
+            continue
+        for name in _imports_any(source, ("birdadmin.",)):
+            top = name.split(".")[1]
+            used = f"{top}.py" if (ROOT / "birdadmin" / f"{top}.py").is_file() else f"{top}/"
+            if used in order and order.index(used) < order.index(me):
+                upward.add(f"{source.relative_to(ROOT)} imports {name}")
+    assert not upward, sorted(upward)
+
+
+def test_the_task_runner_is_the_one_worker_to_gui_relay() -> None:
+    """Results and progress reach the GUI thread through services/tasks.py only (its one rule drops stale ones):
+    no other module hands work over with a queued connection of its own."""
+    others = [source.relative_to(ROOT).as_posix() for source in (ROOT / "birdadmin").rglob("*.py")
+              if "QueuedConnection" in source.read_text() and source.name != "tasks.py"]
+    assert not others, others

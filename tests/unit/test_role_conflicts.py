@@ -126,6 +126,24 @@ def test_412s_that_outlast_the_retries_are_a_failure(strategy: RoleStrategy, use
     assert len(user.writes) == 3
 
 
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("version", ['W/"1"', None])
+def test_412s_that_outlast_the_retries_of_a_planned_change_are_a_failure(strategy: RoleStrategy,
+                                                                         version: str | None) -> None:
+    """The apply engine's path (scim/planned_roles.py): every write answered 412 while the server still holds the
+    planned ``before``: a bounded number of sends, then the 412 itself; never "done", and nothing changed."""
+
+    def always_conflicts(user: FakeUser, request: httpx.Request) -> httpx.Response:
+        return precondition_failed()
+
+    user = FakeUser(["r1"], always_conflicts)
+    client = scim_client(user, role_strategy=strategy, write_attempts=3)
+    with pytest.raises(errors.PreconditionFailedError) as caught:
+        client.apply_planned_roles("u1", ["r1"], ["r1", "r2"], version)
+    assert len(user.writes) == 3 and user.roles == ["r1"]
+    assert explain(caught.value).exit_code == 1
+
+
 def test_the_cli_reports_a_persisting_conflict_as_a_failure(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
