@@ -15,6 +15,7 @@ from birdadmin import errors
 from birdadmin.errors import explain
 from birdadmin.scim.bulk import Status, change_roles_bulk
 from birdadmin.scim.client import ScimClient, ScimSettings
+from birdadmin.scim.planned_roles import apply_planned_roles
 from birdadmin.scim.resources import RoleStrategy
 
 KEY = "unit-test-key-0123456789"
@@ -139,7 +140,7 @@ def test_412s_that_outlast_the_retries_of_a_planned_change_are_a_failure(strateg
     user = FakeUser(["r1"], always_conflicts)
     client = scim_client(user, role_strategy=strategy, write_attempts=3)
     with pytest.raises(errors.PreconditionFailedError) as caught:
-        client.apply_planned_roles("u1", ["r1"], ["r1", "r2"], version)
+        apply_planned_roles(client, "u1", ["r1"], ["r1", "r2"], version)
     assert len(user.writes) == 3 and user.roles == ["r1"]
     assert explain(caught.value).exit_code == 1
 
