@@ -22,6 +22,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from birdadmin import __version__  # the package face holds only the version; nothing else of birdadmin
 from birdadmin.emulator.errors import EmulatorStateError
 from birdadmin.emulator.options import (
     DEFAULT_PORT,
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="birdadmin-emulator",
         description="A local Bird-compatible server (SCIM 2.0 + Accounts API subset) for demos and tests.",
     )
+    p.add_argument("--version", action="version", version=f"birdadmin-emulator {__version__}")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port, 0 = any free port (default {DEFAULT_PORT})")
     p.add_argument("--users", type=int, default=250, help="seeded users (default 250)")

@@ -98,3 +98,11 @@ def test_cli_says_when_the_state_file_cannot_be_written() -> None:
     assert proc.returncode == 2 and proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
     assert str(target) in proc.stderr and "cannot listen" not in proc.stderr
+
+
+@pytest.mark.parametrize("module", ["birdadmin.emulator", "birdadmin.emulator.cli"])
+def test_the_emulator_answers_version_as_a_module_too(module: str) -> None:
+    from birdadmin import __version__
+
+    result = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, f"birdadmin-emulator {__version__}", "")

@@ -51,9 +51,10 @@ def test_folder_holds_the_three_commands_the_xcb_plugin_and_the_resources(frozen
 
 
 def test_frozen_app_answers_version(frozen: Path) -> None:
-    for command in ("birdadmin", "birdadmin-cli"):
+    for command in ("birdadmin", "birdadmin-cli", "birdadmin-emulator"):
         result = run([frozen / command, "--version"], timeout=60, env=_app_env())
-        assert (result.returncode, result.stdout.strip()) == (0, f"birdadmin {VERSION}"), result.stderr
+        name = command.replace("-cli", "")  # the CLI says "birdadmin", the emulator "birdadmin-emulator"
+        assert (result.returncode, result.stdout.strip()) == (0, f"{name} {VERSION}"), result.stderr
 
 
 def test_frozen_cli_lists_the_demo(frozen: Path) -> None:

@@ -78,9 +78,10 @@ def test_sdist_carries_resources_screenshots_and_packaging(built: Built) -> None
 
 
 def test_pipx_commands_answer_version(installed: Installed) -> None:
-    for command in ("birdadmin", "birdadmin-cli"):
+    for command in ("birdadmin", "birdadmin-cli", "birdadmin-emulator"):
         result = run([installed.bin_dir / command, "--version"], timeout=60, env=installed.env)
-        assert (result.returncode, result.stdout.strip()) == (0, f"birdadmin {VERSION}"), result.stderr
+        name = command.replace("-cli", "")  # the CLI says "birdadmin", the emulator "birdadmin-emulator"
+        assert (result.returncode, result.stdout.strip()) == (0, f"{name} {VERSION}"), result.stderr
 
 
 def test_pipx_cli_lists_the_demo_users(installed: Installed) -> None:
