@@ -14,7 +14,7 @@ from birdadmin.domain.changes import plan_user_roles
 from birdadmin.emulator.seed import role_id
 from birdadmin.scim.resources import User
 from birdadmin.ui import apply_dialog
-from birdadmin.ui.apply_preview import Prepared, PreviewInput
+from birdadmin.ui.apply_preview import Prepared, PreviewInput, preview_text
 from birdadmin.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
@@ -147,4 +147,24 @@ def test_the_guards_wait_for_the_verdict_then_ask_as_before(demo_window: MainWin
     assert edit is not None and not dialog.apply_button.isEnabled()
     qtbot.keyClicks(edit, str(len(users)))
     assert dialog.apply_button.isEnabled()
+    dialog.reject()
+
+
+def test_a_long_preview_is_laid_out_whole_in_slices_and_stays_at_its_top(demo_window: MainWindow, held: Held,
+                                                                         qtbot: Any) -> None:
+    """300 changes make thousands of preview lines, more than one slice (``FILL_LINES``): the text shown is the
+    prepared text exactly, Apply waits for the last slice, and the reader is left at the first change."""
+    window = demo_window
+    window.show()
+    users = [User(f"many-{i:03d}", f"many{i}@example.com", roles=(ANALYST,), version='W/"1"') for i in range(300)]
+    window.context.pending.plan(plan_user_roles(window.context.pending.queue, users, add=[role_id(7, "Developer")]),
+                                "Add role Developer to 300 users")
+    dialog = window.changes.review_apply()
+    assert dialog is not None
+    held.gate(0).set()
+    qtbot.waitUntil(lambda: dialog.ready, timeout=10_000)
+    expected = preview_text(held.inputs[0].changes, held.inputs[0].session, held.inputs[0].names)
+    assert expected.count("\n") > 2 * apply_dialog.FILL_LINES
+    assert dialog.preview.toPlainText() == expected
+    assert dialog.preview.verticalScrollBar().value() == 0
     dialog.reject()
