@@ -76,7 +76,7 @@ def shoot_editing(window: Any, out: Path) -> int:
     if dialog is None:
         print("the preview did not open", file=sys.stderr)
         return 1
-    _spin(dialog.isVisible, 5)
+    _spin(lambda: dialog.isVisible() and dialog.ready, 5)  # the preview is prepared on a worker
     _save(dialog, out / "apply-preview.png")
     results: list[Any] = []
     dialog.applied.connect(results.extend)

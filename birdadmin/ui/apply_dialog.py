@@ -1,9 +1,13 @@
 """"Review and apply": the whole batch with its requests, the guards, then the apply on a worker with Cancel.
 
-Nothing is sent before every guard's violation is answered (``ui/apply_guards.py``). The apply runs on the
-TaskRunner's "apply" channel (``services/apply_relay.py``); each change's progress reaches the GUI thread as the
-task's progress (``TaskRunner.submit_with_progress``) and is passed on (``change_updated``) so the changes dock shows
-it live. Cancel sets a
+The dialog opens at once in a "Preparing the preview…" state: the requests' text and the guards' verdict are
+computed on the TaskRunner's "apply-preview" channel (``ui/apply_preview.py``) from an immutable copy of the
+queue, and shown when they arrive. A change to the queue meanwhile takes a new copy and supersedes the running
+preparation (its late result is dropped); closing the dialog abandons it. Apply stays disabled until the verdict
+for the current queue is in. Nothing is sent before every guard's violation is answered (``ui/apply_guards.py``).
+The apply runs on the TaskRunner's "apply" channel (``services/apply_relay.py``); each change's progress reaches
+the GUI thread as the task's progress (``TaskRunner.submit_with_progress``) and is passed on (``change_updated``)
+so the changes dock shows it live. Cancel sets a
 threading.Event: changes already sent finish, the others stay pending. The end says "N done, N unchanged,
 N conflicts, N failed"; the results go to ``PendingChanges.record_results`` (conflicts and failures stay queued).
 """
@@ -15,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,15 +34,16 @@ from PySide6.QtWidgets import (
 
 from birdadmin.domain.changes import Change
 from birdadmin.errors import Explanation
-from birdadmin.qtmodels.changes import ChangeNames, status_text
+from birdadmin.qtmodels.changes import status_text
 from birdadmin.services.apply_relay import apply_changes
 from birdadmin.services.tasks import Report
-from birdadmin.ui.apply_guards import GuardInput, GuardsPanel
-from birdadmin.ui.change_requests import requests_text
+from birdadmin.ui.apply_guards import GuardsPanel
+from birdadmin.ui.apply_preview import Prepared, PreviewInput, prepare
 from birdadmin.ui.context import WindowContext
 
 APPLY_CHANNEL = "apply"
-PREVIEW_REQUESTS = 200  # changes shown with their full requests in the preview
+PREVIEW_CHANNEL = "apply-preview"
+FILL_LINES = 400  # preview lines laid out per turn of the event loop
 _ENDED = frozenset({"done", "unchanged", "conflict", "failed"})
 
 
@@ -57,22 +62,27 @@ class ApplyDialog(QDialog):
     change_updated = Signal(object)  # a Change with its new status (in flight, done, conflict, ...)
     applied = Signal(object)  # list[Change]: the results, once recorded
 
-    def __init__(self, context: WindowContext, changes: Sequence[Change], guards: GuardInput,
-                 names: ChangeNames, profile_record: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(self, context: WindowContext, source: Callable[[], PreviewInput],
+                 profile_record: dict[str, Any], parent: QWidget | None = None) -> None:
+        """``source`` takes the batch as it stands (cheap, on the GUI thread); it is called again whenever the
+        queue changes before Apply is pressed."""
         super().__init__(parent)
         self.setObjectName("applyDialog")
         self.setWindowTitle(self.tr("Review and apply changes"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self._context = context
-        self._changes = [c for c in changes if c.status != "conflict"]
-        self._left_out = [c for c in changes if c.status == "conflict"]
-        self._names = names
+        self._source = source
+        self._changes: list[Change] = []
+        self._left_out = 0
         self._record = profile_record
         self.on_worker: Callable[[Change], None] | None = None  # each status change, on the applying thread
         self._cancel = threading.Event()
         self._ended: set[str] = set()
         self.results: list[Change] | None = None
         self.running = False
+        self.ready = False  # the preview and the guards' verdict for the current queue are shown
+        self._open = True  # False once closed: nothing more is prepared
+        self._generation = 0  # counts the batches prepared: a preview still filling in for an older one stops
         self._session: object = None  # the connection the apply runs on
         layout = QVBoxLayout(self)
         self.summary = self._label("applySummary", "")
@@ -82,25 +92,19 @@ class ApplyDialog(QDialog):
         self.preview.setAccessibleName(self.tr("Changes and their requests"))
         self.preview.setReadOnly(True)
         self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.preview.setPlainText(self._preview_text())
         layout.addWidget(self.preview, 1)
-        self.guards = GuardsPanel(guards, self)  # a few sentences at most: below the preview, never scrolled
+        self.guards = GuardsPanel(self)  # a few sentences at most: below the preview, never scrolled
         layout.addWidget(self.guards)
-        self.summary.setText(self._summary_text())
         self.progress = QProgressBar(self)
         self.progress.setObjectName("applyProgress")
         self.progress.setAccessibleName(self.tr("Apply progress"))
-        self.progress.setRange(0, max(1, len(self._changes)))
-        self.progress.setValue(0)
         self.progress.setVisible(False)
         layout.addWidget(self.progress)
         self.outcome = self._label("applyOutcome", "")
         self.outcome.setVisible(False)
         layout.addWidget(self.outcome)
         self.buttons = QDialogButtonBox(self)
-        count = len(self._changes)
-        self.apply_button = QPushButton(
-            self.tr("&Apply 1 change") if count == 1 else self.tr("&Apply {count} changes").format(count=count), self)
+        self.apply_button = QPushButton(self)
         self.apply_button.setObjectName("applyButton")
         self.apply_button.setDefault(False)
         self.apply_button.setAutoDefault(False)
@@ -111,8 +115,10 @@ class ApplyDialog(QDialog):
         self.cancel_button.clicked.connect(self._cancel_clicked)
         layout.addWidget(self.buttons)
         self.guards.changed.connect(self._update_buttons)
-        self._update_buttons()
+        self.finished.connect(self._closed)
+        context.pending.changed.connect(self._queue_changed)
         self.resize(760, 560)
+        self.prepare()
 
     def _label(self, name: str, text: str) -> QLabel:
         label = QLabel(text, self)
@@ -120,6 +126,68 @@ class ApplyDialog(QDialog):
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)
         return label
+
+    # -- preparing the preview ---------------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Take the batch as it stands and compute its preview and verdict on a worker; until they arrive the
+        dialog says so and Apply is disabled. A preparation still running is superseded (its result dropped)."""
+        data = self._source()
+        self._changes, self._left_out = list(data.changes), data.left_out
+        self.ready = False
+        self._generation += 1
+        count = len(self._changes)
+        self.apply_button.setText(
+            self.tr("&Apply 1 change") if count == 1 else self.tr("&Apply {count} changes").format(count=count))
+        self.progress.setRange(0, max(1, count))
+        self.progress.setValue(0)
+        waiting = self.tr("Preparing the preview…")
+        self.summary.setText(waiting)
+        self.preview.setPlainText(waiting)
+        self.guards.clear()
+        self._update_buttons()
+        self._context.runner.submit(lambda: prepare(data), channel=PREVIEW_CHANNEL, on_result=self._prepared,
+                                    on_error=self._not_prepared)
+
+    def _prepared(self, prepared: Prepared) -> None:
+        if not self._open:
+            return
+        self.guards.show_verdict(prepared.verdict)
+        self.summary.setText(self._summary_text())
+        lines = prepared.text.split("\n")
+        self.preview.setPlainText("\n".join(lines[:FILL_LINES]))
+        self._fill(self._generation, lines, FILL_LINES)
+
+    def _fill(self, generation: int, lines: list[str], at: int) -> None:
+        """The rest of the preview, ``FILL_LINES`` at a time between events: laying out 10,000 changes' lines at
+        once held the GUI thread 30-100 ms. Ready (and Apply possible) once the whole text is in."""
+        if generation != self._generation or not self._open:
+            return  # the queue changed (or the dialog closed) while filling: a newer preview takes over
+        if at < len(lines):
+            bar = self.preview.verticalScrollBar()
+            kept = bar.value()  # appending scrolls to the end when the view is there; the reader stays put
+            self.preview.appendPlainText("\n".join(lines[at:at + FILL_LINES]))
+            bar.setValue(kept)
+            QTimer.singleShot(0, self, lambda: self._fill(generation, lines, at + FILL_LINES))
+            return
+        self.ready = True
+        self._update_buttons()
+
+    def _not_prepared(self, explanation: Explanation) -> None:
+        if self._open:
+            text = self.tr("The preview could not be prepared: {reason}").format(reason=explanation.message)
+            self.summary.setText(text)
+            self.preview.setPlainText(text)
+
+    def _queue_changed(self) -> None:
+        """The queue changed under the open dialog (a restore, a connection change): prepare the new batch, unless
+        an apply has started (then the queue changes by its own progress) or the dialog is closed."""
+        if self._open and not self.running and self.results is None:
+            self.prepare()
+
+    def _closed(self) -> None:
+        self._open = False
+        self._context.runner.invalidate(PREVIEW_CHANNEL)
 
     def _summary_text(self) -> str:
         count, users = len(self._changes), self.guards.touched
@@ -131,29 +199,12 @@ class ApplyDialog(QDialog):
         text = f"{sent}; {touch}"
         if self._left_out:
             text += " " + self.tr("{count} conflicts are left out: re-plan them on the current state first.").format(
-                count=len(self._left_out))
+                count=self._left_out)
         return text
-
-    def _preview_text(self) -> str:
-        """Each change with its requests; past ``PREVIEW_REQUESTS`` changes, one line each (a 10,000-user batch
-        stays quick to show and to read)."""
-        blocks = []
-        session = self._context.session
-        names = self._names
-        for at, change in enumerate(self._changes):
-            head = f"{change.target_name or change.target_id} ({names.kind(change)}): {names.summary(change)}"
-            if at < PREVIEW_REQUESTS:
-                blocks.append(f"{head}\n{requests_text(change, session)}\n")
-            else:
-                if at == PREVIEW_REQUESTS:
-                    blocks.append(self.tr("The other {count} changes send requests of the same form:").format(
-                        count=len(self._changes) - PREVIEW_REQUESTS))
-                blocks.append(head)
-        return "\n".join(blocks) if blocks else self.tr("Nothing to apply.")
 
     def _update_buttons(self) -> None:
         writable = self._context.pending.writable and self._context.session is not None
-        can = writable and bool(self._changes) and not self.running and self.results is None
+        can = writable and self.ready and bool(self._changes) and not self.running and self.results is None
         self.apply_button.setEnabled(can and self.guards.answered())
         if not writable:
             self.apply_button.setToolTip(self._context.pending.read_only_reason or self.tr("Not connected."))

@@ -8,45 +8,102 @@ is confirmed by typing the number of users it touches. Apply is allowed once eve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from birdadmin.domain.changes import Change, to_planned
 from birdadmin.domain.guards import GuardResult, OrgSnapshot, Overrides, PlannedChanges, check
 
 
 @dataclass(frozen=True)
 class GuardInput:
-    """What the guards read: the organization as loaded, the planned changes and the profile's settings."""
+    """What the guards read: the organization as loaded, the changes an apply sends and the profile's settings.
+
+    Every part is an immutable copy taken on the GUI thread (frozen changes, the loaded organization's lists), so
+    ``judge`` can read it on a worker while the window goes on."""
 
     snapshot: OrgSnapshot
-    planned: PlannedChanges
+    changes: Sequence[Change]
     owner_role_id: str | None
     batch_threshold: int
     complete: bool  # False: the organization is not wholly loaded, so the Owner guard cannot be sure
 
+    @property
+    def planned(self) -> PlannedChanges:
+        return to_planned(self.changes)
+
+
+@dataclass(frozen=True)
+class GuardVerdict:
+    """The guards' full result for one batch, computed once on a worker (``judge``); the panel only shows it."""
+
+    full: GuardResult
+    touched: int  # users whose own roles or memberships change
+    emptied: tuple[str, ...]  # names of the users a change leaves with no roles (docs/bird.md, H1)
+    batch_threshold: int
+    complete: bool
+
+
+def judge(data: GuardInput) -> GuardVerdict:
+    """The guards for ``data``: 50-150 ms with 10,000 changes, so never on the GUI thread (no Qt here)."""
+    planned = data.planned
+    full = check(data.snapshot, planned, owner_role_id=data.owner_role_id, batch_threshold=data.batch_threshold)
+    emptied: list[str] = []
+    if any(v.guard == "empty" for v in full.violations):
+        by_id = {u.id: u for u in data.snapshot.users}
+        for change in planned.user_roles:
+            user = by_id.get(change.user_id)
+            if user is not None and user.roles and not change.roles_after:
+                emptied.append(user.user_name or user.id)
+    return GuardVerdict(full, len(planned.touched_users()), tuple(emptied), data.batch_threshold, data.complete)
+
 
 class GuardsPanel(QFrame):
-    """Violations with their overrides, then warnings; ``changed`` fires whenever an answer changes."""
+    """Violations with their overrides, then warnings; ``changed`` fires whenever an answer changes. Empty (and
+    unanswered) until ``show_verdict`` gives it the guards' result for the batch shown."""
 
     changed = Signal()
 
-    def __init__(self, data: GuardInput, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("guardsPanel")
-        self._data = data
-        self.full = check(data.snapshot, data.planned, owner_role_id=data.owner_role_id,
-                          batch_threshold=data.batch_threshold)
-        self.touched = len(data.planned.touched_users())
-        self._layout = layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self.verdict: GuardVerdict | None = None
+        self.full = GuardResult((), ())
+        self.touched = 0
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self._body: QWidget | None = None  # the sentences and answers of the verdict shown
+        self._layout: QVBoxLayout | None = None
         self.empty_box: QCheckBox | None = None
         self.owner_box: QCheckBox | None = None
         self.batch_edit: QLineEdit | None = None
-        guards = {v.guard for v in self.full.violations}
+
+    def clear(self) -> None:
+        """Forget the verdict shown (the batch changed): nothing is answered until the next one arrives."""
+        self.verdict = None
+        self.full, self.touched = GuardResult((), ()), 0
+        self.empty_box = self.owner_box = None
+        self.batch_edit = None
+        if self._body is not None:  # off the panel now (findChildren no longer sees it), deleted with its last ref
+            self.layout().removeWidget(self._body)
+            self._body.setParent(None)
+            self._body = None
+        self.changed.emit()
+
+    def show_verdict(self, verdict: GuardVerdict) -> None:
+        """One sentence per violation with its answer (a checkbox, or the number of users to type), then warnings."""
+        self.clear()
+        self.verdict, self.full, self.touched = verdict, verdict.full, verdict.touched
+        self._body = QWidget(self)
+        self._layout = layout = QVBoxLayout(self._body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.layout().addWidget(self._body)
+        guards = {v.guard for v in verdict.full.violations}
         if "empty" in guards:
-            names = self._emptied_names()
+            names = list(verdict.emptied)
             who = names[0] if len(names) == 1 else self.tr("{count} users").format(count=len(names))
             self._sentence("emptyRolesViolation", self.tr(
                 "This would leave {who} with no roles at all: Bird reads an empty list as no roles "
@@ -58,52 +115,51 @@ class GuardsPanel(QFrame):
             self.owner_box = self._box("allowNoOwnerCheck",
                                        self.tr("Leave the organization without an active Owner"))
         if "batch" in guards:
-            self._sentence("batchViolation", self.tr(
-                "This changes {count} users, more than the {limit} this profile allows at once. Type {count} to "
-                "confirm.").format(count=self.touched, limit=data.batch_threshold))
-            self.batch_edit = QLineEdit(self)
-            self.batch_edit.setObjectName("batchConfirmEdit")
-            self.batch_edit.setAccessibleName(self.tr("Number of users to confirm"))
-            self.batch_edit.setPlaceholderText(self.tr("Type {count}").format(count=self.touched))
-            self.batch_edit.textChanged.connect(lambda _t: self.changed.emit())
-            layout.addWidget(self.batch_edit)
+            self._batch_sentence(verdict)
         for warning in self._warnings():
             label = self._sentence("guardWarning", warning)
             label.setProperty("warning", True)
-        if not self.full.violations and not self._warnings():
+        if not verdict.full.violations and not self._warnings():
             self._sentence("guardsClear", self.tr("The guards found nothing to confirm in this batch."))
+        self.changed.emit()
 
-    def _emptied_names(self) -> list[str]:
-        by_id = {u.id: u for u in self._data.snapshot.users}
-        names = []
-        for change in self._data.planned.user_roles:
-            user = by_id.get(change.user_id)
-            if user is not None and user.roles and not change.roles_after:
-                names.append(user.user_name or user.id)
-        return names
+    def _batch_sentence(self, verdict: GuardVerdict) -> None:
+        self._sentence("batchViolation", self.tr(
+            "This changes {count} users, more than the {limit} this profile allows at once. Type {count} to "
+            "confirm.").format(count=self.touched, limit=verdict.batch_threshold))
+        self.batch_edit = QLineEdit(self._body)
+        self.batch_edit.setObjectName("batchConfirmEdit")
+        self.batch_edit.setAccessibleName(self.tr("Number of users to confirm"))
+        self.batch_edit.setPlaceholderText(self.tr("Type {count}").format(count=self.touched))
+        self.batch_edit.textChanged.connect(lambda _t: self.changed.emit())
+        self._add(self.batch_edit)
 
     def _warnings(self) -> list[str]:
         out = list(self.full.warnings)
-        if not self._data.complete:
+        if self.verdict is not None and not self.verdict.complete:
             out.insert(0, self.tr(
                 "The organization is not completely loaded, so whether this leaves it without an active Owner "
                 "cannot be known for sure; refresh first to be certain."))
         return out
 
     def _sentence(self, name: str, text: str) -> QLabel:
-        label = QLabel(text, self)
+        label = QLabel(text, self._body)
         label.setObjectName(name)
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)
-        self._layout.addWidget(label)
+        self._add(label)
         return label
 
     def _box(self, name: str, text: str) -> QCheckBox:
-        box = QCheckBox(text, self)
+        box = QCheckBox(text, self._body)
         box.setObjectName(name)
         box.toggled.connect(lambda _on: self.changed.emit())
-        self._layout.addWidget(box)
+        self._add(box)
         return box
+
+    def _add(self, widget: QWidget) -> None:
+        if self._layout is not None:
+            self._layout.addWidget(widget)
 
     def overrides(self) -> Overrides:
         typed = self.batch_edit.text().strip() if self.batch_edit is not None else ""
@@ -121,8 +177,8 @@ class GuardsPanel(QFrame):
                            self.full.warnings)
 
     def answered(self) -> bool:
-        """Every violation has its answer (checked, or the number typed)."""
-        return self.result().ok
+        """The verdict is in and every violation has its answer (checked, or the number typed)."""
+        return self.verdict is not None and self.result().ok
 
     def lock(self, locked: bool) -> None:
         for widget in (self.empty_box, self.owner_box, self.batch_edit):

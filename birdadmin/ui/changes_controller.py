@@ -15,12 +15,13 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from birdadmin import errors
-from birdadmin.domain.changes import to_planned
+from birdadmin.domain.changes import Change
 from birdadmin.domain.guards import DEFAULT_BATCH_THRESHOLD, OrgSnapshot
 from birdadmin.scim.resources import User
 from birdadmin.services.apply_relay import reread_users
 from birdadmin.ui.apply_dialog import ApplyDialog
 from birdadmin.ui.apply_guards import GuardInput
+from birdadmin.ui.apply_preview import PreviewInput
 from birdadmin.ui.changes_dock import ChangesDock, change_names
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.queue_keeper import QueueKeeper
@@ -150,12 +151,12 @@ class ChangesController(QObject):
 
     @Slot()
     def review_apply(self) -> ApplyDialog | None:
-        """The preview of the whole batch with its guards; nothing is sent until its Apply is pressed."""
+        """The preview of the whole batch with its guards, prepared on a worker (the dialog shows at once); nothing
+        is sent until its Apply is pressed."""
         pending = self._context.pending
         if self._context.session is None or not pending.writable or not pending.queue.open() or self.dialog:
             return None
-        dialog = ApplyDialog(self._context, pending.queue.open(), self.guard_input(),
-                             change_names(self._context), self.profile_record(), self._window)
+        dialog = ApplyDialog(self._context, self.preview_input, self.profile_record(), self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.on_worker = self.on_apply_update
         dialog.change_updated.connect(self.dock.show_update)
@@ -183,9 +184,18 @@ class ChangesController(QObject):
             log.info("profile unavailable: %s", exc.message)
             return None
 
-    def guard_input(self) -> GuardInput:
+    def preview_input(self) -> PreviewInput:
+        """The batch "Review and apply" shows and sends, as immutable parts a worker may read (ui/apply_preview.py):
+        conflicts are left out, as ApplyDialog sends them."""
+        open_changes = self._context.pending.queue.open()
+        sent = tuple(c for c in open_changes if c.status != "conflict")
+        return PreviewInput(sent, len(open_changes) - len(sent), self.guard_input(sent),
+                            change_names(self._context), self._context.session)
+
+    def guard_input(self, sent: tuple[Change, ...] | None = None) -> GuardInput:
         """The organization as loaded, the changes an apply sends (conflicts are left out, so an Owner a conflict
-        would give cannot hide the loss of the last one) and the connection's guard settings (``spec_for_profile``)."""
+        would give cannot hide the loss of the last one) and the connection's guard settings (``spec_for_profile``).
+        Cheap: the changes are read as the guards' form on the worker (``GuardInput.planned``)."""
         org = self._context.organization
         data = self._context.org
         session = self._context.session
@@ -196,9 +206,10 @@ class ChangesController(QObject):
             **({"catalogue": data.catalogue} if data is not None else {}),
         )
         complete = org is not None and org.scope().complete and data is not None and data.group_roles_known
-        sent = [c for c in self._context.pending.queue.open() if c.status != "conflict"]  # as ApplyDialog sends
+        if sent is None:
+            sent = tuple(c for c in self._context.pending.queue.open() if c.status != "conflict")
         return GuardInput(
-            snapshot, to_planned(sent),
+            snapshot, sent,
             owner_role_id=session.spec.owner_role_id if session is not None else None,
             batch_threshold=session.spec.batch_threshold if session is not None else DEFAULT_BATCH_THRESHOLD,
             complete=complete,

@@ -58,6 +58,7 @@ def open_preview(window: MainWindow, qtbot: Any) -> ApplyDialog:
     dialog = window.changes.review_apply()
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)  # the preview and the guards are prepared on a worker
     return dialog
 
 

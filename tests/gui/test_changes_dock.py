@@ -235,6 +235,7 @@ def test_keyboard_reaches_the_dock_with_f6_and_opens_the_preview(demo_window: Ma
     qtbot.waitUntil(lambda: window.changes.dialog is not None and window.changes.dialog.isVisible(), timeout=5000)
     dialog = window.changes.dialog
     assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.ready, timeout=5000)  # the preview is prepared on a worker
     assert "José" in dialog.preview.toPlainText() or "jose" in dialog.preview.toPlainText().lower()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.changes.dialog is None, timeout=5000)

@@ -117,6 +117,7 @@ def test_the_journal_page_shows_what_an_apply_wrote(make_window: Callable[..., M
     pending.plan(plan_user_roles(pending.queue, [user], add=[emu.state.roles()[6]["id"]]), "Add a role")
     dialog = window.changes.review_apply()
     assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.ready, timeout=LOAD_TIMEOUT_MS)  # the preview is prepared on a worker
     with qtbot.waitSignal(dialog.applied, timeout=LOAD_TIMEOUT_MS):
         dialog.apply_button.click()
     window.show_journal()
