@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from birdadmin.domain.role_plan import RoleRequest
     from birdadmin.scim.resources import Group
     from birdadmin.scim.writes import RoleChange
-    from birdadmin.services.key_rotation import RotationResult
 
 # A planned change's final status as the journal names it (the CLI's word for an applied change is "changed").
 JOURNAL_STATUS = {"done": "changed", "conflict": "conflict", "failed": "failed"}
@@ -145,26 +144,26 @@ def key_revoked_entry(key: AccessKey) -> dict[str, Any]:
             "before": [key.suffix], "after": [], "status": "revoked"}
 
 
-def key_rotation_entry(result: RotationResult) -> dict[str, Any] | None:
-    """A rotation that created a new key (None when it stopped before: nothing changed on the server).
+def key_rotation_entry(old: AccessKey | None, new: AccessKey | None, completed: Sequence[str],
+                       stopped_at: str | None, message: str) -> dict[str, Any] | None:
+    """A rotation (services/key_rotation.py's result) that created a new key; None when it stopped before one was
+    created (nothing changed on the server).
 
     ``before`` is the suffix of the key the profile used and ``after`` the one it uses now; a rotation that stopped
     says at which step (``failedStep``) and why (``reason``, the rotation's own sentence)."""
-    old, new = result.old_key, result.new_key
     if old is None or new is None:
         return None
-    switched = "switch" in result.completed
     entry: dict[str, Any] = {
         "target": _key_target(old), "action": KEY_ACTIONS["rotate"],
         "roles": list(old.role_ids) if old.role_ids is not None else None,
-        "before": [old.suffix], "after": [new.suffix] if switched else [old.suffix],
-        "status": "rotated" if result.stopped_at is None else "failed",
+        "before": [old.suffix], "after": [new.suffix] if "switch" in completed else [old.suffix],
+        "status": "rotated" if stopped_at is None else "failed",
         "newKey": {"id": new.id, "name": new.name, "suffix": new.suffix},
-        "completed": list(result.completed),
+        "completed": list(completed),
     }
-    if result.stopped_at is not None:
-        entry["failedStep"] = result.stopped_at
-        entry["reason"] = result.message
+    if stopped_at is not None:
+        entry["failedStep"] = stopped_at
+        entry["reason"] = message
     return entry
 
 

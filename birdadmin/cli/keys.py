@@ -198,10 +198,10 @@ def _journal_ready(ctx: CliContext, what: str) -> None:
 
 def _journal_rotation(ctx: CliContext, result: RotationResult) -> None:
     """Journal what the rotation changed on the server (nothing when it stopped before creating a key)."""
-    from birdadmin.journal_entries import envelope, key_rotation_entry
+    from birdadmin.journal_entries import envelope
     from birdadmin.store.journal import JournalNotWritten, now_utc, os_user
 
-    content = key_rotation_entry(result)
+    content = result.journal_entry()
     if content is None:
         return
     profile = {"name": ctx.args.profile, "id": result.profile_id}

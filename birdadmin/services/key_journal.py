@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from birdadmin import errors
 from birdadmin.bird.access_keys import AccessKey, AccessKeys
-from birdadmin.journal_entries import envelope, key_created_entry, key_revoked_entry, key_rotation_entry
+from birdadmin.journal_entries import envelope, key_created_entry, key_revoked_entry
 from birdadmin.services.key_rotation import RotationResult
 from birdadmin.store.journal import Journal, now_utc, os_user
 
@@ -104,6 +104,6 @@ def journal_rotation(rotate: Callable[[], RotationResult], profile_name: str, *,
     try:
         result = rotate()
         profile = {"name": profile_name, "id": result.profile_id}
-        return result, _append(journal, key_rotation_entry(result), profile)
+        return result, _append(journal, result.journal_entry(), profile)
     finally:
         journal.close()

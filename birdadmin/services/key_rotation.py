@@ -15,12 +15,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from birdadmin import errors
 from birdadmin.bird.access_keys import AccessKey, AccessKeys, key_for_secret
 from birdadmin.bird.accounts import AccountsClient
 from birdadmin.connection_check import check_connection
+from birdadmin.journal_entries import key_rotation_entry
 from birdadmin.net.session import HttpSettings
 from birdadmin.redact import register_secret
 from birdadmin.store.keys import resolve_keys, store_key
@@ -41,6 +42,10 @@ class RotationResult:
     new_key: AccessKey | None
     old_key: AccessKey | None = None  # the key the profile used, once found in the list (for the journal)
     profile_id: str | None = None  # the rotated profile's id (the journal names a profile by name and id)
+
+    def journal_entry(self) -> dict[str, Any] | None:
+        """What the journal records of this rotation (journal_entries.py); None when no key was created."""
+        return key_rotation_entry(self.old_key, self.new_key, self.completed, self.stopped_at, self.message)
 
 
 class _Stop(Exception):  # noqa: N818 - control flow inside this module only

@@ -18,7 +18,6 @@ from birdadmin.journal_entries import (
     key_created_entry,
     key_entry_text,
     key_revoked_entry,
-    key_rotation_entry,
 )
 from birdadmin.services.key_rotation import RotationResult
 from birdadmin.store.journal import GENESIS, Journal
@@ -79,15 +78,15 @@ def test_the_entries_and_their_text() -> None:
     assert created["roles"] == [ROLE_B] and created["after"] == ["Qw34"]  # the server did not say: what was asked
     assert key_entry_text(created) == "key created …Qw34"
     assert key_entry_text(key_revoked_entry(OLD)) == "key revoked …Ab12"
-    done = key_rotation_entry(_rotation(None, ("create", "store", "test", "switch", "revoke"), NEW))
+    done = _rotation(None, ("create", "store", "test", "switch", "revoke"), NEW).journal_entry()
     assert done is not None and (done["before"], done["after"], done["status"]) == (["Ab12"], ["Zz99"], "rotated")
     assert key_entry_text(done) == "key rotated …Ab12 -> …Zz99"
-    stopped = key_rotation_entry(_rotation("revoke", ("create", "store", "test", "switch"), NEW))
+    stopped = _rotation("revoke", ("create", "store", "test", "switch"), NEW).journal_entry()
     assert stopped is not None and stopped["after"] == ["Zz99"] and stopped["failedStep"] == "revoke"
     assert key_entry_text(stopped) == "key rotated …Ab12 -> …Zz99 (failed at revoke)"
-    early = key_rotation_entry(_rotation("test", ("create", "store"), NEW))
+    early = _rotation("test", ("create", "store"), NEW).journal_entry()
     assert early is not None and early["after"] == ["Ab12"] and "still works" in early["reason"]
-    assert key_rotation_entry(_rotation("create", (), None)) is None  # nothing was created: nothing to record
+    assert _rotation("create", (), None).journal_entry() is None  # nothing was created: nothing to record
     assert key_entry_text({"target": {"kind": "user"}}) is None
     assert key_entry_text({"target": {"kind": "access key", "suffix": 7}, "action": 3}) == "key 3 …? (unknown)"
 
