@@ -3,7 +3,8 @@
 The CLI's write commands and the window's apply engine (``services/apply.py``) append entries of one shape: the
 time, the OS user, the connection (``profile``: a profile's name and id, or a Base URL; never a key), the target,
 the action, ``before`` and ``after``, the status and the write requests' outcomes (method, path, status). Entries
-made by the window also say ``"via": "window"`` and carry the planned change's id. Qt-free and free of I/O.
+made by the window also say ``"via": "window"`` and carry the planned change's id. Access keys created, revoked
+and rotated (from either) are entries of target kind "access key" (below). Qt-free and free of I/O.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from birdadmin.domain.journal_undo import KEY_KIND
+
 if TYPE_CHECKING:
+    from birdadmin.bird.access_keys import AccessKey
     from birdadmin.bird.accounts import TeamRoleChange
     from birdadmin.domain.changes import Change
     from birdadmin.domain.role_plan import RoleRequest
@@ -110,3 +114,77 @@ def change_entry(change: Change) -> dict[str, Any]:
     if change.status in ("conflict", "failed") and change.reason:
         entry["reason"] = change.reason
     return entry
+
+
+# -- access keys (bird/access_keys.py; docs/bird.md A7 to A9) -------------------------------------------------
+# A key entry's target is {"kind": "access key", id, name, suffix}; ``roles`` holds the key's role UUIDs and
+# ``before`` / ``after`` the suffixes of the keys concerned before and after the event (never a secret, never a
+# whole key: the suffix is all Bird shows of one after it is created).
+
+KEY_ACTIONS = {"create": "keys create", "revoke": "keys revoke", "rotate": "keys rotate"}
+
+
+def _key_target(key: AccessKey) -> dict[str, Any]:
+    return {"kind": KEY_KIND, "id": key.id, "name": key.name, "suffix": key.suffix}
+
+
+def key_created_entry(key: AccessKey, requested: Sequence[str], *, reason: str = "") -> dict[str, Any]:
+    """A key created: its roles as the server said them (what was asked for when it did not say, A7)."""
+    roles = list(key.role_ids) if key.role_ids is not None else list(requested)
+    entry: dict[str, Any] = {"target": _key_target(key), "action": KEY_ACTIONS["create"], "roles": roles,
+                             "before": [], "after": [key.suffix], "status": "created"}
+    if reason:  # created, but a later step (storing it in the keyring) failed
+        entry["reason"] = reason
+    return entry
+
+
+def key_revoked_entry(key: AccessKey) -> dict[str, Any]:
+    return {"target": _key_target(key), "action": KEY_ACTIONS["revoke"],
+            "roles": list(key.role_ids) if key.role_ids is not None else None,
+            "before": [key.suffix], "after": [], "status": "revoked"}
+
+
+def key_rotation_entry(old: AccessKey | None, new: AccessKey | None, completed: Sequence[str],
+                       stopped_at: str | None, message: str) -> dict[str, Any] | None:
+    """A rotation (services/key_rotation.py's result) that created a new key; None when it stopped before one was
+    created (nothing changed on the server).
+
+    ``before`` is the suffix of the key the profile used and ``after`` the one it uses now; a rotation that stopped
+    says at which step (``failedStep``) and why (``reason``, the rotation's own sentence)."""
+    if old is None or new is None:
+        return None
+    entry: dict[str, Any] = {
+        "target": _key_target(old), "action": KEY_ACTIONS["rotate"],
+        "roles": list(old.role_ids) if old.role_ids is not None else None,
+        "before": [old.suffix], "after": [new.suffix] if "switch" in completed else [old.suffix],
+        "status": "rotated" if stopped_at is None else "failed",
+        "newKey": {"id": new.id, "name": new.name, "suffix": new.suffix},
+        "completed": list(completed),
+    }
+    if stopped_at is not None:
+        entry["failedStep"] = stopped_at
+        entry["reason"] = message
+    return entry
+
+
+def key_entry_text(content: Mapping[str, Any]) -> str | None:
+    """An access-key entry in words for the journal's listings (None for any other entry); untrusted shapes."""
+    target = content.get("target")
+    if not isinstance(target, Mapping) or target.get("kind") != KEY_KIND:
+        return None
+    suffix = f"…{target.get('suffix')}" if isinstance(target.get("suffix"), str) else "…?"
+    action, status = content.get("action"), str(content.get("status") or "unknown")
+    if action == KEY_ACTIONS["create"]:
+        text = f"key created {suffix}"
+    elif action == KEY_ACTIONS["revoke"]:
+        text = f"key revoked {suffix}"
+    elif action == KEY_ACTIONS["rotate"]:
+        new = content.get("newKey")
+        new_suffix = new.get("suffix") if isinstance(new, Mapping) else None
+        text = f"key rotated {suffix} -> …{new_suffix if isinstance(new_suffix, str) else '?'}"
+    else:
+        text = f"key {action or 'event'} {suffix}"
+    if status not in ("created", "revoked", "rotated"):
+        step = content.get("failedStep")
+        text += f" ({status}{f' at {step}' if isinstance(step, str) else ''})"
+    return text

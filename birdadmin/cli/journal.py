@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from birdadmin import errors
+from birdadmin.domain.journal_undo import KEY_KIND, key_undo_refusal
 from birdadmin.safe_text import csv_row
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 LIST_COLUMNS = ["id", "time", "osUser", "connection", "target", "action", "status", "before", "after"]
 EXPORT_COLUMNS = [
     "id", "time", "osUser", "profile", "profileId", "baseUrl", "targetKind", "targetId", "targetName", "action",
-    "status", "before", "after", "requested", "requests", "hash",
+    "status", "before", "after", "requested", "requests", "hash", "roles", "reason",
 ]
 
 
@@ -81,8 +82,25 @@ def _ids(value: Any, *, short: bool = False) -> str:
     return str(value)
 
 
+def _is_key(content: dict[str, Any]) -> bool:
+    target = content.get("target")
+    return isinstance(target, dict) and target.get("kind") == KEY_KIND
+
+
+def _suffixes(value: Any) -> str:
+    """An access key entry's before / after: the suffixes of the keys concerned (never a secret)."""
+    if not isinstance(value, list):
+        return "?"
+    return ", ".join(f"…{v}" for v in value) or "-"
+
+
 def _table_row(entry: Entry, *, short: bool = False) -> dict[str, Any]:
     content = entry.content
+    if _is_key(content):
+        return {"id": entry.id, "time": content.get("time", ""), "osUser": content.get("osUser", ""),
+                "connection": _connection_text(content), "target": _target_text(content),
+                "action": content.get("action", ""), "status": content.get("status", ""),
+                "before": _suffixes(content.get("before")), "after": _suffixes(content.get("after"))}
     return {
         "id": entry.id,
         "time": content.get("time", ""),
@@ -118,7 +136,12 @@ def show_entry(args: argparse.Namespace, ctx: CliContext) -> int:
     record["requested"] = _ids(content["requested"]) if "requested" in content else ""
     record["requests"] = _requests_text(content.get("requests"))
     record["hash"] = entry.hash
-    ctx.out.emit_one(record, [*LIST_COLUMNS, "requested", "requests", "hash"])
+    columns = [*LIST_COLUMNS, "requested", "requests", "hash"]
+    if _is_key(content):  # an access key's roles, and why a step failed
+        record["roles"] = _ids(content.get("roles"))
+        record["reason"] = str(content.get("reason") or "")
+        columns += ["roles", "reason"]
+    ctx.out.emit_one(record, columns)
     return 0
 
 
@@ -149,7 +172,8 @@ def _csv_cells(entry: Entry) -> list[str]:
         str(target.get("kind") or ""), str(target.get("id") or ""), str(target.get("name") or ""),
         str(content.get("action", "")), str(content.get("status", "")),
         ids(content.get("before")), ids(content.get("after")), ids(content.get("requested")),
-        _requests_text(content.get("requests")), entry.hash,
+        _requests_text(content.get("requests")), entry.hash, ids(content.get("roles")),
+        str(content.get("reason") or ""),
     ]
 
 
@@ -188,6 +212,9 @@ def undo_entry(args: argparse.Namespace, ctx: CliContext) -> int:
 
     entry = ctx.journal().get(args.entry)
     content = entry.content
+    refusal = key_undo_refusal(entry.id, content)
+    if refusal is not None:
+        raise errors.InputError(refusal)
     action, status = str(content.get("action", "")), str(content.get("status", ""))
     target = _mapping(content.get("target"))
     before, after = content.get("before"), content.get("after")

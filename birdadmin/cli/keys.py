@@ -16,6 +16,7 @@ from birdadmin import errors
 if TYPE_CHECKING:
     from birdadmin.bird.access_keys import AccessKey, AccessKeys
     from birdadmin.cli.context import CliContext
+    from birdadmin.services.key_rotation import RotationResult
 
 LIST_COLUMNS = ["id", "name", "suffix", "roles", "createdAt", "lastUsedAt"]
 
@@ -71,7 +72,9 @@ def list_keys(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def create_key(args: argparse.Namespace, ctx: CliContext) -> int:
-    ctx.connection().require_writable("creating an access key")
+    from birdadmin.journal_entries import key_created_entry
+
+    ctx.require_writable("creating an access key")  # read-only, or a journal that cannot be opened: nothing sent
     profile = ctx.profiles().get(args.store_for) if args.store_for else None  # an unknown profile: nothing created
     role_ids = ctx.resolve_roles(args.roles)
     key, secret = _adapter(ctx).create(args.name, args.description, role_ids)
@@ -79,17 +82,19 @@ def create_key(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.out.error("birdadmin-cli: the secret below is shown once; store it now (it cannot be shown again).")
         ctx.out.stdout.write(secret + "\n")
         ctx.out.stdout.flush()
+        ctx._append(key_created_entry(key, role_ids))  # after the secret is shown: a journal failure exits 6
         return 0
     from birdadmin.store.keys import store_key
 
     try:
         store_key(ctx.profiles(), ctx.secrets(), profile, args.kind, secret)
     except (errors.BirdadminError, ValueError) as exc:
-        raise errors.SecretStoreError(
-            f"The key {key.name!r} (…{key.suffix}, id {key.id}) was created but could not be stored "
-            f"({errors.explain(exc).message.rstrip('.')}); its secret is lost, so revoke it with "
-            f"'birdadmin-cli keys revoke {key.id}'."
-        ) from None
+        failed = (f"The key {key.name!r} (…{key.suffix}, id {key.id}) was created but could not be stored "
+                  f"({errors.explain(exc).message.rstrip('.')}); its secret is lost, so revoke it with "
+                  f"'birdadmin-cli keys revoke {key.id}'.")
+        ctx._append(key_created_entry(key, role_ids, reason=failed))
+        raise errors.SecretStoreError(failed) from None
+    ctx._append(key_created_entry(key, role_ids))
     ctx.out.message(f"Created access key {key.name!r} …{key.suffix} (id {key.id}) and stored it as the "
                     f"{args.kind} key of profile {profile.name!r}.")  # fmt: skip
     return 0
@@ -144,9 +149,10 @@ def _confirm(ctx: CliContext, warnings: list[str], yes: bool) -> None:
 def revoke_key(args: argparse.Namespace, ctx: CliContext) -> int:
     from birdadmin.bird.access_keys import key_for_secret
     from birdadmin.domain.guards import owner_role_ids
+    from birdadmin.journal_entries import key_revoked_entry
 
     conn = ctx.connection()
-    conn.require_writable("revoking an access key")
+    ctx.require_writable("revoking an access key")
     adapter = _adapter(ctx)
     keys = adapter.list()
     target = _find(keys, args.key)
@@ -155,6 +161,7 @@ def revoke_key(args: argparse.Namespace, ctx: CliContext) -> int:
     _confirm(ctx, revoke_warnings(keys, target, in_use, frozenset(sensitive)), args.yes)
     adapter.revoke(target.id)
     ctx.out.message(f"Revoked access key {target.name!r} …{target.suffix} (id {target.id}).")
+    ctx._append(key_revoked_entry(target))
     return 0
 
 
@@ -163,6 +170,7 @@ def rotate_key(args: argparse.Namespace, ctx: CliContext) -> int:
 
     if not args.profile:
         raise errors.InputError("keys rotate needs --profile NAME: the profile whose stored key is rotated.")
+    _journal_ready(ctx, "rotating the key")
     kind: Literal["scim", "accounts"] = "accounts" if args.accounts else "scim"
 
     def step(name: str) -> None:
@@ -174,9 +182,31 @@ def rotate_key(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.out.message(f"{name}: done")
     if result.stopped_at is not None:
         ctx.out.error(f"birdadmin-cli: stopped at {result.stopped_at}: {result.message}")
-        return 1
-    ctx.out.message(result.message)
-    return 0
+    else:
+        ctx.out.message(result.message)
+    _journal_rotation(ctx, result)  # after the steps are told: a journal failure exits 6
+    return 1 if result.stopped_at is not None else 0
 
 
+def _journal_ready(ctx: CliContext, what: str) -> None:
+    """A journal that cannot be opened refuses the rotation before anything is sent (as ``require_writable``)."""
+    try:
+        ctx.journal()
+    except errors.ConfigError as exc:
+        raise errors.ConfigError(f"{exc.message.rstrip('.')}; {what} was refused, so nothing was sent.") from exc
 
+
+def _journal_rotation(ctx: CliContext, result: RotationResult) -> None:
+    """Journal what the rotation changed on the server (nothing when it stopped before creating a key)."""
+    from birdadmin.journal_entries import envelope
+    from birdadmin.store.journal import JournalNotWritten, now_utc, os_user
+
+    content = result.journal_entry()
+    if content is None:
+        return
+    profile = {"name": ctx.args.profile, "id": result.profile_id}
+    try:
+        ctx.journal().append(envelope(content, time=now_utc(), os_user=os_user(), profile=profile, requests=[]))
+    except errors.BirdadminError as exc:
+        raise JournalNotWritten(f"The rotation's changes WERE made in Bird ({result.message.rstrip('.')}), but the "
+                                f"journal could not record them: {exc.message}") from exc

@@ -91,6 +91,8 @@ def diff_json(result: OrgDiff, state: OrgState) -> dict[str, Any]:
                    "roleId": d.role_id, "roleName": name(d.role_id), "change": d.change, "via": d.via}
                   for d in result.roles],
         "members": [{"group": g, "userId": u, "userName": n, "change": c} for g, u, n, c in result.members],
+        "keysAdded": [{"id": i, "name": n} for i, n in result.keys_added],
+        "keysRemoved": [{"id": i, "name": n} for i, n in result.keys_removed],
     }
 
 

@@ -19,6 +19,21 @@ from birdadmin.domain.changes import KINDS, Change, Kind, same_values
 # Entries whose before and after are what the server held (the write was checked): only these can be undone.
 # "sent-unchecked" (U8: the server showed no roles) has no known before or after.
 UNDOABLE_STATUSES = frozenset({"changed", "changed-meanwhile", "done"})
+# The target kind of an access key created, revoked or rotated (journal_entries.py): never undone from the journal.
+KEY_KIND = "access key"
+
+
+def key_undo_refusal(entry_id: int, content: Mapping[str, Any]) -> str | None:
+    """Why an access-key entry cannot be undone (one sentence), or None for any other entry."""
+    target = content.get("target")
+    if not isinstance(target, Mapping) or target.get("kind") != KEY_KIND:
+        return None
+    key_id = target.get("id") if isinstance(target.get("id"), str) else "ID"
+    if content.get("action") == "keys create":
+        return (f"Entry {entry_id} cannot be undone: it created an access key, which can be revoked instead with "
+                f"'birdadmin-cli keys revoke {key_id}' or Revoke… on the Access keys page.")
+    return (f"Entry {entry_id} cannot be undone: a revoked access key cannot come back; create a new key with "
+            "'birdadmin-cli keys create' or Create key… on the Access keys page.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +81,9 @@ def _strings(value: Any) -> tuple[str, ...] | None:
 
 def undo_target(entry_id: int, content: Mapping[str, Any]) -> UndoTarget:
     """The target an entry changed, or an InputError saying in one sentence why this entry cannot be undone."""
+    refusal = key_undo_refusal(entry_id, content)
+    if refusal is not None:
+        raise errors.InputError(refusal)
     status = str(content.get("status") or "")
     kind = change_kind(content)
     target = content.get("target")

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from birdadmin.domain.changes import Kind, same_values
-from birdadmin.domain.journal_undo import change_kind
+from birdadmin.domain.journal_undo import KEY_KIND, change_kind
+from birdadmin.journal_entries import key_entry_text
 from birdadmin.qtmodels.plain import plain_tooltip
 from birdadmin.qtmodels.roles import FlagRole, IdRole, ObjectRole, SortRole
 from birdadmin.store.journal import Entry
@@ -25,6 +26,7 @@ from birdadmin.store.journal import Entry
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 RoleNamer = Callable[[str], str]
+KEY_FILTER = "access-key"  # the kind filter's value for access keys created, revoked or rotated
 
 
 class JournalColumn(IntEnum):
@@ -109,6 +111,11 @@ class JournalRow:
         return (tuple(v for v in self.after if v.lower() not in had_k),
                 tuple(v for v in self.before if v.lower() not in has_k))
 
+    @property
+    def filter_kind(self) -> str | None:
+        """What the kind filter matches: the planned-change kind, or "access-key" for an access key's entry."""
+        return self.kind or (KEY_FILTER if self.target_kind == KEY_KIND else None)
+
     def unchanged(self) -> bool:
         return self.before is not None and self.after is not None and self.kind is not None and same_values(
             self.kind, self.before, self.after)
@@ -139,7 +146,12 @@ def journal_rows(entries: Iterable[Entry]) -> list[JournalRow]:
 
 
 def change_text(row: JournalRow, role_name: RoleNamer) -> str:
-    """The change in words: roles by name where the catalogue knows them, members by count."""
+    """The change in words: roles by name where the catalogue knows them, members by count; an access key's
+    event with its suffixes and roles (``journal_entries.key_entry_text``)."""
+    key_text = key_entry_text(row.content)
+    if key_text is not None:
+        roles = _ids(row.content.get("roles"))
+        return key_text + (f"; roles: {', '.join(role_name(r) for r in roles) or 'none'}" if roles is not None else "")
     diff = row.added_removed()
     if diff is None:
         return f"{row.action} (result unknown)" if row.action else "(result unknown)"
@@ -170,7 +182,7 @@ class JournalFilter:
     """What the table shows: ``text`` anywhere in a row, a change ``kind``, a ``status``, entries ``since``."""
 
     text: str = ""
-    kind: Kind | None = None
+    kind: Kind | Literal["access-key"] | None = None
     status: str = ""
     since: datetime | None = None
 
@@ -255,7 +267,7 @@ class JournalModel(QAbstractTableModel):
         needle = wanted.text.strip().casefold()
         found = []
         for position, row in enumerate(self._all):
-            if wanted.kind is not None and row.kind != wanted.kind:
+            if wanted.kind is not None and row.filter_kind != wanted.kind:
                 continue
             if wanted.status and row.status != wanted.status:
                 continue

@@ -15,12 +15,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from birdadmin import errors
 from birdadmin.bird.access_keys import AccessKey, AccessKeys, key_for_secret
 from birdadmin.bird.accounts import AccountsClient
 from birdadmin.connection_check import check_connection
+from birdadmin.journal_entries import key_rotation_entry
 from birdadmin.net.session import HttpSettings
 from birdadmin.redact import register_secret
 from birdadmin.store.keys import resolve_keys, store_key
@@ -39,6 +40,12 @@ class RotationResult:
     stopped_at: str | None  # the step that failed, or None when all were done
     message: str  # one sentence: what happened and, on a stop, that the old key still works
     new_key: AccessKey | None
+    old_key: AccessKey | None = None  # the key the profile used, once found in the list (for the journal)
+    profile_id: str | None = None  # the rotated profile's id (the journal names a profile by name and id)
+
+    def journal_entry(self) -> dict[str, Any] | None:
+        """What the journal records of this rotation (journal_entries.py); None when no key was created."""
+        return key_rotation_entry(self.old_key, self.new_key, self.completed, self.stopped_at, self.message)
 
 
 class _Stop(Exception):  # noqa: N818 - control flow inside this module only
@@ -77,6 +84,7 @@ class _Run:
     on_step: Callable[[str], None] | None
     completed: list[str]
     new_key: AccessKey | None = None
+    old_key: AccessKey | None = None
 
     def step(self, name: str) -> None:
         if self.on_step is not None:
@@ -95,12 +103,13 @@ def rotate_profile_key(profile_name: str, *, profiles: ProfileStore, secrets: Se
         _rotate(run)
     except _Stop as stop:
         log.info("Key rotation of profile %s stopped at %s", run.profile.name, stop.step)
-        return RotationResult(tuple(run.completed), stop.step, stop.message, run.new_key)
+        return RotationResult(tuple(run.completed), stop.step, stop.message, run.new_key, run.old_key,
+                              run.profile.id)
     what = _KIND_TEXT[kind]
     assert run.new_key is not None
     return RotationResult(tuple(run.completed), None,
                           f"The profile {run.profile.name!r} now uses the new {what} …{run.new_key.suffix}, and the "
-                          "old key was revoked.", run.new_key)  # fmt: skip
+                          "old key was revoked.", run.new_key, run.old_key, run.profile.id)  # fmt: skip
 
 
 def _rotate(run: _Run) -> None:
@@ -147,6 +156,7 @@ def _create(run: _Run, admin: AccessKeys, old_secret: str) -> tuple[str, AccessK
         if old is None:
             raise _Stop("create", f"The key the profile uses is not in the organization's list of access keys (or "
                         f"its suffix is ambiguous), so no new key was created; {stay}.")  # fmt: skip
+        run.old_key = old
         if not old.role_ids:
             raise _Stop("create", f"The server did not say which roles the key holds, so no new key was created; "
                         f"{stay}.")  # fmt: skip

@@ -12,7 +12,7 @@ from birdadmin import errors
 from birdadmin.connection import ConnectionSpec
 from birdadmin.domain.journal_undo import UndoPlan, UndoTarget
 from birdadmin.org_load import Session
-from birdadmin.qtmodels.journal import JournalRow, RoleNamer, change_text, journal_rows, row_texts
+from birdadmin.qtmodels.journal import KEY_FILTER, JournalRow, RoleNamer, change_text, journal_rows, row_texts
 from birdadmin.scim.resources import parse_user
 from birdadmin.scim.role_values import roles_as_read
 from birdadmin.store.journal import Journal, Verification
@@ -24,6 +24,8 @@ CSV_HEADER = ("id", "time", "osUser", "profile", "targetKind", "targetId", "targ
 def _values(values: tuple[str, ...] | None, row: JournalRow, role_name: RoleNamer) -> str:
     if values is None:
         return "unknown"
+    if row.filter_kind == KEY_FILTER:  # the suffixes of the keys concerned
+        return ", ".join(f"…{v}" for v in values) or "none"
     if row.kind == "group-members":
         return f"{len(values)} members"
     if not values:
@@ -57,6 +59,9 @@ def detail_text(row: JournalRow, role_name: RoleNamer, user_name: Callable[[str]
         f"After: {_values(row.after, row, role_name)}",
         *_member_lines(row, user_name),
     ]
+    reason = row.content.get("reason")
+    if isinstance(reason, str) and reason:  # a conflict's or failure's reason; a key step that failed
+        lines.append(f"Reason: {reason}")
     undoes = row.content.get("undoes")
     if undoes is not None:
         lines.append(f"Undoes entry {undoes}")

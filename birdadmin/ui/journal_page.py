@@ -54,7 +54,7 @@ READ, VERIFY, UNDO = "journal-read", "journal-verify", "journal-undo"  # task ru
 PERIODS = ((0, "Any time"), (1, "Today"), (7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days"),
            (365, "Last 365 days"))
 KIND_FILTERS = (("", "All changes"), ("user-roles", "Users' roles"), ("group-members", "Group members"),
-                ("group-roles", "Group roles"))
+                ("group-roles", "Group roles"), ("access-key", "Access keys"))
 
 
 class JournalPage(QWidget):

@@ -33,6 +33,7 @@ from birdadmin.bird.access_keys import AccessKey, AccessKeys
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.errors import Explanation
 from birdadmin.qtmodels.roles import IdRole
+from birdadmin.services.key_journal import Created, connection_record, create_key
 
 if TYPE_CHECKING:
     from birdadmin.org_load import Session
@@ -120,22 +121,25 @@ class CreateKeyDialog(QDialog):
         if accounts is None or not self.create_button.isEnabled():
             return
         name, description, roles = self.name_edit.text().strip(), self.description_edit.text().strip(), self.role_ids()
+        session = self._session
         self.status.setText(self.tr("Creating the key…"))
-        self._context.runner.submit(lambda: AccessKeys(accounts).create(name, description, roles), channel=CHANNEL,
-                                    on_result=self._created, on_error=self._failed)
+        self._context.runner.submit(lambda: create_key(AccessKeys(accounts), name, description, roles,
+                                                       profile=connection_record(session)),
+                                    channel=CHANNEL, on_result=self._created, on_error=self._failed)
         self._update_create()
 
     def _failed(self, explanation: Explanation) -> None:
         self.status.setText(explanation.message)
         self._update_create()
 
-    def _created(self, outcome: tuple[AccessKey, str]) -> None:
-        key, secret = outcome
+    def _created(self, outcome: Created) -> None:
+        key = outcome.key
         self.new_key = key
-        self._secret = secret
-        self.secret_edit.setText(secret)
+        self._secret = outcome.secret
+        self.secret_edit.setText(outcome.secret)
         self.pages.setCurrentIndex(1)
-        self.status.setText(self.tr("Key {name} created (…{suffix}).").format(name=key.name, suffix=key.suffix))
+        self.status.setText(" ".join(filter(None, (self.tr("Key {name} created (…{suffix}).").format(
+            name=key.name, suffix=key.suffix), outcome.note))))  # a journal that could not record it says so
         self.created.emit(key)
 
     # -- the secret, once ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 from birdadmin.bird.access_keys import AccessKey, AccessKeys
 from birdadmin.errors import Explanation
 from birdadmin.qtmodels.keys import KeyRow
+from birdadmin.services.key_journal import connection_record, revoke_key
 
 if TYPE_CHECKING:
     from birdadmin.org_load import Session
@@ -107,14 +108,16 @@ class RevokeKeyDialog(QDialog):
         accounts = self._session.accounts
         if accounts is None or not self.confirmed() or self._context.runner.busy(CHANNEL):
             return
-        key_id = self.key.id
+        key, session = self.key, self._session
         self.status.setText(self.tr("Revoking the key…"))
-        self._context.runner.submit(lambda: AccessKeys(accounts).revoke(key_id), channel=CHANNEL,
-                                    on_result=lambda _r: self._revoked(), on_error=self._failed)
+        self._context.runner.submit(lambda: revoke_key(AccessKeys(accounts), key, profile=connection_record(session)),
+                                    channel=CHANNEL, on_result=self._revoked, on_error=self._failed)
         self._update()
 
-    def _revoked(self) -> None:
-        self._context.show_message(self.tr("Revoked the access key {name}.").format(name=self.key.name), 5000)
+    def _revoked(self, note: str = "") -> None:
+        """Revoked; ``note`` says why the journal could not record it (empty: journaled)."""
+        text = self.tr("Revoked the access key {name}.").format(name=self.key.name)
+        self._context.show_message(f"{text} {note}" if note else text, 15000 if note else 5000)
         self.revoked.emit(self.key.id)
         self.accept()
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from birdadmin.errors import Explanation
+from birdadmin.services.key_journal import journal_rotation
 from birdadmin.services.key_rotation import STEPS, RotationResult, rotate_profile_key
 from birdadmin.services.tasks import Report
 from birdadmin.ui.icons import error_color, icon
@@ -88,9 +89,10 @@ class RotateKeyDialog(QDialog):
             return
         name, stores = self.profile_name, self._stores
 
-        def work(report: Report) -> RotationResult:  # each step begun is the task's progress (services/tasks.py)
-            profiles, secrets = stores()
-            return rotate_profile_key(name, profiles=profiles, secrets=secrets, kind="scim", on_step=report)
+        def work(report: Report) -> tuple[RotationResult, str]:  # each step begun is the task's progress
+            profiles, secrets = stores()  # (services/tasks.py); the rotation is journaled as it ends
+            return journal_rotation(lambda: rotate_profile_key(name, profiles=profiles, secrets=secrets, kind="scim",
+                                                               on_step=report), name)
 
         self.start_button.setEnabled(False)
         self.close_button.setEnabled(False)
@@ -114,7 +116,8 @@ class RotateKeyDialog(QDialog):
         if item is not None:
             item.setText(self._step_text(step, self.tr("done")))
 
-    def _finished(self, result: RotationResult) -> None:
+    def _finished(self, outcome: tuple[RotationResult, str]) -> None:
+        result, note = outcome  # note: why the journal could not record it (empty: journaled)
         self.result_ = result
         for step in result.completed:
             self._mark_done(step)
@@ -123,7 +126,7 @@ class RotateKeyDialog(QDialog):
             if item is not None:
                 item.setText(self._step_text(result.stopped_at, self.tr("stopped here")))
                 item.setIcon(icon("error", self.palette(), error_color(self.palette())))
-        self.message.setText(result.message)
+        self.message.setText(f"{result.message} {note}" if note else result.message)
         self.close_button.setEnabled(True)
         self.finished_rotation.emit(result)
         if result.stopped_at is None:

@@ -91,3 +91,22 @@ def test_list_and_refusals(cli, demo_emulator) -> None:
     assert code == 0 and info["hash"][:12] in out and info["hash"] not in out
     code, out, err = cli("snapshot", "diff", "7", "1", connect=False)
     assert code == 2 and "no snapshot 7" in err and len(err.strip().splitlines()) == 1
+
+
+def test_diff_as_json_lists_keys_added_and_removed(cli, demo_emulator) -> None:
+    emu = demo_emulator
+    assert cli("snapshot", "save")[0] == 0
+    gone = next(k for k in emu.access_keys()
+                if not emu.key.endswith(k["suffix"]) and not emu.accounts_key.endswith(k["suffix"]))
+    emu.keys.revoke(gone["id"])  # behind birdadmin's back
+    code, _, err = cli("keys", "create", "snapshot probe", "--role", "Analyst")
+    assert code == 0, err
+    added = next(k for k in emu.access_keys() if k["name"] == "snapshot probe")
+    code, out, err = cli("--format", "json", "snapshot", "diff", "1")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["keysAdded"] == [{"id": added["id"], "name": "snapshot probe"}]
+    assert result["keysRemoved"] == [{"id": gone["id"], "name": gone["name"]}]
+    assert cli("snapshot", "save")[0] == 0
+    code, out, _ = cli("--format", "json", "snapshot", "diff", "2", "2", connect=False)
+    assert code == 0 and json.loads(out)["keysAdded"] == json.loads(out)["keysRemoved"] == []

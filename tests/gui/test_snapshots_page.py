@@ -187,3 +187,31 @@ def test_birdadmin_snapshot_id_opens_the_window_directly(qtbot: Any, tmp_path: P
     assert window.banner.text().startswith("Snapshot of Acme taken ") and window.users_model.rowCount() == 1
     with pytest.raises(errors.InputError, match="no snapshot 99"):
         app.open_snapshot(99)
+
+
+def test_keys_added_and_removed_are_shown_and_exported(qtbot: Any, page: SnapshotsPage, context: WindowContext,
+                                                       demo_emulator: Any, tmp_path: Path) -> None:
+    from birdadmin.bird.access_keys import AccessKeys
+
+    emu = demo_emulator
+    connect(context, emu)
+    page.show()
+    _wait(qtbot, context, LIST)
+    _save(qtbot, page, context)
+    gone = next(k for k in emu.access_keys()
+                if not emu.key.endswith(k["suffix"]) and not emu.accounts_key.endswith(k["suffix"]))
+    emu.keys.revoke(gone["id"])  # behind the window's back
+    analyst = next(str(r["id"]) for r in emu.state.roles() if r["name"] == "Analyst")
+    assert context.session is not None and context.session.accounts is not None
+    added, _secret = AccessKeys(context.session.accounts).create("snapshot probe", "", [analyst])
+    connect(context, emu)
+    _select(page, 0)
+    page.compare_live()
+    _wait(qtbot, context, DIFF)
+    shown = {tuple(page.diff_proxy.index(r, c).data() for c in range(4)) for r in range(page.diff_proxy.rowCount())}
+    assert ("key added", "snapshot probe", "", "") in shown and ("key removed", gone["name"], "", "") in shown
+    target = tmp_path / "keys.csv"
+    assert page.export_csv(str(target))
+    exported = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert ["key added", "snapshot probe", "", "", added.id, ""] in exported
+    assert ["key removed", gone["name"], "", "", gone["id"], ""] in exported
