@@ -18,7 +18,8 @@ from birdadmin.scim.resources import is_uuid
 if TYPE_CHECKING:
     from birdadmin.cli.context import CliContext
     from birdadmin.connection import ConnectionSpec
-    from birdadmin.domain.audit import Finding, HolderRow, Matrix
+    from birdadmin.domain.audit import HolderRow, Matrix
+    from birdadmin.domain.finding import Finding
 
 SEVERITY_CHOICES = ("none", "info", "low", "medium", "high")
 HOLDER_COLUMNS = ["kind", "userName", "displayName", "active", "sources", "several"]
@@ -144,7 +145,8 @@ def key_thresholds(conn: ConnectionSpec) -> dict[str, Any]:
 
 
 def findings_command(args: argparse.Namespace, ctx: CliContext) -> int:
-    from birdadmin.domain.audit import SEVERITIES, findings
+    from birdadmin.domain.audit_findings import findings
+    from birdadmin.domain.finding import SEVERITIES
 
     owner = args.owner_role.strip() if args.owner_role else None
     if owner is not None and not is_uuid(owner):

@@ -5,6 +5,9 @@ never for an ``add``; a group's roles are first read from the groups and teams a
 is answered by ``cli/confirm.py`` (``--yes``, a typed "yes" on a terminal, else exit 2 with the guard's sentence);
 warnings go to stderr. With a profile, its ``batch_threshold`` and ``owner_role_id`` are used (``--owner-role``
 wins over the profile's).
+
+The guards see the command's context through :class:`GuardContext`, the part of ``cli/context.py``'s ``CliContext``
+they use: the context builds a :class:`CliGuards` (``CliContext.guards``), so this module never imports it back.
 """
 
 from __future__ import annotations
@@ -12,20 +15,42 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
 
 from birdadmin import errors
 from birdadmin.cli import confirm
 from birdadmin.scim.resources import is_uuid
 
 if TYPE_CHECKING:
+    from birdadmin.bird.accounts import AccountsClient
     from birdadmin.bird.models import RoleRef, Team
-    from birdadmin.cli.context import CliContext
+    from birdadmin.cli.output import Output
+    from birdadmin.connection import ConnectionSpec
+    from birdadmin.domain.catalogue import RoleCatalogue
     from birdadmin.domain.guards import GuardName, OrgSnapshot, PlannedChanges, Violation
     from birdadmin.domain.role_plan import RoleRequest
     from birdadmin.org_load import OrgData
+    from birdadmin.scim.client import ScimClient
     from birdadmin.scim.resources import User
     from birdadmin.store.profile_model import Profile
+    from birdadmin.store.profiles import ProfileStore
+
+
+@runtime_checkable
+class GuardContext(Protocol):
+    """What the guards use of one command's context (``cli/context.py``'s ``CliContext`` is the one there is)."""
+
+    out: Output
+    stdin: IO[str]
+
+    def connection(self) -> ConnectionSpec: ...
+    def profiles(self) -> ProfileStore: ...
+    def scim(self) -> ScimClient: ...
+    def has_accounts(self) -> bool: ...
+    def accounts(self) -> AccountsClient: ...
+    def catalogue(self) -> RoleCatalogue: ...
+    def require_writable(self, what: str) -> None: ...
+    def guards(self) -> CliGuards: ...
 
 
 def add_guard_options(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +68,7 @@ def add_guard_options(parser: argparse.ArgumentParser) -> None:
                         "guarded change asks on a terminal and is refused otherwise")
 
 
-def confirm_empty_set(ctx: CliContext, args: argparse.Namespace, command: str, subject: str) -> None:
+def confirm_empty_set(ctx: GuardContext, args: argparse.Namespace, command: str, subject: str) -> None:
     """``set`` with no roles empties the list (docs/bird.md, H1): without --allow-empty it needs confirming
     (``cli/confirm.py``); once answered, ``args.allow_empty`` is set. A read-only connection is refused first."""
     from birdadmin.domain.role_plan import RoleRequest
@@ -69,7 +94,7 @@ def _empty_violation(message: str) -> Violation:
 class CliGuards:
     """One command's guard runs; caches the organization it loaded for them."""
 
-    def __init__(self, ctx: CliContext) -> None:
+    def __init__(self, ctx: GuardContext) -> None:
         self._ctx = ctx
         self._org_data: OrgData | None = None
         self._org: OrgSnapshot | None = None

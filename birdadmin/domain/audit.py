@@ -4,12 +4,13 @@ Everything is read from one index built once per :class:`OrgState` (kept while t
 by name, and per role column one ``bytearray`` of cell flags, so 100,000 users x 50 roles is 5 MB of bytes rather
 than millions of Python objects, a cell is one index, and "who holds role R" is a C-speed scan of one column.
 Roles through groups come from ``GroupState.role_ids``; a group whose roles are unknown (``None``, no Accounts
-API: docs/bird.md, H2) gives none here, and the findings say so rather than claim a user has no roles.
+API: docs/bird.md, H2) gives none here, and the findings say so rather than claim a user has no roles. The findings
+are read from this index by ``domain/audit_findings.py``, which imports this module (never the other way).
 
-Access keys (``OrgState.keys``) are principals too: they hold roles directly (never through a group), come after
-the users in "who has role R" (``HolderRow.kind`` "key") and as rows of the users matrix (``Matrix.row_kinds``), and
-their findings come from ``domain/key_findings.py``. A key whose roles the server did not say (``role_ids`` None)
-holds none here.
+Access keys (``OrgState.keys``) are principals too: they hold roles directly (never through a group), come after the
+users in "who has role R" (``HolderRow.kind`` "key") and as rows of the users matrix (``Matrix.row_kinds``), and
+their findings come from ``domain/key_findings.py`` (through ``domain/audit_findings.py``). A key whose roles the
+server did not say (``role_ids`` None) holds none here.
 """
 
 from __future__ import annotations
@@ -20,11 +21,9 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import compress
 from typing import Literal
 
-from birdadmin.domain.guards import owner_role_ids
 from birdadmin.domain.org_state import KeyPrincipal, OrgState
 from birdadmin.scim.resources import User
 
@@ -232,7 +231,7 @@ def key_holder_rows(keys: Iterable[KeyPrincipal], role_id: str) -> list[HolderRo
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """No cyclic collection while hundreds of thousands of acyclic tuples and rows are made: each collection would
     walk the whole organization again (measured: 2-3x the time at 100,000 users). Reference counting still frees."""
     was = gc.isenabled()
@@ -248,14 +247,15 @@ _CACHE: dict[int, tuple[weakref.ref[OrgState], _Index]] = {}
 _LOCK = threading.Lock()
 
 
-def _index(state: OrgState) -> _Index:
-    """The state's index, built on first use and dropped when the state is (states are treated as immutable)."""
+def index_of(state: OrgState) -> _Index:
+    """The state's index, built on first use and dropped when the state is (states are treated as immutable);
+    the findings (domain/audit_findings.py) read the same one."""
     key = id(state)
     with _LOCK:
         hit = _CACHE.get(key)
     if hit is not None and hit[0]() is state:
         return hit[1]
-    with _gc_paused():
+    with gc_paused():
         built = _Index(state)
     with _LOCK:
         _CACHE[key] = (weakref.ref(state), built)
@@ -266,8 +266,8 @@ def _index(state: OrgState) -> _Index:
 def who_has(state: OrgState, role_id: str) -> list[HolderRow]:
     """Every holder of ``role_id`` with every source: users sorted by userName (casefold), then access keys by
     name (``kind`` "key")."""
-    index = _index(state)
-    with _gc_paused():
+    index = index_of(state)
+    with gc_paused():
         return list(index.holders(role_id.strip().lower()))
 
 
@@ -316,7 +316,7 @@ def _counts(role_ids: tuple[str, ...], cells: tuple[bytearray, ...]) -> dict[str
 
 def user_matrix(state: OrgState) -> Matrix:
     """Users, then access keys (``row_kinds``), x roles."""
-    index = _index(state)
+    index = index_of(state)
     ids, names = [u.id for u in index.users], [u.user_name for u in index.users]
     user_kind: PrincipalKind = "user"
     key_kind: PrincipalKind = "key"
@@ -334,42 +334,8 @@ def user_matrix(state: OrgState) -> Matrix:
 
 
 def group_matrix(state: OrgState) -> Matrix:
-    index = _index(state)
+    index = index_of(state)
     return Matrix(
         "groups", index.role_ids, tuple(g.id for g in index.groups), tuple(g.name for g in index.groups),
         _counts(index.role_ids, index.group_cells), index.group_cells, None,
     )
-
-
-# -- findings ----------------------------------------------------------------------------------------------------
-
-Severity = Literal["info", "low", "medium", "high"]
-SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    kind: str  # one of audit_findings.KINDS
-    severity: Severity
-    subject_kind: Literal["user", "group", "organization", "key"]
-    subject_id: str
-    subject_name: str
-    message: str  # one plain sentence
-    role_ids: tuple[str, ...] = ()
-
-
-def findings(
-    state: OrgState, *, owner_role_id: str | None = None, owner_warn_above: int = 3, key_unused_days: int = 90,
-    key_rotation_days: int = 365, sensitive_role_ids: frozenset[str] | tuple[str, ...] = (),
-    now: datetime | None = None,
-) -> list[Finding]:
-    """Every finding, most severe first (then by kind and subject name); the access keys' findings
-    (``domain/key_findings.py``) with the profile's thresholds among them."""
-    index = _index(state)
-    owners = owner_role_ids(state.catalogue, owner_role_id)
-    from birdadmin.domain.audit_findings import KeyRules, all_findings  # the rules, kept apart for size
-
-    rules = KeyRules(now or datetime.now(UTC), key_unused_days, key_rotation_days,
-                     frozenset(r.lower() for r in sensitive_role_ids))
-    with _gc_paused():
-        return all_findings(state, index, owners, owner_warn_above, rules)

@@ -1,19 +1,22 @@
-"""The audit findings' rules, read from the audit core's index (domain/audit.py): pure Python, no I/O.
+"""The audit findings and their rules, read from the audit core's index (domain/audit.py): pure Python, no I/O.
 
 Users without roles; inactive users who still hold roles; role UUIDs unknown to the catalogue (users and groups);
 the number of active Owners; groups that carry roles but have no members; roles held directly and through a group.
 Where roles through groups are unknown (no Accounts API, docs/bird.md H2) or the listing is incomplete, a finding
 says so instead of claiming more than the data shows. ``domain/findings.py`` keeps the older ``audit()`` for its
-existing callers; user paths use :func:`birdadmin.domain.audit.findings`.
+existing callers; user paths use :func:`findings` here. The finding type and the severities are in
+``domain/finding.py``; this module imports the audit core, which never imports it back.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from birdadmin.domain.audit import SEVERITIES, Finding, Severity, _Index, who_has
+from birdadmin.domain.audit import _Index, gc_paused, index_of, who_has
+from birdadmin.domain.finding import SEVERITIES, Finding, Severity
+from birdadmin.domain.guards import owner_role_ids
 from birdadmin.domain.org_state import OrgState
 from birdadmin.scim.resources import User
 
@@ -31,9 +34,24 @@ class KeyRules:
     sensitive_role_ids: frozenset[str] = frozenset()
 
 
+def findings(
+    state: OrgState, *, owner_role_id: str | None = None, owner_warn_above: int = 3, key_unused_days: int = 90,
+    key_rotation_days: int = 365, sensitive_role_ids: frozenset[str] | tuple[str, ...] = (),
+    now: datetime | None = None,
+) -> list[Finding]:
+    """Every finding, most severe first (then by kind and subject name); the access keys' findings
+    (``domain/key_findings.py``) with the profile's thresholds among them."""
+    index = index_of(state)
+    owners = owner_role_ids(state.catalogue, owner_role_id)
+    rules = KeyRules(now or datetime.now(UTC), key_unused_days, key_rotation_days,
+                     frozenset(r.lower() for r in sensitive_role_ids))
+    with gc_paused():
+        return all_findings(state, index, owners, owner_warn_above, rules)
+
+
 def all_findings(state: OrgState, index: _Index, owners: frozenset[str], owner_warn_above: int,
                  key_rules: KeyRules | None = None) -> list[Finding]:
-    """Every finding, most severe first (see :func:`birdadmin.domain.audit.findings`)."""
+    """Every finding, most severe first, from the state's index (see :func:`findings`)."""
     return _sorted([
         *_owner_count(state, index, owners, owner_warn_above),
         *_user_findings(state, index, owners),

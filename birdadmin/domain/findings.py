@@ -2,7 +2,7 @@
 
 One pass over the users with per-role and per-group answers cached, so an organization of 50,000 users is
 audited in a fraction of a second. The older listing, kept for its existing callers (the SCIM benchmark); the
-audit's findings as the window, the CLI and the report show them are ``birdadmin.domain.audit.findings``.
+audit's findings as the window, the CLI and the report show them are ``birdadmin.domain.audit_findings.findings``.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from birdadmin.domain.audit import SEVERITIES, Finding
 from birdadmin.domain.catalogue import RoleCatalogue
+from birdadmin.domain.finding import SEVERITIES, Finding
 from birdadmin.domain.guards import owner_role_ids as catalogue_owner_ids
 
 if TYPE_CHECKING:  # the key's shape only: importing the adapter would bring the HTTP client into domain/

@@ -1,4 +1,4 @@
-"""The findings of an audit (``domain/audit.py``) as a table: severity, kind, subject and message, filtered.
+"""The findings of an audit (``domain/audit_findings.py``) as a table: severity, kind, subject and message, filtered.
 
 The model keeps every finding and shows those passing the filter (severity at least, kind, text), so the count
 line can say "12 of 40 findings". The severity cell carries an icon and its word, never colour alone; the icons
@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
 
-from birdadmin.domain.audit import SEVERITIES, Finding
+from birdadmin.domain.finding import SEVERITIES, Finding
 from birdadmin.qtmodels.roles import IdRole, ObjectRole, SortRole
 
 Index = QModelIndex | QPersistentModelIndex

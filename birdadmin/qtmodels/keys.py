@@ -19,8 +19,8 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from PySide6.QtGui import QIcon
 
 from birdadmin.bird.access_keys import AccessKey
-from birdadmin.domain.audit import Finding
 from birdadmin.domain.catalogue import RoleCatalogue, short_id
+from birdadmin.domain.finding import Finding
 from birdadmin.qtmodels.roles import IdRole, ObjectRole, SortRole
 
 Index = QModelIndex | QPersistentModelIndex

@@ -1,6 +1,6 @@
 """What the PDF audit report says, as plain data: built from an :class:`OrgState` with the audit core
-(``domain/audit.py``) and the snapshot diff (``domain/snapshot_diff.py``). Qt-free, so what the report holds is
-tested without drawing it, and the drawing (``report/pdf.py``) only lays it out.
+(``domain/audit.py``), its findings (``domain/audit_findings.py``) and the snapshot diff (``domain/snapshot_diff.py``).
+Qt-free, so what the report holds is tested without drawing it, and the drawing (``report/pdf.py``) only lays it out.
 
 Every count here is read from the same state; a partial state (``complete`` False) gives lower bounds, and the
 report says so on every page (``pdf.py``). Without the Accounts API, roles through groups are unknown
@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from birdadmin.domain.audit import DIRECT, INHERITED, SEVERITIES, Finding, Matrix, findings, user_matrix, who_has
+from birdadmin.domain.audit import DIRECT, INHERITED, Matrix, user_matrix, who_has
+from birdadmin.domain.audit_findings import findings
+from birdadmin.domain.finding import SEVERITIES, Finding
 from birdadmin.domain.guards import owner_role_ids
 from birdadmin.domain.org_state import OrgState
 from birdadmin.domain.snapshot_diff import OrgDiff, diff

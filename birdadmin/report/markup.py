@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from birdadmin.domain.audit import Finding
+from birdadmin.domain.finding import Finding
 from birdadmin.report.content import ReportContent, WhoHas
 from birdadmin.safe_text import terminal_line
 

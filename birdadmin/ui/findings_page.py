@@ -1,4 +1,4 @@
-"""The Findings page: what an auditor should look at (``domain/audit.py`` ``findings``), filtered and exported.
+"""The Findings page: what an auditor should look at (``domain/audit_findings.py`` ``findings``), filtered and exported.
 
 The findings are computed on a worker (``context.runner``, one channel, a newer run supersedes an older one) from
 the organization as one :class:`~birdadmin.domain.org_state.OrgState`, when the organization reloads
@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from birdadmin.domain.audit import SEVERITIES, Finding, findings
+from birdadmin.domain.audit_findings import findings
+from birdadmin.domain.finding import SEVERITIES, Finding
 from birdadmin.errors import Explanation
 from birdadmin.org_load import org_state
 from birdadmin.qtmodels.findings import (

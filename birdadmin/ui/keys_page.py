@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from birdadmin.bird.access_keys import AccessKey, AccessKeys, key_for_secret
-from birdadmin.domain.audit import Finding
 from birdadmin.domain.catalogue import RoleCatalogue
+from birdadmin.domain.finding import Finding
 from birdadmin.domain.guards import owner_role_ids
 from birdadmin.domain.key_findings import key_findings
 from birdadmin.errors import Explanation

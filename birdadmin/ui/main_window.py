@@ -51,7 +51,7 @@ from birdadmin.ui.icons import app_icon, icon
 from birdadmin.ui.journal_page import JournalPage
 from birdadmin.ui.labels import plain_labels
 from birdadmin.ui.pages import PAGE_EMPTY, PAGE_GROUPS, PAGE_JOURNAL, PAGE_ROLES, PAGE_SNAPSHOTS, PAGE_USERS
-from birdadmin.ui.pane_focus import PaneCycle
+from birdadmin.ui.pane_focus import PaneCycle, window_panes
 from birdadmin.ui.roles_page import RolesPage
 from birdadmin.ui.roles_view import RolesView
 from birdadmin.ui.status_bar import WindowStatus
@@ -118,7 +118,7 @@ class MainWindow(QMainWindow, WindowFiles):
         add_edit_actions(self.findChild(QMenu, "editMenu"), self.toolbar, self.users_page.edit_actions)
         self.toolbar_fit = ToolbarFit(self.toolbar, self.users_page.edit_actions)  # all of it shown at 1024x640
         self._wire()
-        self.pane_cycle = PaneCycle(self)  # F6 / Shift+F6
+        self.pane_cycle = PaneCycle(self, lambda: window_panes(self))  # F6 / Shift+F6: ui/pane_focus.py
         plain_labels(self)  # server text is text, never markup
         self.resize(1280, 800)
         # The first connection opens on the page shown when the window was last closed.

@@ -1,5 +1,5 @@
 """The profile dialog's Guards group: when a write needs confirming, how the Owner role is found, and above how
-many active Owners the audit warns (domain/guards.py; domain/audit.py findings; docs/bird.md, H2)."""
+many active Owners the audit warns (domain/guards.py; domain/audit_findings.py; docs/bird.md, H2)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ import time
 import tracemalloc
 
 from birdadmin.bird.models import Role
-from birdadmin.domain.audit import findings, group_matrix, user_matrix, who_has
+from birdadmin.domain.audit import group_matrix, user_matrix, who_has
+from birdadmin.domain.audit_findings import findings
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.domain.org_state import GroupState, OrgState
 from birdadmin.scim.resources import User

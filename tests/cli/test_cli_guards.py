@@ -166,3 +166,26 @@ def test_add_and_harmless_removals_never_load_the_organization(
     assert run("groups", "members", "remove", other["id"], user["userName"])[0] == 0
     assert run("groups", "roles", "add", other["id"], "Analyst")[0] == 0
     assert run("groups", "roles", "remove", other["id"], "Analyst", "--settle-delay", "0")[0] == 0
+
+
+def test_the_context_is_all_the_guards_use_of_it() -> None:
+    """cli/guards.py sees the command's context through GuardContext and never imports cli/context.py (one way):
+    CliContext has every member GuardContext names, each method taking the same parameters."""
+    import argparse
+    import inspect
+
+    from birdadmin.cli.context import CliContext
+    from birdadmin.cli.guards import GuardContext
+    from birdadmin.cli.output import Output
+
+    ctx = CliContext(argparse.Namespace(), Output("table"))
+    try:
+        assert isinstance(ctx, GuardContext)
+        assert isinstance(ctx.guards(), CliGuards) and ctx.guards() is ctx.guards()  # one per command
+        methods = [n for n, v in vars(GuardContext).items() if inspect.isfunction(v) and not n.startswith("_")]
+        assert len(methods) == 8
+        for name in methods:
+            wanted = list(inspect.signature(getattr(GuardContext, name)).parameters)
+            assert list(inspect.signature(getattr(CliContext, name)).parameters) == wanted, name
+    finally:
+        ctx.close()

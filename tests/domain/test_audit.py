@@ -15,14 +15,13 @@ from birdadmin.domain import audit
 from birdadmin.domain.audit import (
     DIRECT,
     INHERITED,
-    SEVERITIES,
-    Finding,
-    findings,
     group_matrix,
     user_matrix,
     who_has,
 )
+from birdadmin.domain.audit_findings import findings
 from birdadmin.domain.catalogue import RoleCatalogue
+from birdadmin.domain.finding import SEVERITIES, Finding
 from birdadmin.domain.org_state import GroupState, OrgState
 from birdadmin.scim.resources import User
 from tests.keys_support import access_key
@@ -317,7 +316,7 @@ def test_a_key_holding_owner_is_no_active_owner() -> None:
     only_key = dataclasses.replace(state([User("u-a", "a")], []), keys=(Key("k", "deploy", role_ids=(OWNER,)),))
     from birdadmin.domain.audit_findings import all_findings  # without the key rules: no key_findings needed
 
-    (count,) = by_kind(all_findings(only_key, audit._index(only_key), frozenset({OWNER}), 3), "owner-count")
+    (count,) = by_kind(all_findings(only_key, audit.index_of(only_key), frozenset({OWNER}), 3), "owner-count")
     assert count.severity == "high" and count.message.startswith("No active Owner")
     assert [r.kind for r in who_has(only_key, OWNER)] == ["key"]
 

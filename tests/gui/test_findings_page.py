@@ -15,7 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from birdadmin.domain.audit import SEVERITIES, Finding, findings
+from birdadmin.domain.audit_findings import findings
+from birdadmin.domain.finding import SEVERITIES, Finding
 from birdadmin.domain.organization import LoadState, Scope
 from birdadmin.org_load import org_state
 from birdadmin.qtmodels.findings import FindingColumn

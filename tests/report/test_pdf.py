@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from birdadmin.domain.audit import findings, who_has
+from birdadmin.domain.audit import who_has
+from birdadmin.domain.audit_findings import findings
 from birdadmin.domain.catalogue import RoleCatalogue
 from birdadmin.domain.org_state import OrgState
 from birdadmin.report import write_pdf

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import graphlib
 import os
 import subprocess
 import sys
@@ -168,6 +169,41 @@ def test_imports_point_down_the_readmes_layout() -> None:
             if used in order and order.index(used) < order.index(me):
                 upward.add(f"{source.relative_to(ROOT)} imports {name}")
     assert not upward, sorted(upward)
+
+
+def _module_imports() -> dict[str, set[str]]:
+    """Each birdadmin module -> the birdadmin modules it imports (at any depth, TYPE_CHECKING too): a name is the
+    module it names, or the module it is a name in (``from birdadmin.domain.audit import who_has`` is ``audit``)."""
+    files = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+             for p in (ROOT / "birdadmin").rglob("*.py") if "__pycache__" not in p.parts}
+    graph: dict[str, set[str]] = {}
+    for me, source in files.items():
+        used = set()
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for name in names:
+                while name and name not in files:
+                    name = name.rpartition(".")[0]
+                used.add(name)
+        graph[me] = used - {"", me}
+    return graph
+
+
+def test_no_two_modules_import_each_other() -> None:
+    """The imports of birdadmin point one way: no module imports, however indirectly, one that imports it back
+    (a lazy import or one under TYPE_CHECKING counts too; a Protocol names what a lower module needs of a higher one,
+    as cli/guards.py, ui/pane_focus.py and ui/window_files.py do)."""
+    graph = _module_imports()
+    assert graph["birdadmin.domain.audit_findings"] >= {"birdadmin.domain.audit", "birdadmin.domain.finding"}
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as cycle:
+        raise AssertionError(f"import cycle: {' -> '.join(cycle.args[1])}") from None
 
 
 def test_the_task_runner_is_the_one_worker_to_gui_relay() -> None:
