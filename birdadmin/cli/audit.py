@@ -12,7 +12,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from birdadmin import errors
-from birdadmin.cli.context import add_command_max_time
+from birdadmin.cli.time_limits import add_command_max_time
 from birdadmin.scim.resources import is_uuid
 
 if TYPE_CHECKING:

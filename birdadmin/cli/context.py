@@ -39,26 +39,6 @@ ACCESS_KEY_ENV = "BIRDADMIN_ACCESS_KEY"
 ACCOUNTS_KEY_ENV = "BIRDADMIN_ACCOUNTS_KEY"
 
 
-# The longest a command that reads the whole organization (audit, snapshot, report) may take, as a listing's
-# --max-time (cli/users.py): ten minutes ends a scheduled audit that would otherwise wait on a stalled server.
-DEFAULT_COMMAND_MAX_TIME = 600.0
-
-
-def add_command_max_time(parser: argparse.ArgumentParser) -> None:
-    """``--max-time`` for a command that reads the whole organization: every request stops at that limit."""
-    parser.add_argument(
-        "--max-time", dest="command_max_time", type=_seconds, default=DEFAULT_COMMAND_MAX_TIME, metavar="SECONDS",
-        help=f"stop the whole command after this long (exit 4); 0 = no limit (default {DEFAULT_COMMAND_MAX_TIME:g})",
-    )
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError("must be a number of seconds, 0 for no limit")
-    return value
-
-
 class CliContext:
     """Lazily opens the clients a command needs, and closes them (and a demo server) at the end."""
 
@@ -363,7 +343,8 @@ class CliContext:
             return {"name": "demo", "baseUrl": base}
         return {"baseUrl": base}
 
-    def _append(self, content: dict[str, Any] | None) -> None:
+    def journal_append(self, content: dict[str, Any] | None) -> None:
+        """Write one change to the journal in its envelope (who, when, which organization); None writes nothing."""
         if content is None:  # nothing was changed: nothing to record
             return
         from birdadmin.journal_entries import envelope
@@ -386,19 +367,19 @@ class CliContext:
         """After a user role write: one entry, unless nothing changed."""
         from birdadmin.journal_entries import user_roles_entry
 
-        self._append(user_roles_entry(request, result))
+        self.journal_append(user_roles_entry(request, result))
 
     def journal_members(self, action: str, group: Group, before: Iterable[str], ids: Sequence[str]) -> None:
         """After a membership write: one entry (``before``: the member ids read before it)."""
         from birdadmin.journal_entries import members_entry
 
-        self._append(members_entry(action, group, list(before), list(ids)))
+        self.journal_append(members_entry(action, group, list(before), list(ids)))
 
     def journal_team_roles(self, action: str, result: TeamRoleChange) -> None:
         """After a group (team) role write: one entry, unless nothing changed."""
         from birdadmin.journal_entries import team_roles_entry
 
-        self._append(team_roles_entry(action, result))
+        self.journal_append(team_roles_entry(action, result))
 
     def close(self) -> None:
         if self._journal is not None:

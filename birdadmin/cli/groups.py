@@ -8,7 +8,7 @@ from birdadmin import errors
 from birdadmin.cli.context import CliContext
 from birdadmin.cli.guards import add_guard_options
 from birdadmin.cli.roles import register_group_roles
-from birdadmin.cli.users import add_max_time, max_time
+from birdadmin.cli.time_limits import add_listing_max_time, listing_max_time
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,7 +17,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     listing = sub.add_parser("list", help="list groups (without members)")
     listing.add_argument("--filter", metavar="SCIM_FILTER", help="e.g. 'displayName sw \"Sales\"'")
-    add_max_time(listing)
+    add_listing_max_time(listing)
     listing.set_defaults(handler=list_groups)
 
     show = sub.add_parser("show", help="show one group with its members")
@@ -41,7 +41,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def list_groups(args: argparse.Namespace, ctx: CliContext) -> int:
     from birdadmin.scim.paging import in_server_order
 
-    limit = max_time(args)
+    limit = listing_max_time(args)
     pages = (page.items for page in in_server_order(ctx.scim().iter_groups(args.filter, max_time=limit)))
     written = ctx.out.emit_pages(pages, ["id", "displayName", "externalId"], lambda group: group.to_json())
     if ctx.out.format == "table":

@@ -82,7 +82,7 @@ def create_key(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.out.error("birdadmin-cli: the secret below is shown once; store it now (it cannot be shown again).")
         ctx.out.stdout.write(secret + "\n")
         ctx.out.stdout.flush()
-        ctx._append(key_created_entry(key, role_ids))  # after the secret is shown: a journal failure exits 6
+        ctx.journal_append(key_created_entry(key, role_ids))  # after the secret is shown: a journal failure exits 6
         return 0
     from birdadmin.store.keys import store_key
 
@@ -92,9 +92,9 @@ def create_key(args: argparse.Namespace, ctx: CliContext) -> int:
         failed = (f"The key {key.name!r} (…{key.suffix}, id {key.id}) was created but could not be stored "
                   f"({errors.explain(exc).message.rstrip('.')}); its secret is lost, so revoke it with "
                   f"'birdadmin-cli keys revoke {key.id}'.")
-        ctx._append(key_created_entry(key, role_ids, reason=failed))
+        ctx.journal_append(key_created_entry(key, role_ids, reason=failed))
         raise errors.SecretStoreError(failed) from None
-    ctx._append(key_created_entry(key, role_ids))
+    ctx.journal_append(key_created_entry(key, role_ids))
     ctx.out.message(f"Created access key {key.name!r} …{key.suffix} (id {key.id}) and stored it as the "
                     f"{args.kind} key of profile {profile.name!r}.")  # fmt: skip
     return 0
@@ -161,7 +161,7 @@ def revoke_key(args: argparse.Namespace, ctx: CliContext) -> int:
     _confirm(ctx, revoke_warnings(keys, target, in_use, frozenset(sensitive)), args.yes)
     adapter.revoke(target.id)
     ctx.out.message(f"Revoked access key {target.name!r} …{target.suffix} (id {target.id}).")
-    ctx._append(key_revoked_entry(target))
+    ctx.journal_append(key_revoked_entry(target))
     return 0
 
 

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from birdadmin.cli.context import add_command_max_time
+from birdadmin.cli.time_limits import add_command_max_time
 
 if TYPE_CHECKING:
     from birdadmin.cli.context import CliContext

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from birdadmin.cli.context import add_command_max_time
+from birdadmin.cli.time_limits import add_command_max_time
 
 if TYPE_CHECKING:
     from birdadmin.cli.context import CliContext

@@ -8,39 +8,18 @@ from typing import Any
 from birdadmin import in_flight
 from birdadmin.cli.context import CliContext
 from birdadmin.cli.guards import add_guard_options, confirm_empty_set
+from birdadmin.cli.time_limits import add_listing_max_time, listing_max_time
 from birdadmin.domain.role_plan import RolePlan
-from birdadmin.errors import InputError
 from birdadmin.scim.resources import User
 
 LIST_COLUMNS = ["id", "userName", "displayName", "active", "roles"]
-# A whole listing's time limit. 10,000 users take about a second at 50 ms a request; a million, about two minutes.
-# Ten minutes leaves room for a slow or rate-limited server and still ends a scheduled audit that would hang.
-DEFAULT_MAX_TIME = 600.0
-
-
-def add_max_time(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--max-time", type=float, default=DEFAULT_MAX_TIME, metavar="SECONDS",
-        help=f"stop the whole listing after this long, as incomplete (exit 5); 0 = no limit "
-        f"(default {DEFAULT_MAX_TIME:g})",
-    )
-
-
-def max_time(args: argparse.Namespace) -> float | None:
-    """The listing's time limit from ``--max-time``; refused (exit 2) when it is not a number of seconds."""
-    value = float(args.max_time)
-    if not 0 <= value < float("inf"):
-        raise InputError("--max-time must be a number of seconds, 0 for no limit.")
-    return value or None
-
-
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     users = commands.add_parser("users", help="list, show and change users' roles")
     sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
 
     listing = sub.add_parser("list", help="list users")
     listing.add_argument("--filter", metavar="SCIM_FILTER", help='e.g. \'userName sw "j"\' or \'active eq false\'')
-    add_max_time(listing)
+    add_listing_max_time(listing)
     listing.set_defaults(handler=list_users)
 
     show = sub.add_parser("show", help="show one user")
@@ -80,7 +59,7 @@ def user_record(ctx: CliContext, user: User) -> dict[str, Any]:
 def list_users(args: argparse.Namespace, ctx: CliContext) -> int:
     from birdadmin.scim.paging import in_server_order
 
-    limit = max_time(args)
+    limit = listing_max_time(args)
     client = ctx.scim()
     if ctx.out.format == "table":
         ctx.prefetch_catalogue()  # role names, fetched while the users are

@@ -169,12 +169,13 @@ def test_max_time_bounds_a_whole_listing(liar, capsys, monkeypatch) -> None:
     assert not out.rstrip().endswith("]")
 
 
-@pytest.mark.parametrize("value", ["-1", "nan", "inf"])
-def test_max_time_must_be_seconds(liar, capsys, monkeypatch, value: str) -> None:
+@pytest.mark.parametrize("command", [("groups", "list"), ("users", "list"), ("audit", "findings")])
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "1e999", "soon"])
+def test_max_time_must_be_seconds(liar, capsys, monkeypatch, value: str, command: tuple[str, str]) -> None:
     url, handler = liar("short")
-    code, _, err = run(url, capsys, monkeypatch, "groups", "list", "--max-time", value)
+    code, _, err = run(url, capsys, monkeypatch, *command, "--max-time", value)
     assert code == 2
-    assert "--max-time must be a number of seconds" in err
+    assert "--max-time: must be a number of seconds" in err
     assert handler.served == 0
 
 
