@@ -116,6 +116,22 @@ def test_groups_view_needs_the_accounts_api(make_window: Any, demo_emulator: Any
     assert len(window.context.pending) == 0
 
 
+def test_groups_view_without_a_team_says_why(demo_window: MainWindow, qtbot: Any) -> None:
+    """A SCIM group no Bird team matches (docs/bird.md A2: unmatched) has no roles to change."""
+    page = _page(demo_window, qtbot, "groups")
+    org = demo_window.context.org
+    assert org is not None
+    index = _cell(page, 0, _has_team(demo_window))
+    group_id = page.model.index(index.row(), 0).data(IdRole)
+    del org.group_map.team_for_group[group_id]  # as if the load had matched no team to it
+    menu = page.menu_for(index)
+    add = _action(menu, "matrixGroupAddAction")
+    assert not add.isEnabled() and add.toolTip().startswith("No Bird group (team) matches this SCIM group")
+    assert menu.actions()[0].text() == add.toolTip() and not menu.actions()[0].isEnabled()
+    add.trigger()
+    assert len(demo_window.context.pending) == 0
+
+
 def test_groups_view_read_only_says_why(demo_window: MainWindow, qtbot: Any) -> None:
     page = _page(demo_window, qtbot, "groups")
     pending = demo_window.context.pending
@@ -181,6 +197,14 @@ def test_marks_follow_apply_results_and_the_kind(demo_window: MainWindow, qtbot:
     assert marked.data(RoleIdRole) == role_id and marked.data(PlanRole) == PLANNED_REMOVE
     pending.record_results([replace(change, status="done")])
     assert marked.data(PlanRole) == 0
+
+
+def test_the_model_with_marks_passes_the_model_tester(demo_window: MainWindow, qtbot: Any,
+                                                      qtmodeltester: Any) -> None:
+    page = _page(demo_window, qtbot)
+    _action(page.menu_for(_cell(page, 0)), "matrixGrantAction").trigger()
+    assert page.model.plans
+    qtmodeltester.check(page.model)
 
 
 def test_exports_keep_what_the_server_holds(demo_window: MainWindow, qtbot: Any, tmp_path: Path) -> None:
