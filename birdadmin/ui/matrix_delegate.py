@@ -67,8 +67,8 @@ def _paint_planned(painter: QPainter, rect: QRect, planned: int, ink: QColor) ->
     painter.setPen(QPen(ink, 1, Qt.PenStyle.DashLine))
     painter.drawRect(rect.adjusted(1, 1, -2, -2))
     painter.setPen(QPen(ink, 1.6))
-    x, y = rect.right() - 7.5, rect.top() + 6.5
-    painter.drawLine(QPointF(x - 3, y), QPointF(x + 3, y))
+    x, y = rect.right() - 9.5, rect.top() + 7.5
+    painter.drawLine(QPointF(x - 3.5, y), QPointF(x + 3.5, y))
     if planned & PLANNED_ADD:
-        painter.drawLine(QPointF(x, y - 3), QPointF(x, y + 3))
+        painter.drawLine(QPointF(x, y - 3.5), QPointF(x, y + 3.5))
     painter.restore()

@@ -47,8 +47,9 @@ CHANNEL = "matrix"  # task runner channel: a newer computation drops an older on
 KINDS = (("users", "Users and their roles"), ("groups", "Groups and their roles"))
 ACTIVE = (("all", "Active and inactive"), ("active", "Active only"), ("inactive", "Inactive only"))
 SOURCES = (("any", "Any source"), ("direct", "Held directly"), ("inherited", "Through a group"))
-LEGEND = "● direct   ○ through a group   ●○ both"
-GROUP_LEGEND = "● the group gives the role to its members"
+PLANNED_LEGEND = "   + / \u2212 in a dashed box: planned, not sent"  # ui/matrix_delegate.py draws it
+LEGEND = "● direct   ○ through a group   ●○ both" + PLANNED_LEGEND
+GROUP_LEGEND = "● the group gives the role to its members" + PLANNED_LEGEND
 
 
 def _combo(parent: QWidget, name: str, accessible: str, items: tuple[tuple[str, str], ...]) -> QComboBox:
@@ -111,7 +112,8 @@ class MatrixPage(QWidget):
         self.count.setObjectName("matrixCount")
         self.legend = QLabel(self.tr(LEGEND), self)
         self.legend.setObjectName("matrixLegend")
-        self.legend.setAccessibleName(self.tr("Legend: filled dot direct, hollow dot through a group, both"))
+        self.legend.setAccessibleName(self.tr("Legend: filled dot direct, hollow dot through a group, both; plus "
+                                              "or minus in a dashed box: planned, not sent"))
         counts = QHBoxLayout()
         counts.addWidget(self.count)
         counts.addStretch(1)

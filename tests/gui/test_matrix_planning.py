@@ -151,7 +151,7 @@ def _dark_near(page: MatrixPage, index: QModelIndex) -> bool:
     table.viewport().repaint()
     rect = table.visualRect(index)
     image = table.viewport().grab().toImage()
-    x, y = rect.right() - 7, rect.top() + 6
+    x, y = rect.right() - 9, rect.top() + 7
     return any(image.pixelColor(x + dx, y + dy).lightness() < 100 for dx in range(-2, 3) for dy in range(-1, 2))
 
 
