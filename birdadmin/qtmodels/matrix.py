@@ -8,7 +8,9 @@ operations and one pass over the row numbers, fast enough for the GUI thread at 
 The model's ``data()`` answers through two lists of row and column numbers, so 100,000 rows cost two integer
 lists, not an object per cell. A cell is told apart without colour: "●" held directly, "○" through a group,
 "●○" both (docs/bird.md, H2: two sources), with a tinted background as a second cue, the sources in the tooltip
-and in words for screen readers.
+and in words for screen readers. Planned changes (``qtmodels/matrix_plans.py``) are laid over the cells they would
+add or remove: ``PaintRole`` carries the flags and the planned bits in one int for the delegate, and the tooltip
+says "planned: add (not sent)"; what is shown (``DisplayRole``) and exported stays what the server holds.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from birdadmin.domain.audit import DIRECT, INHERITED, Matrix, group_matrix, user_matrix
 from birdadmin.domain.org_state import OrgState
+from birdadmin.qtmodels.matrix_plans import NONE, PlannedCells
 from birdadmin.qtmodels.roles import IdRole
 from birdadmin.scim.resources import User
 
@@ -168,6 +171,8 @@ def source_text(flags: int, sources: Sequence[str]) -> str:
 Index = QModelIndex | QPersistentModelIndex
 FlagsRole = Qt.ItemDataRole.UserRole + 40  # the cell's DIRECT/INHERITED bits (0 for the name column)
 RoleIdRole = Qt.ItemDataRole.UserRole + 41  # the column's role id (headerData, and data of a role cell)
+PaintRole = Qt.ItemDataRole.UserRole + 42  # FlagsRole's bits | PLANNED_ADD or PLANNED_REMOVE: one call per painted cell
+PlanRole = Qt.ItemDataRole.UserRole + 43  # the planned bits alone (0: nothing planned for the cell)
 MARKS = {0: "", DIRECT: "●", INHERITED: "○", DIRECT | INHERITED: "●○"}
 TINTS = {
     DIRECT: QBrush(QColor(205, 225, 250)),
@@ -180,9 +185,10 @@ _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _DISPLAY, _BACKGROUND, _ALIGN, _TOOLTIP, _ACCESSIBLE = (int(r) for r in (
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.TextAlignmentRole,
     Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole))
-FLAGS_ROLE, ROLE_ID_ROLE = int(FlagsRole), int(RoleIdRole)
+FLAGS_ROLE, ROLE_ID_ROLE, PAINT_ROLE, PLAN_ROLE = int(FlagsRole), int(RoleIdRole), int(PaintRole), int(PlanRole)
 _HEADER_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE, ROLE_ID_ROLE})
-_CELL_ROLES = frozenset({_DISPLAY, _BACKGROUND, _ALIGN, _TOOLTIP, _ACCESSIBLE, FLAGS_ROLE, ROLE_ID_ROLE})
+_CELL_ROLES = frozenset({_DISPLAY, _BACKGROUND, _ALIGN, _TOOLTIP, _ACCESSIBLE, FLAGS_ROLE, ROLE_ID_ROLE, PAINT_ROLE,
+                         PLAN_ROLE})
 
 
 class MatrixModel(QAbstractTableModel):
@@ -191,17 +197,33 @@ class MatrixModel(QAbstractTableModel):
         self._data: MatrixData | None = None
         self._rows: list[int] = []
         self._cols: list[int] = []
+        self._plans: PlannedCells = NONE
         self._italic = QFont()
         self._italic.setItalic(True)
 
     # -- what is shown --------------------------------------------------------------------------------------
 
-    def show(self, data: MatrixData | None, rows: Sequence[int], cols: Sequence[int]) -> None:
+    def show(self, data: MatrixData | None, rows: Sequence[int], cols: Sequence[int],
+             plans: PlannedCells = NONE) -> None:
         self.beginResetModel()
         self._data = data
         self._rows = list(rows) if data is not None else []
         self._cols = list(cols) if data is not None else []
+        self._plans = plans if data is not None else NONE
         self.endResetModel()
+
+    def set_plans(self, plans: PlannedCells) -> None:
+        """Lay the planned cells (of this model's data) over the matrix; the views repaint what they show."""
+        if plans is self._plans:
+            return
+        self._plans = plans
+        if self._rows and self._cols:
+            self.dataChanged.emit(self.index(0, 1), self.index(len(self._rows) - 1, len(self._cols)),
+                                  [PAINT_ROLE, PLAN_ROLE, _TOOLTIP, _ACCESSIBLE])
+
+    @property
+    def plans(self) -> PlannedCells:
+        return self._plans
 
     @property
     def matrix_data(self) -> MatrixData | None:
@@ -244,6 +266,8 @@ class MatrixModel(QAbstractTableModel):
             return None
         col = self._cols[column - 1]
         flags = data.planes[col][row]
+        if role == PAINT_ROLE:
+            return flags | self._plans.cells.get((row, col), 0) if self._plans else flags
         if role == _DISPLAY:
             return MARKS[flags]
         if role == _BACKGROUND:
@@ -254,7 +278,12 @@ class MatrixModel(QAbstractTableModel):
             return flags
         if role == ROLE_ID_ROLE:
             return data.matrix.role_ids[col]
+        if role == PLAN_ROLE:
+            return self._plans.cells.get((row, col), 0)
         words = source_text(flags, data.matrix.sources(row, col) if flags else ())
+        planned = self._plans.text(row, col) if self._plans else ""
+        if planned:
+            words = f"{words}; {planned}"
         if role == _ACCESSIBLE:
             return f"{data.role_names[col]}: {words}"
         return f"{data.role_names[col]} for {data.matrix.row_names[row]}: {words}"

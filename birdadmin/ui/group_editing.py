@@ -10,12 +10,13 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Slot
 
 from birdadmin.bird.models import Team
-from birdadmin.domain.changes import Change, plan_group_roles, plan_members
+from birdadmin.domain.changes import Change, plan_members
 from birdadmin.qtmodels.plan_marks import ADDED, REMOVED, Mark
 from birdadmin.qtmodels.records import Record
 from birdadmin.scim.resources import Group
 from birdadmin.ui import bulk_plan
 from birdadmin.ui.context import WindowContext
+from birdadmin.ui.group_roles_plan import blocked_reason, group_team, plan_group_role
 from birdadmin.ui.groups_view import GroupDetailPane
 from birdadmin.ui.role_checklist import role_entries
 from birdadmin.ui.user_picker import UserPickerDialog, server_search
@@ -182,24 +183,11 @@ class GroupEditing(QObject):
 
     def _team(self) -> tuple[Team | None, str]:
         """The group's Bird team, or None and the sentence that says why its roles cannot be changed."""
-        group, org, session = self._group, self._context.org, self._context.session
-        if group is None or org is None or session is None:
-            return None, ""
-        if session.accounts is None:
-            return None, self.tr("The Accounts API is not configured for this connection, so the roles a group "
-                                 "gives cannot be changed here.")
-        if not org.group_roles_known:
-            return None, self.tr("Bird's groups could not be read from the Accounts API, so the roles this group "
-                                 "gives cannot be changed.")
-        team = org.group_map.team(group.id)
-        if team is None:
-            return None, self.tr("No Bird group (team) matches this SCIM group, so the roles it gives cannot be "
-                                 "changed here.")
-        return team, ""
+        return group_team(self._context, self._group.id) if self._group is not None else (None, "")
 
     def _render_roles(self) -> None:
         checklist, org, group, change = self._pane.role_checklist, self._context.org, self._group, self._shown[1]
-        team, why = self._team()
+        team, _why = self._team()
         if group is None or org is None:
             checklist.set_entries([])
             checklist.list.setEnabled(False)
@@ -209,10 +197,7 @@ class GroupEditing(QObject):
         before = change.before if change is not None else loaded
         after = change.after if change is not None else loaded
         checklist.set_entries(role_entries(org.catalogue, before, after) if team is not None else [])
-        pending = self._context.pending
-        reason = why or (pending.read_only_reason if not pending.writable else "")
-        if not reason and change is not None and change.status == "in-flight":
-            reason = self.tr("This group's role change is being applied.")
+        reason = blocked_reason(self._context, group.id)  # no team, read-only, or being applied
         checklist.list.setEnabled(not reason)
         checklist.list.setToolTip(reason)
         checklist.show_note(reason)
@@ -222,21 +207,9 @@ class GroupEditing(QObject):
         self.plan_role(role_id, add=checked)
 
     def plan_role(self, role_id: str, *, add: bool) -> bool:
-        """Plan one role added to (removed from) the group's team (one undo step)."""
-        group, org, pending = self._group, self._context.org, self._context.pending
-        team, _why = self._team()
-        queued = pending.get(("group-roles", group.id)) if group is not None else None
-        if group is None or org is None or team is None or not pending.writable or (
-                queued is not None and queued.status == "in-flight"):
-            self.render()
-            return False
-        name = group.display_name or group.id
-        change = plan_group_roles(pending.queue, group.id, name, team.id, org.group_map.roles_for(group.id),
-                                  add=[role_id] if add else [], remove=[] if add else [role_id],
-                                  version=team.version)
-        role = org.catalogue.name_for(role_id)
-        text = (self.tr("Add role {role} to group {group}") if add else
-                self.tr("Remove role {role} from group {group}")).format(role=role, group=name)
-        pending.plan([change], text)
+        """Plan one role added to (removed from) the group's team (one undo step; ui/group_roles_plan.py)."""
+        group = self._group
+        planned = group is not None and plan_group_role(self._context, group.id, group.display_name or group.id,
+                                                        role_id, add=add)
         self.render()
-        return True
+        return planned

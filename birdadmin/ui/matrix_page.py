@@ -1,6 +1,8 @@
 """The Matrix page: users x roles or groups x roles, every cell saying whether the role is held directly, through
 a group, or both (docs/bird.md, H2), with counts per role, filters, a frozen name column, planning from a cell's
-menu and CSV/JSON export of exactly what is shown.
+menu (a user's direct grant, or the role a group gives) and CSV/JSON export of exactly what is shown. Cells a
+planned change would alter are marked (``qtmodels/matrix_plans.py``), following ``context.pending.changed``; the
+exports keep to what the server holds.
 
 The matrix is computed on a worker (``context.runner``) from an OrgState built from the window's organization,
 again whenever the page is told the organization changed (:meth:`MatrixPage.organization_changed`), lazily: only
@@ -31,6 +33,7 @@ from birdadmin.domain.org_state import OrgState
 from birdadmin.errors import Explanation
 from birdadmin.org_load import org_state
 from birdadmin.qtmodels.matrix import Kind, MatrixData, MatrixFilter, MatrixModel, build_both, visible
+from birdadmin.qtmodels.matrix_plans import PlannedCells, planned_cells
 from birdadmin.ui.context import WindowContext
 from birdadmin.ui.file_actions import rows_csv, save_text
 from birdadmin.ui.matrix_delegate import MarkDelegate
@@ -44,8 +47,9 @@ CHANNEL = "matrix"  # task runner channel: a newer computation drops an older on
 KINDS = (("users", "Users and their roles"), ("groups", "Groups and their roles"))
 ACTIVE = (("all", "Active and inactive"), ("active", "Active only"), ("inactive", "Inactive only"))
 SOURCES = (("any", "Any source"), ("direct", "Held directly"), ("inherited", "Through a group"))
-LEGEND = "● direct   ○ through a group   ●○ both"
-GROUP_LEGEND = "● the group gives the role to its members"
+PLANNED_LEGEND = "   + / \u2212 in a dashed box: planned, not sent"  # ui/matrix_delegate.py draws it
+LEGEND = "● direct   ○ through a group   ●○ both" + PLANNED_LEGEND
+GROUP_LEGEND = "● the group gives the role to its members" + PLANNED_LEGEND
 
 
 def _combo(parent: QWidget, name: str, accessible: str, items: tuple[tuple[str, str], ...]) -> QComboBox:
@@ -71,9 +75,11 @@ class MatrixPage(QWidget):
         self._data: dict[str, MatrixData] = {}
         self._dirty = True
         self._roles: frozenset[str] | None = None
+        self._plans: dict[Kind, PlannedCells] = {}  # per kind, for the current data and queue
         self.model = MatrixModel(self)
         self._build()
         self._show_filtered()
+        context.pending.changed.connect(self._pending_changed)
 
     # -- layout ---------------------------------------------------------------------------------------------
 
@@ -106,7 +112,8 @@ class MatrixPage(QWidget):
         self.count.setObjectName("matrixCount")
         self.legend = QLabel(self.tr(LEGEND), self)
         self.legend.setObjectName("matrixLegend")
-        self.legend.setAccessibleName(self.tr("Legend: filled dot direct, hollow dot through a group, both"))
+        self.legend.setAccessibleName(self.tr("Legend: filled dot direct, hollow dot through a group, both; plus "
+                                              "or minus in a dashed box: planned, not sent"))
         counts = QHBoxLayout()
         counts.addWidget(self.count)
         counts.addStretch(1)
@@ -206,6 +213,7 @@ class MatrixPage(QWidget):
 
     def _set_data(self, data: dict[str, MatrixData]) -> None:
         self._data = data
+        self._plans = {}
         keep = self.group.currentData()
         self.group.blockSignals(True)
         self.group.clear()
@@ -261,9 +269,25 @@ class MatrixPage(QWidget):
         if data.kind == "groups":
             flt = MatrixFilter(flt.roles, flt.group_id, "all", "any")
         rows, cols = visible(data, flt)
-        self.model.show(data, rows, cols)
+        self.model.show(data, rows, cols, self._planned(data))
         self._fit_columns(data, cols)
         self._update_count(data, len(rows))
+
+    def _planned(self, data: MatrixData) -> PlannedCells:
+        """The cells the queue's open changes would alter in ``data``, worked out once per queue change."""
+        plans = self._plans.get(data.kind)
+        if plans is None:
+            plans = planned_cells(data.kind, data.matrix.role_ids, data.row_at, self._context.pending.queue)
+            self._plans[data.kind] = plans
+        return plans
+
+    @Slot()
+    def _pending_changed(self) -> None:
+        """A plan, undo, redo, discard or apply result: mark the cells again (the view repaints what it shows)."""
+        self._plans = {}
+        data = self.model.matrix_data
+        if data is not None:
+            self.model.set_plans(self._planned(data))
 
     def _fit_columns(self, data: MatrixData, cols: list[int]) -> None:
         """Each role column as wide as its name (bold, as the current column's header shows it), within bounds;
