@@ -24,8 +24,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from birdadmin.domain.changes import Change
 from birdadmin.qtmodels.plain import plain_tooltip
 from birdadmin.qtmodels.roles import IdRole, ObjectRole, RoleContext, SortRole
+from birdadmin.qtmodels.user_plans import UserPlans, user_changes
 from birdadmin.scim.resources import User
 
 Index = QModelIndex | QPersistentModelIndex
@@ -60,6 +62,7 @@ class UsersModel(QAbstractTableModel):
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._unsorted_tail = False  # rows appended while loading, not yet in sort order
+        self.plans = UserPlans()  # the queue's role changes, marked in the Roles cell (qtmodels/user_plans.py)
 
     # -- QAbstractItemModel ---------------------------------------------------------------------------------
 
@@ -101,6 +104,10 @@ class UsersModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(user, column)
+        if column == UserColumn.ROLES and self.plans:
+            marked = self.plans.data(user, role, self._context)
+            if marked is not None:
+                return marked
         if role == SortRole:
             return self._key(column, user)
         if role == ObjectRole:
@@ -277,6 +284,13 @@ class UsersModel(QAbstractTableModel):
             self._visible = visible
             self.endResetModel()
         self._announce()
+
+    def set_plans(self, changes: Iterable[Change]) -> None:
+        """The queue changed: repaint the Roles cells of users whose planned change appeared, changed or went."""
+        positions = {self._index_of.get(uid) for uid in self.plans.update(user_changes(changes))}
+        rows = [row for row, at in enumerate(self._visible) if at in positions] if positions - {None} else []
+        if rows:
+            self.dataChanged.emit(self.index(rows[0], UserColumn.ROLES), self.index(rows[-1], UserColumn.ROLES))
 
     @property
     def context(self) -> RoleContext:

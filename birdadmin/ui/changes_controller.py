@@ -1,6 +1,11 @@
 """The window's side of the change queue: the dock, the status-bar count, the Edit actions' state, the read-only
 rule, and "Review and apply" with what the guards read (the organization as loaded, the profile's settings).
 
+The dock opens by itself on the first planned change, as tall as leaves the window's page ``PAGE_ROOM`` pixels
+(at 1024x640 the Users page's role checklist then shows about eight rows), or compact, one line and its buttons,
+when even a short list would not leave that room. "Show list" (or the status bar's count) opens the list at the
+height the person last chose, kept in window.ini (ui/window_state.py).
+
 Read-only (``ConnectionSpec.read_only``, the one rule in ``connection.py``) or not connected: the queue is told
 (``PendingChanges.set_read_only``) and every write action is disabled with the reason as its tooltip.
 """
@@ -27,10 +32,13 @@ from birdadmin.ui.context import WindowContext
 from birdadmin.ui.queue_keeper import QueueKeeper
 from birdadmin.ui.status_bar import WindowStatus
 from birdadmin.ui.window_actions import WindowActions
+from birdadmin.ui.window_state import save_dock_height, saved_dock_height
 
 log = logging.getLogger(__name__)
 
 REREAD_CHANNEL = "applied-users"
+PAGE_ROOM = 560  # the window's height less the dock's that leaves the Roles tab eight checklist rows (measured)
+LIST_MIN = 150  # the dock with its list: a header, a few rows and the buttons
 
 
 class ChangesController(QObject):
@@ -67,6 +75,7 @@ class ChangesController(QObject):
         context.pending.changed.connect(self._queue_changed)
         context.pending.writable_changed.connect(lambda _w: self.update_actions())
         status.pending_clicked.connect(self.show_dock)
+        self.dock.list_toggled.connect(self._list_toggled)
         for loaded in ("org_loaded", "users_loaded"):  # names for role ids and member ids have arrived
             getattr(window, loaded).connect(lambda *_: self.names_changed())
         self.update_read_only()
@@ -88,6 +97,7 @@ class ChangesController(QObject):
             self.show_dock()
 
     def close(self) -> None:
+        self.remember_height()
         self.keeper.close()
 
     def update_read_only(self) -> None:
@@ -127,16 +137,49 @@ class ChangesController(QObject):
         self._status.set_pending(counts["pending"], counts["conflict"], counts["failed"])
         has = bool(len(queue))
         if has and not self._had_changes and self.dock.isHidden():
-            self.dock.show()
-            self._window.resizeDocks([self.dock], [max(200, self._window.height() // 3)], Qt.Orientation.Vertical)
+            self._open_dock()
         self._had_changes = has
         self.update_actions()
 
     def names_changed(self) -> None:
         self.dock.names_changed()
 
+    # -- the dock's height -------------------------------------------------------------------------------------
+
+    def list_height(self) -> int:
+        """The dock's height with its list: the one the person chose last, else a third of the window."""
+        chosen = saved_dock_height()
+        height = chosen if chosen is not None else max(200, self._window.height() // 3)
+        return max(LIST_MIN, min(height, self._window.height() // 2))
+
+    def _open_dock(self) -> None:
+        """Opened by the first planned change: never squeeze the page being edited below ``PAGE_ROOM``."""
+        height = min(self.list_height(), self._window.height() - PAGE_ROOM)
+        self.dock.set_compact(height < LIST_MIN)
+        self.dock.show()
+        self._resize_dock(self.dock.minimumSizeHint().height() if self.dock.compact else height)
+
+    def _resize_dock(self, height: int) -> None:
+        self._window.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
+
+    @Slot(bool)
+    def _list_toggled(self, shown: bool) -> None:
+        if not shown:
+            self.remember_height()
+        self.dock.set_compact(not shown)
+        self._resize_dock(self.list_height() if shown else self.dock.minimumSizeHint().height())
+
+    def remember_height(self) -> None:
+        """Keep the list's height as the person left it (window.ini), for the next time the list opens."""
+        if self.dock.isVisible() and not self.dock.compact and not self.dock.isFloating():
+            save_dock_height(self.dock.height())
+
     @Slot()
     def show_dock(self) -> None:
+        if self.dock.isHidden() or self.dock.compact:
+            self.dock.set_compact(False)
+            self.dock.show()
+            self._resize_dock(self.list_height())
         self.dock.show()
         self.dock.raise_()
         self.dock.table.setFocus(Qt.FocusReason.OtherFocusReason)

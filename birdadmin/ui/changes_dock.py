@@ -4,11 +4,14 @@ It lists ``WindowContext.pending`` (``ui/change_queue.py``) through ``qtmodels/c
 shows what it will send (``requests_for``). A conflict (another admin changed the target after it was planned)
 shows the server's values next to ours; "Re-plan on current state" re-reads the target on a worker and plans
 the same additions and removals on it (``Change.replanned``), one undoable step. Nothing here writes to a server.
+
+Compact, the dock is one line and its buttons ("Show list" opens the rest): in a short window it opens so, and
+the page being edited keeps its room (ui/changes_controller.py decides).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Slot
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QFontDatabase
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -47,12 +50,15 @@ def change_names(context: WindowContext) -> ChangeNames:
 
 
 class ChangesDock(QDockWidget):
+    list_toggled = Signal(bool)  # the person asked to show (True) or hide the list and its requests
+
     def __init__(self, context: WindowContext, apply_action: QAction, discard_action: QAction,
                  parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Planned changes"), parent)
         self.setObjectName("changesPanel")
         self._context = context
         self.model = ChangesModel(self)
+        self.compact = False  # the list and the requests hidden: one line and the buttons
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 2, 4, 4)
@@ -62,6 +68,7 @@ class ChangesDock(QDockWidget):
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.note)
         splitter = QSplitter(Qt.Orientation.Horizontal, body)  # a bottom dock is wide: the requests beside the list
+        self.splitter = splitter
         self.table = self._table(splitter)
         splitter.addWidget(self.table)
         splitter.addWidget(self._detail(splitter))
@@ -146,7 +153,27 @@ class ChangesDock(QDockWidget):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             row.addWidget(button)
         row.addStretch(1)
+        self.list_button = QToolButton(parent)
+        self.list_button.setObjectName("changesListButton")
+        self.list_button.setCheckable(True)
+        self.list_button.setChecked(True)
+        self.list_button.setText(self.tr("Hide list"))
+        self.list_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.list_button.toggled.connect(self.list_toggled)
+        row.addWidget(self.list_button)
         return row
+
+    def set_compact(self, compact: bool) -> None:
+        """Hide (or show) the list and the requests; the note then says how many changes are planned."""
+        self.compact = compact
+        self.splitter.setVisible(not compact)
+        self.list_button.blockSignals(True)
+        self.list_button.setChecked(not compact)
+        self.list_button.blockSignals(False)
+        self.list_button.setText(self.tr("Show list") if compact else self.tr("Hide list"))
+        self.list_button.setToolTip(self.tr("Show the planned changes and the requests each will send")
+                                    if compact else self.tr("Keep only this line, for the page's room"))
+        self.update_state()
 
     # -- state -------------------------------------------------------------------------------------------------
 
@@ -188,6 +215,8 @@ class ChangesDock(QDockWidget):
             self.note.setText(self.tr("Read-only: {reason}").format(reason=pending.read_only_reason))
         elif not len(pending):
             self.note.setText(self.tr("No planned changes. Edits are planned here before anything is sent."))
+        elif self.compact:
+            self.note.setText(self.tr("{count} planned changes, not sent yet.").format(count=len(pending)))
         else:
             self.note.setText("")
         self.note.setVisible(bool(self.note.text()))

@@ -100,7 +100,7 @@ class MainWindow(QMainWindow, WindowFiles):
         self.roles_model = RolesModel(self)
         self._build_pages()
         self.window_actions = WindowActions(self, self._action_slots())
-        self.window_actions.add_undo(self.context.pending.undo_stack)
+        self.window_actions.add_undo(self.context.pending)
         build_menus(self, self.window_actions)
         self.audit.add_to(self.findChild(QMenu, "viewMenu"), self.window_actions.page_group)
         self.toolbar, combo = build_toolbar(self, self.window_actions)

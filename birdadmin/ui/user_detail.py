@@ -106,8 +106,10 @@ class UserDetailPane(QWidget):
         self.roles_fitter = ColumnFitter(self.roles_table, {0: 160, 1: 165, 2: 110})
         self.roles_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.roles_splitter.addWidget(self.roles_table)
-        self.roles_splitter.setStretchFactor(0, 3)
-        self.roles_splitter.setStretchFactor(1, 2)
+        # The checklist first: at 1024x640 it keeps about eight rows, the grants below it a few (they scroll).
+        self.roles_splitter.setStretchFactor(0, 4)
+        self.roles_splitter.setStretchFactor(1, 1)
+        self.roles_splitter.setSizes([400, 100])
         self.tabs.addTab(self.roles_splitter, self.tr("Roles"))
 
         self.groups_model = RecordsModel((self.tr("Group"), self.tr("Roles it brings")), self)

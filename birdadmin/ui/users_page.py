@@ -37,6 +37,10 @@ class UsersPage(QObject):
         self.roles_editor = UserRolesEditor(context, view.detail)
         self.bulk = BulkEdit(context, view)
         self.edit_actions: list[QAction] = list(self.bulk.actions)
+        # The table marks users with a planned role change (qtmodels/user_plans.py), following plan, undo,
+        # discard and apply results.
+        context.pending.changed.connect(lambda: model.set_plans(context.pending.queue))
+        model.set_plans(context.pending.queue)
 
     @Slot(object)
     def user_selected(self, user: User | None) -> None:

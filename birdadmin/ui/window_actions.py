@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QMenu, QMessageBox, QSizePolicy, QToolBar, QWidget
+from shiboken6 import isValid
 
+from birdadmin.ui.change_queue import PendingChanges
 from birdadmin.ui.icons import app_icon, icon
 
 Slot = Callable[..., Any]
@@ -88,16 +90,37 @@ class WindowActions:
         self.undo: QAction | None = None
         self.redo: QAction | None = None
 
-    def add_undo(self, stack: QUndoStack) -> None:
-        """Undo and Redo of planning, named after the step ("Undo Add role Analyst to 12 users")."""
-        self.undo = stack.createUndoAction(self._window, self._window.tr("&Undo"))
-        self.undo.setObjectName("undoAction")
+    def add_undo(self, pending: PendingChanges) -> None:
+        """Undo and Redo of planning, named after the step ("Undo Add role Analyst to 12 users"), off while the
+        connection is read-only (``pending.writable``) with the reason as their tooltip: QUndoStack's own actions
+        follow only the stack."""
+        self.undo = self._step("undoAction", self._window.tr("&Undo"), pending, undo=True)
         self.undo.setShortcut(QKeySequence("Ctrl+Z"))
-        self.redo = stack.createRedoAction(self._window, self._window.tr("&Redo"))
-        self.redo.setObjectName("redoAction")
+        self.redo = self._step("redoAction", self._window.tr("&Redo"), pending, undo=False)
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (self.undo, self.redo):
-            self._window.addAction(action)
+
+    def _step(self, name: str, prefix: str, pending: PendingChanges, *, undo: bool) -> QAction:
+        stack = pending.undo_stack
+        action = QAction(prefix, self._window)
+        action.setObjectName(name)
+        action.triggered.connect(stack.undo if undo else stack.redo)
+
+        def update(*_: object) -> None:
+            if not (isValid(stack) and isValid(action)):  # the stack tells its end while being destroyed
+                return
+            step = stack.undoText() if undo else stack.redoText()
+            possible = stack.canUndo() if undo else stack.canRedo()
+            action.setText(f"{prefix} {step}" if step else prefix)
+            action.setEnabled(possible and pending.writable)
+            action.setToolTip(action.text().replace("&", "") if pending.writable else pending.read_only_reason)
+
+        for signal in ((stack.canUndoChanged, stack.undoTextChanged) if undo
+                       else (stack.canRedoChanged, stack.redoTextChanged)):
+            signal.connect(update)
+        pending.writable_changed.connect(update)
+        update()
+        self._window.addAction(action)
+        return action
 
     def write_actions(self) -> tuple[QAction, ...]:
         """The actions a read-only or closed connection disables (their tooltip then says why)."""

@@ -50,3 +50,15 @@ def save_state(window: QMainWindow, splitters: Mapping[str, QSplitter],
         settings.setValue(f"headers/{name}", view.horizontalHeader().saveState())  # type: ignore[attr-defined]
     settings.setValue("window/page", page)
     settings.sync()
+
+
+def saved_dock_height() -> int | None:
+    """The planned changes dock's height with its list, as the person last left it; None if never kept."""
+    value = window_settings().value("docks/changesHeight")
+    return int(value) if isinstance(value, (int, str)) and str(value).isdigit() and int(value) > 0 else None
+
+
+def save_dock_height(height: int) -> None:
+    settings = window_settings()
+    settings.setValue("docks/changesHeight", int(height))
+    settings.sync()
