@@ -5,13 +5,14 @@ sort, which is far too slow in PySide6 at this size. This model filters and sort
 has a precomputed lower-case "haystack" (user name, display name, email) and the visible rows are a plain
 list of indexes into the loaded users, rebuilt with one list comprehension over an order computed once per
 sort with ``list.sort`` on precomputed keys. Role and group names are matched through the few role and group
-ids whose names contain the typed text, so new names (a catalogue arriving, a local rename) never force a
-rebuild of 50,000 haystacks. Rows are identified by SCIM id; row numbers mean nothing across reloads.
+ids whose names contain the typed text (``qtmodels/user_filter.py``), so new names (a catalogue arriving, a local
+rename) never force a rebuild of 50,000 haystacks. Rows are identified by SCIM id; row numbers mean nothing
+across reloads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from enum import IntEnum
 from typing import Any
 
@@ -27,6 +28,7 @@ from PySide6.QtCore import (
 from birdadmin.domain.changes import Change
 from birdadmin.qtmodels.plain import plain_tooltip
 from birdadmin.qtmodels.roles import IdRole, ObjectRole, RoleContext, SortRole
+from birdadmin.qtmodels.user_filter import filter_rows
 from birdadmin.qtmodels.user_plans import UserPlans, user_changes
 from birdadmin.scim.resources import User
 
@@ -242,7 +244,7 @@ class UsersModel(QAbstractTableModel):
         self._order = None
         for column, keys in self._keys.items():
             keys.extend(self._key(column, self._users[i]) for i in new_positions)
-        shown = self._matching(new_positions)
+        shown = self._filtered(new_positions)
         if shown:
             first = len(self._visible)
             self.beginInsertRows(_ROOT, first, first + len(shown) - 1)
@@ -321,44 +323,8 @@ class UsersModel(QAbstractTableModel):
             self.endResetModel()
         self._announce()
 
-    def _matching(self, positions: list[int]) -> list[int]:
-        return self._filtered(positions)
-
-    def _term_test(self, term: str) -> Callable[[int], bool] | None:
-        """A row test for a term that names roles or groups; None when it names none (haystack only)."""
-        ctx = self._context
-        roles = {r for r in self._seen_roles if term in ctx.role_name(r).casefold()}
-        groups = {gid for gid, name in ctx.group_names.items() if term in name.casefold()}
-        if not roles and not groups:
-            return None
-        hay, users, memberships = self._hay, self._users, ctx.memberships
-
-        def test(i: int) -> bool:
-            if term in hay[i]:
-                return True
-            user = users[i]
-            if roles and not roles.isdisjoint(user.roles):
-                return True
-            if groups:
-                found = memberships.get(user.id)
-                ids = [gid for gid, _ in found] if found is not None else [g.id for g in user.groups]
-                return not groups.isdisjoint(ids)
-            return False
-
-        return test
-
     def _filtered(self, positions: list[int]) -> list[int]:
-        terms, hay = self._terms, self._hay
-        if not terms:
-            return list(positions)
-        out = positions
-        for term in terms:
-            test = self._term_test(term)
-            if test is None:
-                out = [i for i in out if term in hay[i]]
-            else:
-                out = [i for i in out if test(i)]
-        return list(out)
+        return filter_rows(positions, self._terms, self._hay, self._users, self._seen_roles, self._context)
 
     def _sorted_positions(self) -> list[int]:
         if self._order is None:
