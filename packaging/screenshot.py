@@ -43,8 +43,10 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     out: Path = args.output
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
-    # A private settings dir: the screenshot must not depend on (or change) the user's window state.
+    # Private settings and data dirs: the screenshot must not depend on (or change) the user's window state, journal,
+    # planned changes or snapshots.
     os.environ["BIRDADMIN_CONFIG_DIR"] = tempfile.mkdtemp(prefix="birdadmin-shot-")
+    os.environ["BIRDADMIN_DATA_DIR"] = tempfile.mkdtemp(prefix="birdadmin-shot-data-")
 
     from PySide6.QtCore import QCoreApplication, QEventLoop
 

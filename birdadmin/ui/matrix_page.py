@@ -263,7 +263,7 @@ class MatrixPage(QWidget):
         self.legend.setText(self.tr(LEGEND) if users else self.tr(GROUP_LEGEND))
         if data is None:
             self.model.show(None, [], [])
-            self._update_count(None, 0)
+            self._update_count(None, [])
             return
         flt = self.current_filter()
         if data.kind == "groups":
@@ -271,7 +271,7 @@ class MatrixPage(QWidget):
         rows, cols = visible(data, flt)
         self.model.show(data, rows, cols, self._planned(data))
         self._fit_columns(data, cols)
-        self._update_count(data, len(rows))
+        self._update_count(data, rows)
 
     def _planned(self, data: MatrixData) -> PlannedCells:
         """The cells the queue's open changes would alter in ``data``, worked out once per queue change."""
@@ -300,7 +300,7 @@ class MatrixPage(QWidget):
             width = metrics.horizontalAdvance(data.role_names[col]) + 22
             self.table.setColumnWidth(section, max(64, min(width, 200)))
 
-    def _update_count(self, data: MatrixData | None, shown: int) -> None:
+    def _update_count(self, data: MatrixData | None, rows: list[int]) -> None:
         for button in (self.csv_button, self.json_button, self.roles_button):
             button.setEnabled(data is not None)
         if data is None:
@@ -308,11 +308,8 @@ class MatrixPage(QWidget):
                                else self.tr("No matrix yet."))
             show_mark(self.mark, "")
             return
-        total = data.row_count()
-        what = self.tr("users") if data.kind == "users" else self.tr("groups")
-        cols = len(self.model.shown_columns())
-        self.count.setText(self.tr("{shown} of {total} {what}, {cols} of {all} roles").format(
-            shown=shown, total=total, what=what, cols=cols, all=len(data.matrix.role_ids)))
+        self.count.setText(self.tr("{rows}, {cols} of {all} roles").format(
+            rows=self._rows_text(data, rows), cols=len(self.model.shown_columns()), all=len(data.matrix.role_ids)))
         organization = self._context.organization
         text = ScopeTexts().mark(organization.scope()) if organization is not None else ""
         if not text and not data.complete:
@@ -320,6 +317,19 @@ class MatrixPage(QWidget):
         if not text and not data.group_roles_known:
             text = self.tr("Roles through groups are unknown (no Accounts API access): only direct roles show.")
         show_mark(self.mark, text)
+
+    def _rows_text(self, data: MatrixData, rows: list[int]) -> str:
+        """"250 of 250 users", and access keys counted apart from users ("and 6 of 6 access keys")."""
+        total = data.row_count()
+        if data.kind == "groups":
+            return self.tr("{shown} of {total} groups").format(shown=len(rows), total=total)
+        kinds = data.matrix.row_kinds
+        keys = kinds.count("key")
+        if not keys:
+            return self.tr("{shown} of {total} users").format(shown=len(rows), total=total)
+        shown_keys = [kinds[r] for r in rows].count("key")
+        return self.tr("{shown} of {total} users and {keys_shown} of {keys} access keys").format(
+            shown=len(rows) - shown_keys, total=total - keys, keys_shown=shown_keys, keys=keys)
 
     # -- cells ----------------------------------------------------------------------------------------------
 

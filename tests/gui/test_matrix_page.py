@@ -82,7 +82,10 @@ def test_filters_and_the_count_line(demo_window: MainWindow, qtbot: Any) -> None
     data = page.model.matrix_data
     assert data is not None
     total = data.row_count()
-    assert page.count.text().startswith(f"{total} of {total} users")
+    kinds = [data.matrix.row_kind(r) for r in range(total)]
+    users, keys = kinds.count("user"), kinds.count("key")
+    assert keys, "the demo organization's keys are rows of the users matrix"
+    assert page.count.text().startswith(f"{users} of {users} users and {keys} of {keys} access keys, ")
     role_id = max(data.matrix.role_ids, key=lambda r: data.matrix.counts.get(r, 0))
     page.set_roles(frozenset({role_id}))
     assert page.model.columnCount() == 2
@@ -90,7 +93,9 @@ def test_filters_and_the_count_line(demo_window: MainWindow, qtbot: Any) -> None
     col = data.matrix.role_ids.index(role_id)
     direct = [r for r in range(total) if data.matrix.flags(r, col) & DIRECT]
     assert page.model.shown_rows() == direct
-    assert page.count.text().startswith(f"{len(direct)} of {total} users")
+    direct_keys = sum(1 for r in direct if kinds[r] == "key")
+    assert page.count.text().startswith(
+        f"{len(direct) - direct_keys} of {users} users and {direct_keys} of {keys} access keys, ")
     _select(page.source, "inherited")
     assert page.model.shown_rows() == [r for r in range(total) if data.matrix.flags(r, col) & INHERITED]
     _select(page.source, "any")
