@@ -40,3 +40,12 @@ def test_a_mistyped_option_is_refused_not_ignored(capsys: pytest.CaptureFixture[
         parse_args(["--dmeo"])
     assert exit_info.value.code == 2 and "--dmeo" in capsys.readouterr().err
     assert parse_args(["-style", "fusion", "--demo"]).demo  # Qt's single-dash options still pass through
+
+
+def test_the_window_process_switches_threads_every_millisecond(qapp: object) -> None:
+    """A worker computing in Python holds the GUI thread off for at most this long at each turn (app.py)."""
+    from birdadmin.app import GUI_SWITCH_INTERVAL_S, ensure_application
+
+    sys.setswitchinterval(0.005)
+    ensure_application()
+    assert sys.getswitchinterval() == pytest.approx(GUI_SWITCH_INTERVAL_S) and GUI_SWITCH_INTERVAL_S <= 0.001
