@@ -133,6 +133,38 @@ class CliGuards:
             request = dataclasses.replace(request, allow_empty=True)
         return request
 
+    def user_roles_bulk(self, args: argparse.Namespace, request: RoleRequest, users: Sequence[User]) -> RoleRequest:
+        """``users roles bulk``: the guards the window runs on the same planned changes, answered at once: more
+        users than the batch threshold, users left with no roles (docs/bird.md, H1) and, when Owner could be taken,
+        no active Owner left (H2). Returns the request, with ``allow_empty`` once confirmed."""
+        from birdadmin.domain.guards import PlannedChanges, UserRolesChange, batch_violation
+        from birdadmin.scim.role_values import plan_roles, refuse_emptying, role_key
+
+        planned = [(user, tuple(plan_roles(user.roles, **request.change()))) for user in users]
+        changes = PlannedChanges(user_roles=tuple(
+            UserRolesChange(user.id, after) for user, after in planned
+            if {role_key(r) for r in after} != {role_key(r) for r in user.roles}
+        ))
+        owners = self._owner_roles(args) if request.action != "add" else frozenset()
+        if any(r.lower() in owners and r.lower() not in {a.lower() for a in after}
+               for user, after in planned for r in user.roles):
+            self._guard(args, changes)  # every guard at once, with the whole organization loaded
+        else:
+            violations: list[Violation] = []
+            for user, after in planned:
+                if request.allow_empty:
+                    break
+                try:
+                    refuse_emptying(user.roles, after, allow_empty=False, subject=f"of {user.user_name or user.id}")
+                except errors.InputError as exc:
+                    violations.append(_empty_violation(exc.message))
+            batch = batch_violation(changes, batch_threshold=self._batch_threshold())
+            self.answer(args, violations + ([batch] if batch is not None else []))
+        if "empty" in self._answered and not request.allow_empty:
+            args.allow_empty = True
+            request = dataclasses.replace(request, allow_empty=True)
+        return request
+
     def member_removal(self, args: argparse.Namespace, group_id: str, user_ids: Sequence[str]) -> None:
         """``groups members remove``: more than the batch threshold needs confirming; removing the members who hold
         Owner only through this group is refused like any other loss of the last active Owner."""

@@ -1,0 +1,246 @@
+"""``users roles bulk``: one role change for the users a file lists, end to end against the emulator: every check
+before any write (a bad file, an unknown user, the guards), one journal entry per changed user, one truthful row per
+user, under faults and after Ctrl+C too."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from birdadmin.cli import main
+from birdadmin.cli.context import CliContext
+from birdadmin.emulator import Emulator, EmulatorOptions, start_emulator
+
+
+@pytest.fixture()
+def emu() -> Iterator[Emulator]:
+    with start_emulator(EmulatorOptions(port=0, users=60, groups=3, seed=21)) as running:
+        yield running
+
+
+def role_id(emu: Emulator, name: str) -> str:
+    return str(next(r["id"] for r in emu.state.roles() if r["name"] == name)).lower()
+
+
+def roles_of(emu: Emulator, user_id: str) -> list[str]:
+    return [str(r if isinstance(r, str) else r["value"]).lower() for r in emu.state.user(user_id).get("roles", [])]
+
+
+def users_without(emu: Emulator, role: str, count: int) -> list[dict[str, Any]]:
+    """``count`` active users who hold some roles, but not ``role``, and no Owner."""
+    owner = role_id(emu, "Owner")
+    found = [u for u in emu.state.users() if u.get("active", True) and roles_of(emu, u["id"])
+             and role not in roles_of(emu, u["id"]) and owner not in roles_of(emu, u["id"])]
+    assert len(found) >= count
+    return found[:count]
+
+
+def users_file(tmp_path: Path, lines: list[str], name: str = "users.txt") -> str:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def rows(out: str) -> list[dict[str, Any]]:
+    return list(json.loads(out))
+
+
+def versions(emu: Emulator) -> dict[str, object]:
+    """Every user's version: a write to anyone changes it."""
+    return {u["id"]: (u.get("meta") or {}).get("version") for u in emu.state.users()}
+
+
+def test_thirty_users_get_a_role_each_journaled_once_and_the_chain_verifies(emu: Emulator, run, tmp_path: Path,
+                                                                         capsys) -> None:
+    analyst = role_id(emu, "Analyst")
+    targets = users_without(emu, analyst, 30)
+    # ids and userNames mixed, with a comment, blank lines and a CRLF line, as an exported list may be
+    lines = ["# the analysts", ""] + [u["id"] if i % 2 else u["userName"] + "\r" for i, u in enumerate(targets)]
+    path = users_file(tmp_path, lines)
+    written = versions(emu)
+    code, out, err = run("users", "roles", "bulk", "add", "Analyst", "--users", path)
+    assert code == 2 and out == ""  # 30 users: more than the batch threshold (25), and no terminal to ask on
+    assert "more than 25" in err and "--yes" in err
+    assert versions(emu) == written
+    code, out, err = run("--format", "json", "users", "roles", "bulk", "add", "Analyst", "--users", path, "--yes")
+    assert code == 0, err
+    report = rows(out)
+    assert [r["id"] for r in report] == [u["id"] for u in targets]  # the file's order
+    assert {r["status"] for r in report} == {"changed"}
+    for row, user in zip(report, targets, strict=True):
+        assert row["userName"] == user["userName"]
+        assert analyst in roles_of(emu, user["id"]) and analyst in [a.lower() for a in row["after"]]
+        assert analyst not in [b.lower() for b in row["before"]]
+    code, out, err = main(["--format", "json", "journal", "list"]), *capsys.readouterr()
+    assert code == 0, err
+    entries = json.loads(out)
+    assert sorted(e["target"]["id"] for e in entries) == sorted(u["id"] for u in targets)  # each exactly once
+    assert {e["action"] for e in entries} == {"users roles add"}  # as the single-user command journals it
+    assert main(["journal", "verify"]) == 0
+    capsys.readouterr()
+    # the same run again changes nothing and journals nothing
+    code, out, err = run("--format", "json", "users", "roles", "bulk", "add", "Analyst", "--users", path, "--yes")
+    assert code == 0 and {r["status"] for r in rows(out)} == {"unchanged"}
+    assert main(["--format", "json", "journal", "list"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 30
+
+
+@pytest.mark.parametrize("bad", ["nobody@example.com", "00000000-0000-4000-8000-000000000000"])
+def test_an_unknown_user_sends_nothing(emu: Emulator, run, tmp_path: Path, bad: str) -> None:
+    analyst = role_id(emu, "Analyst")
+    targets = users_without(emu, analyst, 3)
+    path = users_file(tmp_path, [targets[0]["userName"], bad, targets[1]["id"]])
+    written = versions(emu)
+    code, out, err = run("users", "roles", "bulk", "add", "Analyst", "--users", path)
+    assert code == 2 and out == ""
+    assert "Line 2" in err and "nothing was changed" in err and len(err.strip().splitlines()) == 1
+    assert versions(emu) == written  # nothing was written to anyone
+
+
+@pytest.mark.parametrize(("lines", "words"), [
+    ([], "lists no user"),
+    (["# only a comment", "   "], "lists no user"),
+    (["a@example.com", "A@example.com"], "Lines 1 and 2"),
+    (["a@example.com", "x\x1b[31m@example.com"], "Line 2"),
+    (["x" * 300 + "@example.com"], "Line 1"),
+])
+def test_a_malformed_file_is_one_sentence_and_sends_nothing(
+    emu: Emulator, run, tmp_path: Path, lines: list[str], words: str
+) -> None:
+    path = users_file(tmp_path, lines)
+    sent_before = emu.request_count
+    code, out, err = run("users", "roles", "bulk", "add", "Analyst", "--users", path, accounts=False)
+    assert code == 2 and out == "", err
+    assert words in err and "\x1b" not in err and len(err.strip().splitlines()) == 1
+    assert emu.request_count == sent_before  # refused before anything was asked of the server
+
+
+def test_the_same_user_by_id_and_by_name_is_refused(emu: Emulator, run, tmp_path: Path) -> None:
+    user = users_without(emu, role_id(emu, "Analyst"), 1)[0]
+    path = users_file(tmp_path, [user["id"], user["userName"]])
+    code, out, err = run("users", "roles", "bulk", "add", "Analyst", "--users", path)
+    assert code == 2 and out == "" and "Lines 1 and 2" in err and "same user" in err
+    assert role_id(emu, "Analyst") not in roles_of(emu, user["id"])
+
+
+def test_users_from_stdin_and_options_anywhere(emu: Emulator, run, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    agent = role_id(emu, "Agent")
+    targets = users_without(emu, agent, 3)
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(u["userName"] for u in targets)))
+    code, out, err = run("--format", "csv", "users", "roles", "bulk", "add", "--users", "-", "--concurrency", "2",
+                         "Agent")
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert lines[0] == "id,userName,status,before,after,error" and len(lines) == 4
+    assert all(agent in roles_of(emu, u["id"]) for u in targets)
+    # the roles after the options, the file between the roles, the format last
+    path = users_file(tmp_path, [u["id"] for u in targets])
+    code, out, err = run("users", "roles", "bulk", "remove", "--yes", "Agent", "--users", path, "Agent",
+                         "--format", "json")
+    assert code == 0, err
+    assert {r["status"] for r in rows(out)} == {"changed"}
+    assert all(agent not in roles_of(emu, u["id"]) for u in targets)
+
+
+def test_dry_run_sends_nothing_and_shows_the_plan(emu: Emulator, run, tmp_path: Path, capsys) -> None:
+    analyst = role_id(emu, "Analyst")
+    targets = users_without(emu, analyst, 30)
+    path = users_file(tmp_path, [u["userName"] for u in targets])
+    written = versions(emu)
+    code, out, err = run("users", "roles", "bulk", "add", "--dry-run", "--format", "json", "--users", path,
+                         "Analyst", "--yes")
+    assert code == 0, err
+    assert {r["status"] for r in rows(out)} == {"dry-run"}
+    assert all(analyst in [a.lower() for a in r["after"]] for r in rows(out))
+    assert versions(emu) == written and "nothing was sent" in err
+    assert main(["--format", "json", "journal", "list"]) == 0
+    assert json.loads(capsys.readouterr().out) == []  # nothing journaled
+
+
+def test_removing_owner_from_the_last_owners_is_refused(emu: Emulator, run, tmp_path: Path) -> None:
+    owner = role_id(emu, "Owner")
+    owners = [u for u in emu.state.users() if u.get("active", True) and owner in roles_of(emu, u["id"])]
+    assert len(owners) >= 2
+    path = users_file(tmp_path, [u["userName"] for u in owners])
+    code, out, err = run("users", "roles", "bulk", "remove", "Owner", "--users", path)
+    assert code == 2 and out == ""
+    assert "without an active Owner" in err and "--allow-no-owner" in err
+    assert all(owner in roles_of(emu, u["id"]) for u in owners)
+    # all but one of them is fine: one active Owner is left
+    path = users_file(tmp_path, [u["userName"] for u in owners[1:]], "some.txt")
+    code, out, err = run("users", "roles", "bulk", "remove", "Owner", "--users", path, "--allow-empty")
+    assert code == 0, err
+    assert "is the only active Owner" in err
+    assert owner in roles_of(emu, owners[0]["id"])
+    assert all(owner not in roles_of(emu, u["id"]) for u in owners[1:])
+
+
+def test_leaving_users_without_roles_needs_allow_empty(emu: Emulator, run, tmp_path: Path) -> None:
+    targets = users_without(emu, role_id(emu, "Owner"), 2)
+    path = users_file(tmp_path, [u["userName"] for u in targets])
+    before = {u["id"]: roles_of(emu, u["id"]) for u in targets}
+    code, _, err = run("users", "roles", "bulk", "set", "--users", path)
+    assert code == 2 and "--allow-empty" in err
+    assert {u["id"]: roles_of(emu, u["id"]) for u in targets} == before
+    code, out, err = run("users", "roles", "bulk", "set", "--users", path, "--allow-empty", "--format", "json")
+    assert code == 0, err
+    assert [r["after"] for r in rows(out)] == [[], []]
+    assert all(roles_of(emu, u["id"]) == [] for u in targets)
+
+
+def test_a_run_under_faults_ends_as_intended_user_by_user(emu: Emulator, run, tmp_path: Path) -> None:
+    analyst, agent = role_id(emu, "Analyst"), role_id(emu, "Agent")
+    targets = users_without(emu, analyst, 20)
+    before = {u["id"]: roles_of(emu, u["id"]) for u in targets}
+    path = users_file(tmp_path, [u["id"] for u in targets])
+    emu.configure(fault_rate=0.2)
+    try:
+        code, out, err = run("--format", "json", "users", "roles", "bulk", "set", analyst, agent, "--users", path)
+    finally:
+        emu.configure(fault_rate=0.0)
+    report = rows(out)
+    assert code in (0, 1) and len(report) == 20, err
+    assert (code == 1) == any(r["status"] == "failed" for r in report)
+    for row in report:
+        truth = sorted(roles_of(emu, row["id"]))
+        if row["status"] == "failed":  # never half-applied, and the row says why
+            assert row["error"] and truth in (sorted(before[row["id"]]), sorted([analyst, agent]))
+        else:
+            assert row["status"] in ("changed", "unchanged") and truth == sorted([analyst, agent]), row
+            assert sorted(a.lower() for a in row["after"]) == truth
+
+
+def test_ctrl_c_reports_each_user_and_starts_no_other(emu: Emulator, run, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    analyst = role_id(emu, "Analyst")
+    targets = users_without(emu, analyst, 12)
+    path = users_file(tmp_path, [u["id"] for u in targets])
+    journaled: list[str] = []
+
+    def interrupt(self: CliContext, request: Any, result: Any) -> None:
+        journaled.append(result.after.id)
+        if len(journaled) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(CliContext, "journal_user_roles", interrupt)
+    code, out, err = run("--format", "json", "users", "roles", "bulk", "add", analyst, "--users", path,
+                         "--concurrency", "1")
+    assert code == 130
+    report = rows(out)
+    assert [r["id"] for r in report] == [u["id"] for u in targets]
+    statuses = [r["status"] for r in report]
+    assert statuses.count("changed") >= 2 and "skipped" in statuses and "Interrupted" in err
+    for row in report:
+        held = analyst in roles_of(emu, row["id"])
+        if row["status"] == "changed":
+            assert held
+        elif row["status"] == "skipped":
+            assert not held  # never started: never sent
+        else:
+            assert row["status"] == "unknown" and "may have been applied" in row["error"]
