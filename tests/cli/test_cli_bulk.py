@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import threading
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,8 +17,11 @@ from typing import Any
 import pytest
 
 from birdadmin.cli import main
+from birdadmin.cli.confirm import PROMPT
 from birdadmin.cli.context import CliContext
 from birdadmin.emulator import Emulator, EmulatorOptions, start_emulator
+from tests.cli.test_cli_confirm import _on_a_terminal
+from tests.cli.test_cli_interrupt import LATENCY_MS, _interrupt_when_a_write_is_on_the_wire
 
 
 @pytest.fixture()
@@ -244,3 +251,79 @@ def test_ctrl_c_reports_each_user_and_starts_no_other(emu: Emulator, run, tmp_pa
             assert not held  # never started: never sent
         else:
             assert row["status"] == "unknown" and "may have been applied" in row["error"]
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(("typed", "code"), [("yes", 0), ("no", 2)])
+def test_the_batch_threshold_asks_on_a_terminal(emu: Emulator, tmp_path: Path, typed: str, code: int) -> None:
+    analyst = role_id(emu, "Analyst")
+    targets = users_without(emu, analyst, 26)
+    path = users_file(tmp_path, [u["userName"] for u in targets])
+    got, text = _on_a_terminal(emu, ["users", "roles", "bulk", "add", "Analyst", "--users", path], typed)
+    assert got == code, text
+    assert "This changes 26 users, more than 25 at once." in text and PROMPT in text
+    assert all((analyst in roles_of(emu, u["id"])) == (code == 0) for u in targets)
+
+
+def test_the_profiles_batch_threshold_and_a_read_only_profile(emu: Emulator, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("BIRDADMIN_ACCESS_KEY", emu.key)
+    agent = role_id(emu, "Agent")
+    targets = users_without(emu, agent, 3)
+    path = users_file(tmp_path, [u["id"] for u in targets])
+    assert main(["profiles", "add", "Small", "--base-url", emu.scim_url, "--no-key", "--batch-threshold", "2"]) == 0
+    assert main(["profiles", "add", "Audit", "--base-url", emu.scim_url, "--no-key", "--read-only"]) == 0
+    capsys.readouterr()
+    written = versions(emu)
+    assert main(["--profile", "Small", "users", "roles", "bulk", "add", agent, "--users", path]) == 2
+    assert "more than 2 at once" in capsys.readouterr().err
+    assert main(["--profile", "Audit", "users", "roles", "bulk", "add", agent, "--users", path, "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert "read-only" in err and "--yes answered" not in err
+    assert versions(emu) == written
+    assert main(["--profile", "Small", "users", "roles", "bulk", "add", agent, "--users", path, "--yes"]) == 0
+    assert "--yes answered the batch-size guard" in capsys.readouterr().err
+    assert all(agent in roles_of(emu, u["id"]) for u in targets)
+
+
+def test_a_real_ctrl_c_while_changes_are_on_the_wire(emu: Emulator, run, tmp_path: Path) -> None:
+    analyst = role_id(emu, "Analyst")
+    targets = users_without(emu, analyst, 10)
+    path = users_file(tmp_path, [u["id"] for u in targets])
+    emu.configure(latency_ms=LATENCY_MS)
+    done = threading.Event()
+    watcher = _interrupt_when_a_write_is_on_the_wire(done)
+    try:
+        code, out, err = run("--format", "json", "users", "roles", "bulk", "add", analyst, "--users", path,
+                             "--concurrency", "2")
+    finally:
+        done.set()
+        watcher.join(5)
+        emu.configure(latency_ms=0)
+    assert code == 130, err
+    report = rows(out)
+    statuses = [r["status"] for r in report]
+    assert "unknown" in statuses and "skipped" in statuses, statuses  # on the wire, and never started
+    assert "may have been applied" in err and "skipped" in err
+    time.sleep(LATENCY_MS / 1000 * 3)  # what was on the wire has been answered by now
+    for row in report:
+        if row["status"] == "skipped":
+            assert analyst not in roles_of(emu, row["id"])  # never sent
+        elif row["status"] == "changed":
+            assert analyst in roles_of(emu, row["id"])
+
+
+def test_against_the_independent_scim2_server(scim2_server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                              capsys) -> None:
+    role = str(uuid.uuid4())
+    ids = scim2_server.seed_users(4, prefix=f"bulk{uuid.uuid4().hex[:6]}", roles=[str(uuid.uuid4())])
+    names = [scim2_server.raw("GET", f"Users/{i}").json()["userName"] for i in ids]
+    path = users_file(tmp_path, [ids[0], names[1], ids[2], names[3]])
+    monkeypatch.setenv("BIRDADMIN_ACCESS_KEY", scim2_server.key)
+    code = main(["--base-url", scim2_server.base_url, "--format", "json", "users", "roles", "bulk", "add", role,
+                 "--users", path, "--allow-unknown-role"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert [r["id"] for r in rows(out)] == ids and {r["status"] for r in rows(out)} == {"changed"}
+    for user_id in ids:
+        assert role in scim2_server.raw("GET", f"Users/{user_id}").json()["roles"]
