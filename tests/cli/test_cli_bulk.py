@@ -193,8 +193,13 @@ def test_leaving_users_without_roles_needs_allow_empty(emu: Emulator, run, tmp_p
     path = users_file(tmp_path, [u["userName"] for u in targets])
     before = {u["id"]: roles_of(emu, u["id"]) for u in targets}
     code, _, err = run("users", "roles", "bulk", "set", "--users", path)
-    assert code == 2 and "--allow-empty" in err
+    assert code == 2 and "--allow-empty" in err and "every role of the users" in err
     assert {u["id"]: roles_of(emu, u["id"]) for u in targets} == before
+    assert run("users", "roles", "bulk", "set", "Agent", "--users", path)[0] == 0
+    code, _, err = run("users", "roles", "bulk", "remove", "Agent", "--users", path)
+    assert code == 2 and err.count("every role") == 1  # one sentence for both users
+    assert "every role of 2 users" in err and all(u["userName"] in err for u in targets)
+    assert all(roles_of(emu, u["id"]) == [role_id(emu, "Agent")] for u in targets)
     code, out, err = run("users", "roles", "bulk", "set", "--users", path, "--allow-empty", "--format", "json")
     assert code == 0, err
     assert [r["after"] for r in rows(out)] == [[], []]
