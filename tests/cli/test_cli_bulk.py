@@ -88,6 +88,9 @@ def test_thirty_users_get_a_role_each_journaled_once_and_the_chain_verifies(emu:
     entries = json.loads(out)
     assert sorted(e["target"]["id"] for e in entries) == sorted(u["id"] for u in targets)  # each exactly once
     assert {e["action"] for e in entries} == {"users roles add"}  # as the single-user command journals it
+    for entry in entries:  # each with its own user's write requests, none of the others' sent meanwhile
+        assert entry["requests"] and {r["method"] for r in entry["requests"]} <= {"PATCH", "PUT"}
+        assert all(r["path"].endswith(f"/Users/{entry['target']['id']}") for r in entry["requests"])
     assert main(["journal", "verify"]) == 0
     capsys.readouterr()
     # the same run again changes nothing and journals nothing
