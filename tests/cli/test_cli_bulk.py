@@ -335,3 +335,18 @@ def test_against_the_independent_scim2_server(scim2_server, monkeypatch: pytest.
     assert [r["id"] for r in rows(out)] == ids and {r["status"] for r in rows(out)} == {"changed"}
     for user_id in ids:
         assert role in scim2_server.raw("GET", f"Users/{user_id}").json()["roles"]
+
+
+def test_a_hostile_username_is_escaped_in_every_format(emu: Emulator, run, tmp_path: Path) -> None:
+    hostile = emu.state.create("Users", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                                         "userName": "=cmd|x\x1b[2J\u202e@example.com", "active": True,
+                                         "roles": [role_id(emu, "Agent")]})
+    path = users_file(tmp_path, [hostile["id"]])
+    code, out, err = run("users", "roles", "bulk", "add", "Analyst", "--users", path, "--dry-run")
+    assert code == 0, err
+    assert "\x1b" not in out and "\u202e" not in out and "\\x1b" in out
+    code, out, err = run("users", "roles", "bulk", "add", "Analyst", "--users", path, "--format", "csv")
+    assert code == 0, err
+    assert "'=cmd" in out  # a spreadsheet would have evaluated it
+    code, out, err = run("users", "roles", "bulk", "add", "Analyst", "--users", path, "--format", "json")
+    assert code == 0 and "\u202e" not in out and json.loads(out)[0]["userName"] == hostile["userName"]
