@@ -55,6 +55,8 @@ def register(roles_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
             p.add_argument("--allow-empty", action="store_true",
                            help="allow removing every role (Bird reads an empty list as no roles at all)")
         add_guard_options(p)  # --yes answers the batch threshold, for an add too
+        p.add_argument("--concurrency", type=int, default=argparse.SUPPRESS, metavar="N",  # the global option's
+                       help="users changed at once (as for listings, pages in flight; default 8)")
         p.set_defaults(handler=change_roles_bulk, action=action)
 
 

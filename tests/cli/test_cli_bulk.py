@@ -350,3 +350,15 @@ def test_a_hostile_username_is_escaped_in_every_format(emu: Emulator, run, tmp_p
     assert "'=cmd" in out  # a spreadsheet would have evaluated it
     code, out, err = run("users", "roles", "bulk", "add", "Analyst", "--users", path, "--format", "json")
     assert code == 0 and "\u202e" not in out and json.loads(out)[0]["userName"] == hostile["userName"]
+
+
+def test_concurrency_before_or_after_the_command_and_its_help(capsys) -> None:
+    from birdadmin.cli import DEFAULT_CONCURRENCY, build_parser
+
+    tail = ["users", "roles", "bulk", "add", "Analyst", "--users", "-"]
+    for argv, expected in (([*tail], DEFAULT_CONCURRENCY), (["--concurrency", "3", *tail], 3),
+                           ([*tail, "--concurrency", "5"], 5)):
+        assert build_parser(argv).parse_args(argv).concurrency == expected
+    assert main([*tail, "--help"]) == 0
+    assert f"users changed at once (as for listings, pages in flight; default {DEFAULT_CONCURRENCY})" in " ".join(
+        capsys.readouterr().out.split())
