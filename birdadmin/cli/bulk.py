@@ -11,6 +11,7 @@ unchanged, 1 when any failed (or was accepted unchecked, docs/bird.md U8), 6 whe
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from birdadmin.cli.user_file import read_users_file
 from birdadmin.domain.role_plan import RoleRequest
 
 if TYPE_CHECKING:
-    from birdadmin.scim.bulk import Outcome
+    from birdadmin.scim.bulk import Interrupted, Outcome
     from birdadmin.scim.client import ScimClient
     from birdadmin.scim.resources import User
 
@@ -141,6 +142,8 @@ def _send(ctx: CliContext, client: ScimClient, request: RoleRequest, users: Sequ
         return EXIT_INTERRUPTED
     rows = [_outcome_row(o, by_id[o.user_id], not_journaled.get(o.user_id)) for o in outcomes]
     _emit(ctx, rows)
+    counts = Counter(r["status"] for r in rows)
+    ctx.out.message(f"{len(rows)} users: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
     for message in dict.fromkeys(not_journaled.values()):
         ctx.out.error(f"birdadmin-cli: {message}")
     failed = sum(1 for o in outcomes if o.status is Status.FAILED)
@@ -167,7 +170,7 @@ def _outcome_row(outcome: Outcome, user: User, not_journaled: str | None) -> dic
     return _row(outcome.user_id, outcome.user_name or user.user_name, status, before, after, error)
 
 
-def _interrupted_row(user: User, stopped: Any) -> dict[str, Any]:
+def _interrupted_row(user: User, stopped: Interrupted) -> dict[str, Any]:
     """What is known of one user after Ctrl+C: answered, on the wire (unknown), or never started (skipped)."""
     outcome = stopped.outcomes.get(user.id)
     if outcome is not None:
