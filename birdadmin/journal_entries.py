@@ -42,6 +42,25 @@ def envelope(
             "requests": [dict(r) for r in requests]}
 
 
+def take_requests(seen: list[dict[str, Any]], content: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The write requests an entry records, removed from ``seen`` (what the command's clients noted so far).
+
+    A user's entry takes only the requests to that user: ``users roles bulk`` changes many users at once, so the
+    requests of users still being changed are left for their own entries. Any other entry takes them all. Worker
+    threads may append to ``seen`` meanwhile; only what was taken is removed.
+    """
+    target = content.get("target") or {}
+    if target.get("kind") != "user" or not target.get("id"):
+        taken = list(seen)
+        del seen[: len(taken)]  # appends go to the end: what came in meanwhile stays
+        return taken
+    suffix = f"/Users/{target['id']}"
+    taken = [r for r in list(seen) if str(r.get("path", "")).endswith(suffix)]
+    for request in taken:
+        seen.remove(request)
+    return taken
+
+
 def user_roles_entry(request: RoleRequest, result: RoleChange) -> dict[str, Any] | None:
     """The entry for a user role change, or None when nothing was changed (nothing to record)."""
     user = result.after

@@ -347,12 +347,11 @@ class CliContext:
         """Write one change to the journal in its envelope (who, when, which organization); None writes nothing."""
         if content is None:  # nothing was changed: nothing to record
             return
-        from birdadmin.journal_entries import envelope
+        from birdadmin.journal_entries import envelope, take_requests
         from birdadmin.store.journal import JournalNotWritten, now_utc, os_user
 
         entry = envelope(content, time=now_utc(), os_user=os_user(), profile=self.connection_record(),
-                         requests=self._writes_seen, extra=self.journal_note)
-        self._writes_seen.clear()
+                         requests=take_requests(self._writes_seen, content), extra=self.journal_note)
         try:
             self.journal().append(entry)
         except errors.BirdadminError as exc:

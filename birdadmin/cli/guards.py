@@ -91,6 +91,20 @@ def _empty_violation(message: str) -> Violation:
     return Violation("empty", message, "allow_empty")
 
 
+def _one_empty(violations: Sequence[Violation]) -> list[Violation]:
+    """The no-roles-left refusals of many users as one sentence (the first few named), the others as they are."""
+    empties = [v for v in violations if v.guard == "empty"]
+    if len(empties) < 2:
+        return list(violations)
+    named = [v.message.partition(" every role of ")[2].partition(" (")[0] for v in empties[:3]]
+    more = f" and {len(empties) - 3} more" if len(empties) > 3 else ""
+    merged = _empty_violation(
+        f"This would remove every role of {len(empties)} users ({', '.join(named)}{more}; Bird reads an empty list as "
+        "no roles at all), so nothing was changed; pass --allow-empty if that is really meant."
+    )
+    return [merged, *(v for v in violations if v.guard != "empty")]
+
+
 class CliGuards:
     """One command's guard runs; caches the organization it loaded for them."""
 
@@ -128,6 +142,38 @@ class CliGuards:
                 refuse_emptying(user.roles, after, allow_empty=False, subject=f"of user {user.user_name}")
             except errors.InputError as exc:
                 self.answer(args, [_empty_violation(exc.message)])
+        if "empty" in self._answered and not request.allow_empty:
+            args.allow_empty = True
+            request = dataclasses.replace(request, allow_empty=True)
+        return request
+
+    def user_roles_bulk(self, args: argparse.Namespace, request: RoleRequest, users: Sequence[User]) -> RoleRequest:
+        """``users roles bulk``: the guards the window runs on the same planned changes, answered at once: more
+        users than the batch threshold, users left with no roles (docs/bird.md, H1) and, when Owner could be taken,
+        no active Owner left (H2). Returns the request, with ``allow_empty`` once confirmed."""
+        from birdadmin.domain.guards import PlannedChanges, UserRolesChange, batch_violation
+        from birdadmin.scim.role_values import plan_roles, refuse_emptying, role_key
+
+        planned = [(user, tuple(plan_roles(user.roles, **request.change()))) for user in users]
+        changes = PlannedChanges(user_roles=tuple(
+            UserRolesChange(user.id, after) for user, after in planned
+            if {role_key(r) for r in after} != {role_key(r) for r in user.roles}
+        ))
+        owners = self._owner_roles(args) if request.action != "add" else frozenset()
+        if any(r.lower() in owners and r.lower() not in {a.lower() for a in after}
+               for user, after in planned for r in user.roles):
+            self._guard(args, changes, merge_empty=True)  # every guard at once, with the whole organization loaded
+        else:
+            violations: list[Violation] = []
+            for user, after in planned:
+                if request.allow_empty:
+                    break
+                try:
+                    refuse_emptying(user.roles, after, allow_empty=False, subject=f"of {user.user_name or user.id}")
+                except errors.InputError as exc:
+                    violations.append(_empty_violation(exc.message))
+            batch = batch_violation(changes, batch_threshold=self._batch_threshold())
+            self.answer(args, _one_empty(violations) + ([batch] if batch is not None else []))
         if "empty" in self._answered and not request.allow_empty:
             args.allow_empty = True
             request = dataclasses.replace(request, allow_empty=True)
@@ -242,7 +288,7 @@ class CliGuards:
             self._org = OrgSnapshot(users, data.memberships, data.group_roles, data.catalogue)
         return self._org
 
-    def _guard(self, args: argparse.Namespace, changes: PlannedChanges) -> None:
+    def _guard(self, args: argparse.Namespace, changes: PlannedChanges, *, merge_empty: bool = False) -> None:
         """Run every guard on ``changes`` against the loaded organization; what would refuse is answered (``answer``)
         unless its override flag was given or it was confirmed already."""
         from birdadmin.domain.guards import Overrides, check
@@ -256,4 +302,4 @@ class CliGuards:
                        batch_threshold=self._batch_threshold())
         for warning in result.warnings:
             self._ctx.out.error(f"birdadmin-cli: {warning}")
-        self.answer(args, result.violations)
+        self.answer(args, _one_empty(result.violations) if merge_empty else result.violations)

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from birdadmin import in_flight
+from birdadmin.cli import bulk
 from birdadmin.cli.context import CliContext
 from birdadmin.cli.guards import add_guard_options, confirm_empty_set
 from birdadmin.cli.time_limits import add_listing_max_time, listing_max_time
@@ -46,6 +47,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                            help="allow removing every role (Bird reads an empty list as no roles at all)")
             add_guard_options(p)
         p.set_defaults(handler=change_roles, action=action)
+    bulk.register(roles_sub)
 
 
 def user_record(ctx: CliContext, user: User) -> dict[str, Any]:
