@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from birdadmin import errors, in_flight
 from birdadmin.cli.context import CliContext
-from birdadmin.cli.guards import add_guard_options, confirm_empty_set
+from birdadmin.cli.guards import add_guard_options, add_role_change_arguments, confirm_empty_set
 from birdadmin.cli.user_file import read_users_file
 from birdadmin.domain.role_plan import RoleRequest
 
@@ -45,16 +45,10 @@ def register(roles_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         p = actions.add_parser(action, help=text, epilog="Exit codes: 0 every user changed or unchanged, 1 any "
                                "failed, 2 bad input or refused (nothing sent), 6 a change not journaled, 130 "
                                "interrupted (users not started are skipped).")
-        p.add_argument("roles", metavar="ROLE", nargs="*", help="role UUID (or name, with the Accounts API)")
+        add_role_change_arguments(p, action)
         p.add_argument("--users", metavar="FILE", required=True,
                        help="one SCIM id or userName per line ('-' reads stdin; blank lines and # comments ignored)")
         p.add_argument("--dry-run", action="store_true", help="show the change per user; send nothing")
-        if action != "remove":
-            p.add_argument("--allow-unknown-role", action="store_true",
-                           help="use role UUIDs the role catalogue does not know (otherwise refused as likely typos)")
-        if action != "add":
-            p.add_argument("--allow-empty", action="store_true",
-                           help="allow removing every role (Bird reads an empty list as no roles at all)")
         add_guard_options(p)  # --yes answers the batch threshold, for an add too
         p.add_argument("--concurrency", type=int, default=argparse.SUPPRESS, metavar="N",  # the global option's
                        help="users changed at once (as for listings, pages in flight; default 8)")

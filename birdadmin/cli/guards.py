@@ -53,6 +53,17 @@ class GuardContext(Protocol):
     def guards(self) -> CliGuards: ...
 
 
+def add_role_change_arguments(parser: argparse.ArgumentParser, action: str) -> None:
+    """The roles of an add, remove or set, and the two overrides that depend on the action (one user or many)."""
+    parser.add_argument("roles", metavar="ROLE", nargs="*", help="role UUID (or name, with the Accounts API)")
+    if action != "remove":
+        parser.add_argument("--allow-unknown-role", action="store_true",
+                            help="use role UUIDs the role catalogue does not know (otherwise refused as likely typos)")
+    if action != "add":
+        parser.add_argument("--allow-empty", action="store_true",
+                            help="allow removing every role (Bird reads an empty list as no roles at all)")
+
+
 def add_guard_options(parser: argparse.ArgumentParser) -> None:
     """The overrides of the guards a removal runs (docs/bird.md, H1 and H2), and ``--yes`` that answers them all."""
     from birdadmin.domain.thresholds import DEFAULT_BATCH_THRESHOLD  # not the guards: `users list` needs none

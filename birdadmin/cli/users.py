@@ -8,7 +8,7 @@ from typing import Any
 from birdadmin import in_flight
 from birdadmin.cli import bulk
 from birdadmin.cli.context import CliContext
-from birdadmin.cli.guards import add_guard_options, confirm_empty_set
+from birdadmin.cli.guards import add_guard_options, add_role_change_arguments, confirm_empty_set
 from birdadmin.cli.time_limits import add_listing_max_time, listing_max_time
 from birdadmin.domain.role_plan import RolePlan
 from birdadmin.scim.resources import User
@@ -36,15 +36,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     ):
         p = roles_sub.add_parser(action, help=text)
         p.add_argument("user", metavar="USER", help="SCIM id or userName")
-        p.add_argument("roles", metavar="ROLE", nargs="*", help="role UUID (or name, with the Accounts API)")
+        add_role_change_arguments(p, action)
         p.add_argument("--dry-run", action="store_true", help="show the change; send nothing")
         p.add_argument("--if-match", metavar="VERSION", help="only if the user is still at this version (ETag)")
-        if action != "remove":
-            p.add_argument("--allow-unknown-role", action="store_true",
-                           help="use role UUIDs the role catalogue does not know (otherwise refused as likely typos)")
         if action != "add":
-            p.add_argument("--allow-empty", action="store_true",
-                           help="allow removing every role (Bird reads an empty list as no roles at all)")
             add_guard_options(p)
         p.set_defaults(handler=change_roles, action=action)
     bulk.register(roles_sub)
