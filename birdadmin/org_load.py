@@ -89,6 +89,24 @@ class Session:
             self.accounts.close()
 
 
+def unlinked_teams_warning(group_map: GroupRoleMap) -> list[Explanation]:
+    """Bird groups that give roles but match no SCIM group: SCIM lists no members for them, so who holds those roles
+    through them is missing from every count (docs/bird.md, H2). Said once per load, never silently left out."""
+    giving = [team for team in group_map.teams_without_group if team.role_ids]
+    if not giving:
+        return []
+    names = ", ".join(repr(team.name) for team in giving[:3]) + (f" and {len(giving) - 3} more" if len(giving) > 3
+                                                                  else "")
+    return [Explanation(
+        "Some roles through groups are not shown",
+        f"{len(giving)} Bird group{'s' if len(giving) > 1 else ''} ({names}) give roles but have no SCIM group, so "
+        "who holds those roles through them is not shown; role counts cover direct grants and SCIM groups only.",
+        "Groups made in Bird itself are not sent over SCIM. Their members are not listed there, so the roles they "
+        "give cannot be traced to people (docs/bird.md, H2).",
+        0,
+    )]
+
+
 def load_org(session: Session) -> OrgData:
     """Role catalogue, teams, groups and their members (blocking; run it on a worker).
 
@@ -111,6 +129,7 @@ def load_org(session: Session) -> OrgData:
     listed = session.scim.list_groups()
     full = _with_members(session.scim, listed)
     group_map = GroupRoleMap.build(full, teams)
+    warnings += unlinked_teams_warning(group_map)
     memberships = memberships_from_groups(full)
     counts = {g.id: len(g.members) for g in full if g.members is not None}
     groups = [g if g.members is None else Group(g.id, g.display_name, None, g.external_id, g.version) for g in full]

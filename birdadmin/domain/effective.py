@@ -94,11 +94,6 @@ def memberships_from_groups(groups: Iterable[Group]) -> Memberships:
     return {user_id: shared.setdefault(tuple(found), tuple(found)) for user_id, found in pairs.items()}
 
 
-def memberships_from_users(users: Iterable[User]) -> Memberships:
-    """user id -> ((group id, group name), ...) from the users' read-only ``groups`` attribute, when sent."""
-    return {user.id: tuple((g.id, g.display) for g in user.groups) for user in users if user.groups}
-
-
 @dataclass(slots=True)
 class GroupRoleMap:
     """SCIM groups matched to Bird teams, and the roles each group therefore carries.

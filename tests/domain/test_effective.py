@@ -9,9 +9,8 @@ from birdadmin.domain.effective import (
     effective_roles,
     holders,
     memberships_from_groups,
-    memberships_from_users,
 )
-from birdadmin.scim.resources import Group, GroupRef, Member, User
+from birdadmin.scim.resources import Group, Member, User
 
 OWNER = "0b1c2d3e-0000-4000-8000-000000000001"
 AGENT = "0b1c2d3e-0000-4000-8000-000000000002"
@@ -50,18 +49,12 @@ def test_holders_lists_every_route_to_a_role() -> None:
     assert holders(ANALYST, [ann, bob, cid], memberships, group_roles) == []
 
 
-def test_memberships_from_groups_and_from_users_agree() -> None:
+def test_memberships_come_from_the_groups_members_and_skip_groups_not_fetched() -> None:
     groups = [
         Group("g1", "Support", members=(Member("u1"), Member("u2"))),
         Group("g2", "Night", members=(Member("u2"),)),
         Group("g3", "Unfetched"),
     ]
-    users = [
-        User("u1", "a", groups=(GroupRef("g1", "Support"),)),
-        User("u2", "b", groups=(GroupRef("g1", "Support"), GroupRef("g2", "Night"))),
-        User("u3", "c"),
-    ]
-    assert memberships_from_groups(groups) == memberships_from_users(users)
     assert memberships_from_groups(groups) == {"u1": (("g1", "Support"),), "u2": (("g1", "Support"), ("g2", "Night"))}
 
 

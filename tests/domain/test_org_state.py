@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from birdadmin.connection import spec_for_emulator
 from birdadmin.emulator import EmulatorOptions, start_emulator
@@ -60,3 +61,29 @@ def test_the_access_keys_are_loaded_into_the_state_and_a_failure_is_a_warning() 
     assert not data.warnings
     assert failed.keys == [] and len(failed.warnings) == 1 and failed.group_roles_known
     assert len(failed.groups) == 3 and org_state(users, failed).keys == ()
+
+
+def test_bird_groups_that_give_roles_without_a_scim_group_are_said_not_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A group made in Bird itself has no SCIM group, so its members (and the roles they hold through it) cannot be
+    listed; the load says so instead of counting as if it were complete. The emulator makes every team a SCIM group
+    (docs/bird.md, A6), so the Bird-only teams are added to its answer here."""
+    from birdadmin.bird.models import RoleRef, Team
+
+    with start_emulator(EmulatorOptions(port=0, users=10, groups=3, seed=4)) as emu:
+        session = Session(spec_for_emulator(emu))
+        try:
+            assert not [w for w in load_org(session).warnings if "no SCIM group" in w.message]
+            assert session.accounts is not None
+            real = session.accounts.list_teams()
+            owner = real[0].role_ids[0] if real[0].role_ids else "4fc52f09-2d8c-50c1-a46d-ecf53ba6ec31"
+            extra = [Team("bird-only-1", "Contractors\x1b[2J", role_refs=(RoleRef(owner),)),
+                     Team("bird-only-2", "Empty")]  # gives no roles: nothing is missing through it
+            monkeypatch.setattr(session.accounts, "list_teams", lambda: [*real, *extra])
+            warnings = [w for w in load_org(session).warnings if "no SCIM group" in w.message]
+        finally:
+            session.close()
+    assert len(warnings) == 1
+    assert warnings[0].message.startswith("1 Bird group ('Contractors") and "Empty" not in warnings[0].message
+    assert "role counts cover direct grants and SCIM groups only" in warnings[0].message
