@@ -28,6 +28,19 @@ _ACTIONS = {"user-roles": "users roles set", "group-members": "groups members ch
             "group-roles": "groups roles set"}
 
 
+def connection_record(base_url: str, *, profile: tuple[str, str | None] | None = None,
+                      demo: bool = False) -> dict[str, Any]:
+    """Which connection an entry was made on, the same for the window and the CLI: a profile by (name, id), else
+    the Base URL without user info, query or fragment (never a key), named "demo" for the built-in demo."""
+    if profile is not None:
+        return {"name": profile[0], "id": profile[1]}
+    import httpx
+
+    url = httpx.URL(base_url)
+    base = str(url.copy_with(userinfo=b"", query=None, fragment=None))
+    return {"name": "demo", "baseUrl": base} if demo else {"baseUrl": base}
+
+
 def envelope(
     content: Mapping[str, Any],
     *,

@@ -332,16 +332,11 @@ class CliContext:
 
     def connection_record(self) -> dict[str, Any]:
         """Which connection a journal entry was made on: a profile by name and id, else the Base URL (no key)."""
-        conn = self.connection()
-        if conn.profile_name is not None:
-            return {"name": conn.profile_name, "id": self._profile_id}
-        import httpx
+        from birdadmin.journal_entries import connection_record
 
-        url = httpx.URL(conn.base_url)  # scheme, host, port and path only: no user info, no query
-        base = str(url.copy_with(userinfo=b"", query=None, fragment=None))
-        if self._emulator is not None:
-            return {"name": "demo", "baseUrl": base}
-        return {"baseUrl": base}
+        conn = self.connection()
+        profile = (conn.profile_name, self._profile_id) if conn.profile_name is not None else None
+        return connection_record(conn.base_url, profile=profile, demo=self._emulator is not None)
 
     def journal_append(self, content: dict[str, Any] | None) -> None:
         """Write one change to the journal in its envelope (who, when, which organization); None writes nothing."""

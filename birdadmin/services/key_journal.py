@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from birdadmin import errors
+from birdadmin import errors, journal_entries
 from birdadmin.bird.access_keys import AccessKey, AccessKeys
 from birdadmin.journal_entries import envelope, key_created_entry, key_revoked_entry
 from birdadmin.services.key_rotation import RotationResult
@@ -41,19 +41,14 @@ class Created:
 
 
 def connection_record(session: Session) -> dict[str, Any]:
-    """Which connection an entry was made on, as role changes record it (ui/changes_controller.py, cli/context.py):
-    a profile by name and id (the id is in its role-names key, ``profile-<id>``), else the Base URL without user
-    info or query (never a key)."""
+    """Which connection an entry was made on (``journal_entries.connection_record``); a profile's id is in its
+    role-names key, ``profile-<id>``."""
     spec = session.spec
+    profile = None
     if spec.profile_name:
         prefix = "profile-"
-        profile_id = spec.names_key[len(prefix):] if spec.names_key.startswith(prefix) else None
-        return {"name": spec.profile_name, "id": profile_id}
-    import httpx
-
-    url = httpx.URL(session.base_url)
-    base = str(url.copy_with(userinfo=b"", query=None, fragment=None))
-    return {"name": "demo", "baseUrl": base} if spec.names_key == "demo" else {"baseUrl": base}
+        profile = (spec.profile_name, spec.names_key[len(prefix):] if spec.names_key.startswith(prefix) else None)
+    return journal_entries.connection_record(session.base_url, profile=profile, demo=spec.names_key == "demo")
 
 
 def _open(path: Path | None, what: str) -> Journal:

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 
 from birdadmin import errors
 from birdadmin.domain.changes import Change
-from birdadmin.domain.guards import DEFAULT_BATCH_THRESHOLD, OrgSnapshot
+from birdadmin.domain.guards import OrgSnapshot
+from birdadmin.domain.thresholds import DEFAULT_BATCH_THRESHOLD
+from birdadmin.journal_entries import connection_record
 from birdadmin.scim.resources import User
 from birdadmin.services.apply_relay import reread_users
 from birdadmin.ui.apply_dialog import ApplyDialog
@@ -265,15 +267,8 @@ class ChangesController(QObject):
         if session is None:
             return {}
         profile = self._profile()
-        if profile is not None:
-            return {"name": profile.name, "id": profile.id}
-        import httpx
-
-        url = httpx.URL(session.base_url)
-        base = str(url.copy_with(userinfo=b"", query=None, fragment=None))
-        if session.spec.names_key == "demo":
-            return {"name": "demo", "baseUrl": base}
-        return {"baseUrl": base}
+        return connection_record(session.base_url, profile=(profile.name, profile.id) if profile is not None else None,
+                                 demo=session.spec.names_key == "demo")
 
     # -- after an apply ------------------------------------------------------------------------------------------
 
