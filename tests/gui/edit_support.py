@@ -10,9 +10,23 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from birdadmin.domain.changes import Change
+from birdadmin.emulator.seed import role_id
+from birdadmin.scim.resources import User
 from birdadmin.ui.main_window import MainWindow
 
 Planned = tuple[str, str, frozenset[str], frozenset[str]]  # kind, target id, before, after (as sets)
+SEED = 7  # the demo_emulator fixture's seed
+
+
+def role(name: str) -> str:
+    """A demo role's UUID by name."""
+    return role_id(SEED, name)
+
+
+def user_named(window: MainWindow, display: str) -> User:
+    org = window.context.organization
+    assert org is not None
+    return next(u for u in org.users if u.display_name == display)
 
 
 def planned(window: MainWindow) -> set[Planned]:

@@ -11,27 +11,16 @@ from PySide6.QtCore import Qt
 
 from birdadmin.connection import spec_for_emulator
 from birdadmin.domain.changes import Change, plan_group_roles, plan_user_roles
-from birdadmin.emulator.seed import role_id
 from birdadmin.org_load import Session
 from birdadmin.scim.resources import User
 from birdadmin.ui.apply_dialog import ApplyDialog
 from birdadmin.ui.main_window import MainWindow
 from tests.gui.conftest import LOAD_TIMEOUT_MS, wait_loaded
+from tests.gui.edit_support import role, user_named
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
 
-SEED = 7  # the demo_emulator fixture's seed
 APPLY_TIMEOUT_MS = 30_000
-
-
-def role(name: str) -> str:
-    return role_id(SEED, name)
-
-
-def user_named(window: MainWindow, display: str) -> User:
-    org = window.context.organization
-    assert org is not None
-    return next(u for u in org.users if u.display_name == display)
 
 
 def roles_shown(window: MainWindow, user_id: str) -> tuple[str, ...]:

@@ -15,25 +15,13 @@ from PySide6.QtWidgets import QApplication, QMenu, QToolBar, QWidget
 
 from birdadmin.connection import spec_for_emulator
 from birdadmin.domain.changes import plan_group_roles, plan_members, plan_user_roles
-from birdadmin.emulator.seed import role_id
 from birdadmin.qtmodels.changes import ChangeColumn
 from birdadmin.scim.resources import User
 from birdadmin.ui.main_window import MainWindow
 from tests.gui.conftest import LOAD_TIMEOUT_MS, wait_loaded
+from tests.gui.edit_support import role, user_named
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
-
-SEED = 7  # the demo_emulator fixture's seed
-
-
-def role(name: str) -> str:
-    return role_id(SEED, name)
-
-
-def user_named(window: MainWindow, display: str) -> User:
-    org = window.context.organization
-    assert org is not None
-    return next(u for u in org.users if u.display_name == display)
 
 
 def group_named(window: MainWindow, name: str) -> Any:

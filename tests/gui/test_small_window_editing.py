@@ -12,26 +12,14 @@ from PySide6.QtGui import QAction, QFont, QIcon
 from PySide6.QtWidgets import QToolButton
 
 from birdadmin.domain.changes import plan_user_roles
-from birdadmin.emulator.seed import role_id
 from birdadmin.qtmodels.users import UserColumn
 from birdadmin.scim.resources import User
 from birdadmin.ui.main_window import MainWindow
 from birdadmin.ui.window_state import saved_dock_height
 from tests.gui.conftest import spin
+from tests.gui.edit_support import role, user_named
 
 pytestmark = pytest.mark.usefixtures("no_qt_warnings")
-
-SEED = 7  # the demo_emulator fixture's seed
-
-
-def role(name: str) -> str:
-    return role_id(SEED, name)
-
-
-def user_named(window: MainWindow, display: str) -> User:
-    org = window.context.organization
-    assert org is not None
-    return next(u for u in org.users if u.display_name == display)
 
 
 def action(window: MainWindow, name: str) -> QAction:
